@@ -1,0 +1,13 @@
+"""Dependency family (being written)."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from guardrails.model import ChangeSet, Context, Finding
+
+NAME = "dependency"
+CONFIG_SCHEMA: dict = {}
+
+
+def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
+    return []

@@ -1,0 +1,82 @@
+"""`guardrails` command line.  Flags, exit codes and the JSON report are a
+public interface: keep them stable.
+
+Exit codes: 0 pass, 1 block (or review under on_unreviewed: block),
+2 usage, configuration or input error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from guardrails import __version__
+from guardrails.errors import GuardError
+
+FORMATS = ("text", "json", "sarif", "github", "markdown")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse's own usage errors exit 2 too, with one line.
+        self.exit(2, f"guardrails: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="guardrails", description="The merge gate for code written by AI agents.")
+    parser.add_argument("--version", action="version", version=f"guardrails {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="judge a change and exit 0 (pass), 1 (block) or 2 (error)")
+    src = check.add_mutually_exclusive_group()
+    src.add_argument("--base", metavar="REF", help="judge `git diff BASE...HEAD` (merge-base, as a pull request)")
+    src.add_argument("--staged", action="store_true", help="judge the index against HEAD (pre-commit)")
+    src.add_argument("--diff", metavar="FILE", help="judge a unified diff or format-patch file ('-' for stdin)")
+    check.add_argument("--head", metavar="REF", help="with --base: the head revision (default HEAD)")
+    check.add_argument("--format", choices=FORMATS, default="text", help="report format on stdout (default text)")
+    check.add_argument("--output", metavar="FILE", help="write the report to FILE; a short summary still goes to the terminal")
+    check.add_argument("--json-out", metavar="FILE", help="also write the JSON report to FILE")
+    check.add_argument("--sarif-out", metavar="FILE", help="also write the SARIF report to FILE")
+    check.add_argument("--summary-out", metavar="FILE", help="also write a Markdown summary to FILE (step summary, PR comment)")
+    check.add_argument("--config", metavar="FILE", help="policy file (default: .guardrails.yml of the base revision)")
+    check.add_argument("--deep", action="store_true", help="run ruff and mypy to name what each new suppression hides")
+    check.add_argument("--online", action="store_true", help="look new packages up in their registries")
+    check.add_argument("--no-llm", action="store_true", help="do not call the LLM reviewer; escalated findings stay undecided")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+
+    init = sub.add_parser("init", help="write a commented starter .guardrails.yml")
+    init.add_argument("--path", default=".guardrails.yml", help="where to write it (default .guardrails.yml)")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+
+    rules = sub.add_parser("rules", help="list every rule with its category and default severity")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    explain = sub.add_parser("explain", help="what a rule catches, why, an example, how to fix or waive it")
+    explain.add_argument("rule", metavar="RULE", help="a rule id such as suppression/blanket-noqa")
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            from guardrails.commands import check
+            return check.run(args)
+        if args.command == "init":
+            from guardrails.commands import init
+            return init.run(args)
+        if args.command == "rules":
+            from guardrails.commands import rules
+            return rules.run(args)
+        if args.command == "explain":
+            from guardrails.commands import explain
+            return explain.run(args)
+        parser.print_help(sys.stderr)
+        return 2
+    except GuardError as exc:
+        print(f"guardrails: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("guardrails: interrupted", file=sys.stderr)
+        return 130

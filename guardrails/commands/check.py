@@ -1,0 +1,64 @@
+"""`guardrails check`: judge one change."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Callable, Optional
+
+from guardrails import change as change_mod, pipeline, reporters
+from guardrails.errors import GuardError
+from guardrails.model import ChangeSet, Options
+
+
+def _change_getter(args: argparse.Namespace) -> Callable[[], ChangeSet]:
+    if args.head and not args.base:
+        raise GuardError("--head goes with --base")
+    if args.diff:
+        stdin: Optional[bytes] = None
+        if args.diff == "-":
+            stdin = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        return lambda: change_mod.from_diff(args.diff, os.getcwd(), stdin=stdin)
+    if args.staged:
+        return lambda: change_mod.from_staged(os.getcwd())
+    if args.base:
+        return lambda: change_mod.from_revisions(args.base, args.head or "HEAD", os.getcwd())
+    return lambda: change_mod.default(os.getcwd())
+
+
+def _write(path: str, text: str, what: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(text)
+    except OSError as exc:
+        raise GuardError(f"cannot write {what} {path}: {exc.strerror}") from None
+
+
+def use_color(choice: str, stream: object) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def run(args: argparse.Namespace) -> int:
+    request = pipeline.Request(
+        get_change=_change_getter(args),
+        options=Options(deep=args.deep, online=args.online, no_llm=args.no_llm),
+        config_path=args.config,
+    )
+    report = pipeline.run(request)
+    color = use_color(args.color, sys.stdout) and not args.output
+    main_text = reporters.render(args.format, report, color=color)
+    if args.output:
+        _write(args.output, main_text, "--output")
+        sys.stdout.write(reporters.render("summary", report, color=use_color(args.color, sys.stdout)))
+    else:
+        sys.stdout.write(main_text)
+    for path, fmt, flag in ((args.json_out, "json", "--json-out"), (args.sarif_out, "sarif", "--sarif-out"),
+                            (args.summary_out, "markdown", "--summary-out")):
+        if path:
+            _write(path, reporters.render(fmt, report), flag)
+    sys.stdout.flush()
+    return report.exit_code

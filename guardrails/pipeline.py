@@ -1,0 +1,59 @@
+"""The pipeline, one stage after another, data flowing one way:
+
+change -> ChangeSet -> check families -> findings (diff filter, fingerprints)
+-> triage -> review -> verdict -> Report
+
+It prints nothing; commands/check.py renders the Report.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, List, NamedTuple, Optional
+
+from guardrails import checks, config as config_mod, findings as findings_mod, triage, verdict
+from guardrails.errors import GuardError
+from guardrails.model import ChangeSet, Context, Finding, Options, Report
+
+
+class Request(NamedTuple):
+    get_change: Callable[[], ChangeSet]
+    options: Options = Options()
+    config_path: Optional[str] = None
+
+
+def run(request: Request) -> Report:
+    started = time.perf_counter()
+    change = request.get_change()
+    config = config_mod.load(change, request.config_path)
+    notes: List[str] = []
+    if change.coverage != "full":
+        notes.append("hunks-only: the diff's pre-image is not in this repository, so checks "
+                     "that need whole files (syntax trees, parsed configs) saw only the hunks")
+    raw: List[Finding] = []
+    for module in checks.families():
+        ctx = Context(options=request.options, settings=config.families.get(module.NAME, {}),
+                      warn=notes.append)
+        try:
+            raw.extend(checks.run_family(module, change, ctx))
+        except GuardError:
+            raise
+        except Exception as exc:  # a bug of ours must not let a change through
+            raise GuardError(f"check family {module.NAME!r} failed on this change: "
+                             f"{type(exc).__name__}: {exc}") from exc
+    kept = findings_mod.fingerprint(findings_mod.diff_filter(raw, change))
+    judged = triage.apply(kept, change, config)
+    decision = verdict.decide(judged, config)
+    stats = {
+        "files": len(change.files),
+        "lines_added": change.added_line_count(),
+        "lines_removed": change.removed_line_count(),
+        "coverage": change.coverage,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return Report(
+        verdict=decision.verdict, exit_code=decision.exit_code,
+        findings=tuple(sorted(judged, key=lambda f: (f.path, f.side, f.line, f.rule))),
+        counts=decision.counts, stats=stats, source=change.source,
+        config_source=config.source, notes=tuple(dict.fromkeys(notes)),
+        on_unreviewed=config.on_unreviewed,
+    )
