@@ -1,0 +1,303 @@
+"""Which files of a repository are tests.
+
+Shared by the Python and the other-language parts of the test-stub family.
+A path is a test file when the usual conventions of its language say so
+(``test_*.py``, ``*_test.go``, ``*.spec.ts``, ``src/test/java`` ...) or when
+the repository's pytest configuration (``python_files``, ``testpaths`` in
+pytest.ini, pyproject.toml, setup.cfg or tox.ini) makes it one.
+
+Nothing here runs the repository's code: configuration files are parsed as
+text (configparser / tomllib).
+"""
+from __future__ import annotations
+
+import configparser
+import fnmatch
+import posixpath
+import re
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+try:  # Python >= 3.11
+    import tomllib as _toml
+except ImportError:  # pragma: no cover - Python 3.10
+    import tomli as _toml  # type: ignore[no-redef]
+
+__all__ = [
+    "PytestConfig", "is_test_file", "is_python_test_file", "pytest_config",
+    "collected_function", "collected_class", "rust_test_ranges",
+]
+
+# Folder names whose contents are test code (or test data) in any language.
+TEST_DIRS = frozenset({
+    "tests", "test", "testing", "__tests__", "__mocks__", "spec", "specs",
+    "testdata", "test_data", "__snapshots__", "cypress", "e2e",
+})
+
+_JS_EXT = r"(?:js|jsx|ts|tsx|mjs|cjs|mts|cts|vue|svelte)"
+# Basename conventions, language by language.
+_NAME_PATTERNS = [
+    re.compile(p) for p in (
+        r"^test_.*\.py$", r"^.*_test\.py$", r"^conftest\.py$", r"^tests\.py$",  # pytest, Django
+        rf"^.*\.(?:test|spec|e2e-spec|e2e|cy)\.{_JS_EXT}$",  # jest, vitest, mocha, cypress
+        rf"^(?:test|spec)\.{_JS_EXT}$",
+        r"^.*_test\.go$",
+        r"^(?:tests|.*_tests?)\.rs$",  # `#[cfg(test)] mod tests;` in its own file
+        r"^(?:.*(?:Test|Tests|TestCase|IT)|Test[A-Z_].*)\.(?:java|kt|kts|scala|groovy)$",
+        r"^.*Spec\.(?:scala|groovy|kt)$",
+        r"^.*(?:Test|Tests)\.(?:cs|fs|vb|swift|php)$",
+        r"^.*_(?:spec|test)\.rb$",
+        r"^.*_test\.exs$",
+        r"^(?:.*_(?:test|unittest)|test_.*)\.(?:c|cc|cpp|cxx|h|hpp)$",
+        r"^.*_test\.dart$",
+    )
+]
+# Maven / Gradle source sets: src/test/..., src/androidTest/..., src/integrationTest/...
+_SRC_TEST_SET = re.compile(r"(?:^|/)src/(?:test|[A-Za-z]*Test|testFixtures)/")
+
+PYTEST_FILES_DEFAULT = ("test_*.py", "*_test.py")
+PYTEST_CLASSES_DEFAULT = ("Test",)
+PYTEST_FUNCTIONS_DEFAULT = ("test",)
+
+_CONFIG_NAMES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
+
+
+class PytestConfig(NamedTuple):
+    """The parts of a pytest configuration that decide what is collected.
+
+    ``root`` is the folder of the configuration file ("" = repository root);
+    ``testpaths`` are relative to it.
+    """
+
+    root: str = ""
+    python_files: Tuple[str, ...] = PYTEST_FILES_DEFAULT
+    python_classes: Tuple[str, ...] = PYTEST_CLASSES_DEFAULT
+    python_functions: Tuple[str, ...] = PYTEST_FUNCTIONS_DEFAULT
+    testpaths: Tuple[str, ...] = ()
+    source: str = ""  # the file it came from ("" = pytest's defaults)
+
+
+DEFAULT_CONFIG = PytestConfig()
+
+
+def _split(value: object) -> Tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value if str(v).strip())
+    return tuple(str(value).split()) if value is not None else ()
+
+
+def _from_mapping(data: Dict[str, object], root: str, source: str) -> PytestConfig:
+    return PytestConfig(
+        root=root,
+        python_files=_split(data["python_files"]) if "python_files" in data else PYTEST_FILES_DEFAULT,
+        python_classes=_split(data["python_classes"]) if "python_classes" in data else PYTEST_CLASSES_DEFAULT,
+        python_functions=(_split(data["python_functions"]) if "python_functions" in data
+                          else PYTEST_FUNCTIONS_DEFAULT),
+        testpaths=tuple(p.strip("/").removeprefix("./") for p in _split(data.get("testpaths"))),
+        source=source,
+    )
+
+
+def parse_pytest_config(name: str, text: str, root: str = "") -> Optional[PytestConfig]:
+    """The pytest section of one configuration file, or None when it has none
+    (or cannot be parsed: a broken file is not our business here)."""
+    source = posixpath.join(root, name) if root else name
+    base = posixpath.basename(name)
+    if base == "pyproject.toml":
+        try:
+            data = _toml.loads(text)
+        except (ValueError, TypeError):
+            return None
+        section = data.get("tool", {}).get("pytest", {}).get("ini_options")
+        if not isinstance(section, dict):
+            return None
+        return _from_mapping(section, root, source)
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    try:
+        parser.read_string(text, source=source)
+    except configparser.Error:
+        return None
+    section_name = "tool:pytest" if base == "setup.cfg" else "pytest"
+    if not parser.has_section(section_name):
+        # pytest.ini is the configuration even when empty.
+        return PytestConfig(root=root, source=source) if base in ("pytest.ini", ".pytest.ini") else None
+    return _from_mapping(dict(parser.items(section_name)), root, source)
+
+
+# id(change) -> (change, {folder: PytestConfig or None}); the change is kept so
+# its id cannot be reused while the entry lives.  A few entries are enough.
+_CACHE: Dict[int, Tuple[object, Dict[str, Optional[PytestConfig]]]] = {}
+
+
+def _configs(change: object) -> Dict[str, Optional[PytestConfig]]:
+    """Folder -> the pytest configuration found in it, for every folder of the
+    repository that has one (read once per change)."""
+    key = id(change)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is change:
+        return hit[1]
+    found: Dict[str, Optional[PytestConfig]] = {}
+    read = getattr(change, "read_head", None)
+    listing = getattr(change, "list_head", None)
+    paths: Tuple[str, ...] = ()
+    if callable(listing):
+        try:
+            paths = tuple(listing())
+        except Exception:  # an unreadable listing only loses the configuration
+            paths = ()
+    if paths:
+        candidates = [p for p in paths if posixpath.basename(p) in _CONFIG_NAMES]
+    else:
+        candidates = list(_CONFIG_NAMES)  # outside a repository: the root only
+    # pytest uses the first file with a pytest section, in this order, per folder.
+    order = {name: i for i, name in enumerate(_CONFIG_NAMES)}
+    candidates.sort(key=lambda p: (posixpath.dirname(p), order[posixpath.basename(p)]))
+    if callable(read):
+        for path in candidates:
+            folder = posixpath.dirname(path)
+            if found.get(folder) is not None:
+                continue
+            try:
+                text = read(path)
+            except Exception:
+                text = None
+            if text is None:
+                continue
+            found[folder] = parse_pytest_config(posixpath.basename(path), text, folder)
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[key] = (change, found)
+    return found
+
+
+def pytest_config(path: str, change: object = None) -> PytestConfig:
+    """The pytest configuration that governs PATH: the nearest folder at or
+    above it that holds one, else pytest's defaults."""
+    if change is None:
+        return DEFAULT_CONFIG
+    configs = _configs(change)
+    folder = posixpath.dirname(path)
+    while True:
+        cfg = configs.get(folder)
+        if cfg is not None:
+            return cfg
+        if not folder:
+            return DEFAULT_CONFIG
+        folder = posixpath.dirname(folder)
+
+
+def _conventional(path: str) -> bool:
+    base = posixpath.basename(path)
+    if any(p.match(base) for p in _NAME_PATTERNS):
+        return True
+    parts = path.split("/")[:-1]
+    if any(part in TEST_DIRS for part in parts):
+        return True
+    return bool(_SRC_TEST_SET.search(path))
+
+
+def _configured(path: str, cfg: PytestConfig) -> bool:
+    if not cfg.source or not path.endswith(".py"):
+        return False
+    base = posixpath.basename(path)
+    if any(fnmatch.fnmatchcase(base, pattern) for pattern in cfg.python_files):
+        return True
+    rel = path[len(cfg.root) + 1:] if cfg.root and path.startswith(cfg.root + "/") else path
+    for testpath in cfg.testpaths:
+        if testpath in ("", "."):
+            continue
+        if any(ch in testpath for ch in "*?["):
+            if fnmatch.fnmatchcase(rel, testpath) or fnmatch.fnmatchcase(rel, testpath.rstrip("/") + "/*"):
+                return True
+        elif rel == testpath or rel.startswith(testpath.rstrip("/") + "/"):
+            return True
+    return False
+
+
+def is_test_file(path: str, change: object = None) -> bool:
+    """True when PATH (repository-relative, "/"-separated) is test code or
+    test configuration, by its language's conventions or by the repository's
+    pytest configuration (read from CHANGE's new side when given)."""
+    path = path.replace("\\", "/").removeprefix("./")
+    if _conventional(path):
+        return True
+    if change is not None and path.endswith(".py"):
+        return _configured(path, pytest_config(path, change))
+    return False
+
+
+def is_python_test_file(path: str, change: object = None) -> bool:
+    return path.endswith(".py") and is_test_file(path, change)
+
+
+def _name_matches(name: str, patterns: Tuple[str, ...]) -> bool:
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            if fnmatch.fnmatchcase(name, pattern):
+                return True
+        elif name.startswith(pattern):
+            return True
+    return False
+
+
+def collected_function(name: str, cfg: PytestConfig = DEFAULT_CONFIG, in_testcase: bool = False) -> bool:
+    """Would pytest (or unittest, for a TestCase method) collect a test
+    function or method of this name?"""
+    if in_testcase:
+        return name.startswith("test")
+    return _name_matches(name, cfg.python_functions)
+
+
+def collected_class(name: str, cfg: PytestConfig = DEFAULT_CONFIG, is_testcase: bool = False) -> bool:
+    """Would pytest collect a class of this name (a unittest.TestCase
+    subclass is collected whatever its name)?"""
+    return is_testcase or _name_matches(name, cfg.python_classes)
+
+
+_CFG_TEST = re.compile(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]")
+_MOD_OPEN = re.compile(r"\s*(?:#\s*\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
+
+
+def rust_test_ranges(text: str) -> List[Tuple[int, int]]:
+    """1-based inclusive line ranges of the ``#[cfg(test)] mod name { ... }``
+    blocks of a Rust file (braces counted outside strings and comments)."""
+    ranges: List[Tuple[int, int]] = []
+    for m in _CFG_TEST.finditer(text):
+        opener = _MOD_OPEN.match(text, m.end())
+        if not opener:
+            continue
+        start_line = text.count("\n", 0, m.start()) + 1
+        end = _matching_brace(text, opener.end())
+        end_line = text.count("\n", 0, end) + 1
+        ranges.append((start_line, end_line))
+    return ranges
+
+
+def _matching_brace(text: str, pos: int) -> int:
+    """Offset of the brace closing the one just before POS (or the end)."""
+    depth = 1
+    i, n = pos, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "/" and text.startswith("//", i):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+            continue
+        if ch == "/" and text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            i = n if close < 0 else close + 2
+            continue
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "'" and i + 2 < n and (text[i + 2] == "'" or text[i + 1] == "\\"):
+            close = text.find("'", i + 2)
+            i = n if close < 0 else close
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return n
