@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
 
     rules = sub.add_parser("rules", help="list every rule with its category and default severity")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     explain = sub.add_parser("explain", help="what a rule catches, why, an example, how to fix or waive it")
     explain.add_argument("rule", metavar="RULE", help="a rule id such as suppression/blanket-noqa")

@@ -24,3 +24,13 @@ def test_rule_ids_are_namespaced_kebab_case_with_a_summary():
     for rule in rules.all_rules().values():
         assert re.fullmatch(r"(suppression|dependency|test-stub|security|review)/[a-z0-9]+(-[a-z0-9]+)*", rule.id)
         assert rule.summary and "\n" not in rule.summary
+
+
+def test_readme_rules_table_is_current():
+    """README carries `guardrails rules --format markdown`; regenerate it when rules change."""
+    from conftest import ROOT
+    from guardrails.commands.rules import markdown_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- rules:start -->\n", 1)[1].split("<!-- rules:end -->", 1)[0]
+    assert block.strip() == markdown_table().strip(), "run: guardrails rules --format markdown, paste into README"
