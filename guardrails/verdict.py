@@ -1,8 +1,16 @@
 """Stage 6: the verdict and the exit code.
 
-verdict: "block" when any unwaived block finding remains, "review" when
-escalate findings are still undecided, else "pass".  The exit code applies
-the policy: 0 pass, 1 block, and for review 1 unless on_unreviewed: pass.
+The verdict always says what is known:
+
+- ``block``  any unwaived block finding remains;
+- ``review`` escalated findings remain that nobody has decided yet;
+- ``pass``   neither.  ``info`` findings never change the verdict.
+
+The exit code applies the policy: 0 pass, 1 block, and for ``review`` 1
+unless ``on_unreviewed: pass`` (the default ``block`` fails closed: an
+escalation nobody looked at must not merge).  The report still says
+``review`` either way.  Exit code 2 (usage, configuration or input error)
+never comes from here: those end the run before a verdict exists.
 """
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ from guardrails.model import BLOCK, ESCALATE, INFO, Finding
 
 PASS = "pass"
 REVIEW = "review"
+VERDICTS = (PASS, REVIEW, BLOCK)
 
 EXIT_PASS = 0
 EXIT_BLOCK = 1
@@ -26,12 +35,13 @@ class Verdict(NamedTuple):
 
 
 def count(findings: Iterable[Finding]) -> Dict[str, int]:
+    """Unwaived findings by severity, and the waived ones (of any severity)."""
     counts = {BLOCK: 0, ESCALATE: 0, INFO: 0, "waived": 0}
     for f in findings:
-        if f.waived:
-            counts["waived"] += 1
-        else:
-            counts[f.severity] += 1
+        key = "waived" if f.waived else f.severity
+        if key not in counts:
+            raise ValueError(f"finding of {f.rule} has no valid severity: {f.severity!r}")
+        counts[key] += 1
     return counts
 
 
