@@ -1,38 +1,85 @@
-"""Every git subtlety lives here, each with a note on what taught it."""
+"""Every git subtlety lives here, each with a note on what taught it.
+
+Nothing else in guardrails runs git.  All output is read as bytes and
+decoded with ``surrogateescape`` so paths and contents that are not UTF-8
+survive the round trip back into git (``cat-file`` names, for instance).
+"""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from guardrails.errors import GuardError
 
-# Options every call gets.
+ENCODING = "utf-8"
+ERRORS = "surrogateescape"
+_HEX = re.compile(r"[0-9a-f]{4,64}")
+
+# Options every call gets (`git -c` beats every config file, so a user's or a
+# CI image's settings cannot change the bytes we parse).
 # - core.quotepath=false: otherwise git prints non-ASCII paths as "\303\251"
-#   octal escapes inside quotes, and they no longer match the tree.
-# - color.ui=false / --no-ext-diff: a user's config must not change the bytes
-#   we parse (colour codes or an external diff tool break the parser).
-# - diff.noprefix=false / diff.mnemonicPrefix=false: users who set these get
-#   "a/" and "b/" replaced or dropped; unidiff relies on them.
+#   octal escapes inside quotes.  Paths with a tab, newline, quote or
+#   backslash are still quoted; change.unquote_path() decodes those.
+# - color.ui=false / diff.external=: colour codes or an external diff tool
+#   (difftastic set as diff.external is common) break the parser.
+# - diff.noprefix / diff.mnemonicPrefix: users who set these get "a/" and
+#   "b/" dropped or replaced by "c/", "i/", "w/"; we pass the prefixes anyway.
+# - diff.relative=false: with diff.relative=true (git >= 2.28) paths come out
+#   relative to the current folder and files outside it disappear.
+# - diff.suppressBlankEmpty=false: keep " " in front of blank context lines
+#   (the parser copes either way, but the byte-exact form is the one we test).
+# - core.fsmonitor=false: a repository's fsmonitor hook is code from the
+#   repository; a change under review must not get to run anything.
 GIT_OPTS = (
     "-c", "core.quotepath=false",
     "-c", "color.ui=false",
     "-c", "diff.noprefix=false",
     "-c", "diff.mnemonicPrefix=false",
     "-c", "diff.external=",
+    "-c", "diff.relative=false",
+    "-c", "diff.suppressBlankEmpty=false",
+    "-c", "core.fsmonitor=false",
 )
 
 
 def _env() -> Dict[str, str]:
     env = dict(os.environ)
-    # A hook runs with GIT_DIR / GIT_INDEX_FILE set by git itself (pre-commit
-    # learned this: `git commit -a` uses a temporary index).  Keep them: they
-    # point at what the commit will contain.  But never let git open a pager
-    # or ask for credentials on a CI runner.
+    # A hook runs with GIT_INDEX_FILE (and sometimes GIT_DIR / GIT_WORK_TREE)
+    # set by git itself: `git commit -a` and `git commit <paths>` stage into a
+    # temporary index (.git/index.lock) and point GIT_INDEX_FILE at it, so the
+    # hook sees what the commit will contain while .git/index still holds the
+    # old state.  pre-commit learned the opposite lesson too (it strips GIT_*
+    # before *cloning* hook repositories); we only read the repository the
+    # hook runs in, so we keep them.  git may set them as paths relative to
+    # the hook's working folder; we run git from the repository root, which
+    # can differ when guardrails is started from a subfolder, so make them
+    # absolute against the folder we were started in.
+    for name in ("GIT_INDEX_FILE", "GIT_DIR", "GIT_WORK_TREE"):
+        value = env.get(name)
+        if value and not os.path.isabs(value):
+            env[name] = os.path.abspath(value)
+    # Never open a pager or ask for credentials (a CI runner would hang).
     env["GIT_PAGER"] = "cat"
     env["GIT_TERMINAL_PROMPT"] = "0"
-    env.setdefault("LC_ALL", "C")
+    # Messages in English, so the errors we pass on read the same everywhere.
+    env["LC_ALL"] = "C"
+    env.pop("LANGUAGE", None)
     return env
+
+
+def _error_line(stderr: bytes) -> str:
+    """The telling line of git's stderr.  It is usually the last one, but
+    since git 2.35.2 a repository owned by another user (actions/checkout in
+    a container, CVE-2022-24765) fails with "fatal: detected dubious
+    ownership" followed by several hint lines; the "fatal:" line is the one
+    that names the problem."""
+    lines = [ln.strip() for ln in stderr.decode(ENCODING, "replace").splitlines() if ln.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[-1] if lines else ""
 
 
 def run(args: Sequence[str], cwd: Optional[str] = None, check: bool = True,
@@ -44,77 +91,118 @@ def run(args: Sequence[str], cwd: Optional[str] = None, check: bool = True,
         )
     except FileNotFoundError:
         raise GuardError("git is not installed or not on PATH") from None
+    except OSError as exc:  # cwd vanished, too many open files...
+        raise GuardError(f"cannot run git in {cwd or '.'}: {exc.strerror}") from None
     if check and proc.returncode != 0:
-        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GuardError(f"git {' '.join(args[:2])} failed: {msg[-1] if msg else 'exit ' + str(proc.returncode)}")
+        msg = _error_line(proc.stderr) or f"exit {proc.returncode}"
+        raise GuardError(f"git {' '.join(args[:2])} failed in {cwd or '.'}: {msg}")
     return proc.returncode, proc.stdout, proc.stderr
 
 
 def out(args: Sequence[str], cwd: Optional[str] = None) -> str:
-    return run(args, cwd=cwd)[1].decode("utf-8", "surrogateescape").strip()
+    return run(args, cwd=cwd)[1].decode(ENCODING, ERRORS).strip()
 
 
 def toplevel(cwd: Optional[str] = None) -> Optional[str]:
-    code, stdout, _ = run(["rev-parse", "--show-toplevel"], cwd=cwd, check=False)
+    """The work tree root, None outside a repository."""
+    code, stdout, stderr = run(["rev-parse", "--show-toplevel"], cwd=cwd, check=False)
     if code != 0:
+        # "Not a git repository" is a normal answer (--diff works without
+        # one), but a repository we may not read must not pass for "no
+        # repository": that would silently downgrade to hunks-only.
+        if b"dubious ownership" in stderr:
+            raise GuardError(f"git refuses to read {cwd or '.'}: {_error_line(stderr)} "
+                             "(git config --global --add safe.directory <path>)")
         return None
-    return stdout.decode("utf-8", "surrogateescape").strip()
+    root = stdout.decode(ENCODING, ERRORS).rstrip("\n")
+    # Inside .git (a hook run from there) or a bare repository,
+    # --show-toplevel prints nothing.
+    return root or None
 
 
 def resolve(rev: str, cwd: str, what: str = "ref") -> str:
     """The commit id of REV, or a GuardError naming the bad ref."""
-    # `rev-parse --verify REV^{commit}` rejects trees, blobs and typos alike;
-    # the "--end-of-options" guard stops a ref such as "--output=x" from being
-    # read as an option (git >= 2.24).
+    # `rev-parse --verify REV^{commit}` rejects trees, blobs and typos alike
+    # (and peels an annotated tag to its commit); "--end-of-options" (git >=
+    # 2.24) stops a ref such as "--output=x" from being read as an option.
+    if not rev or "\n" in rev:
+        raise GuardError(f"{what} {rev!r} is not a valid revision")
     code, stdout, _ = run(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"],
                           cwd=cwd, check=False)
     if code != 0:
-        raise GuardError(f"{what} {rev!r} is not a commit in {cwd}")
+        hint = ""
+        if is_shallow(cwd):
+            hint = " (this is a shallow clone: fetch more history, e.g. actions/checkout with fetch-depth: 0)"
+        raise GuardError(f"{what} {rev!r} is not a commit in {cwd}{hint}")
     return stdout.decode().strip()
 
 
+def is_shallow(cwd: str) -> bool:
+    code, stdout, _ = run(["rev-parse", "--is-shallow-repository"], cwd=cwd, check=False)
+    return code == 0 and stdout.strip() == b"true"
+
+
 def merge_base(a: str, b: str, cwd: str) -> str:
+    # With several merge bases (criss-cross merges) `git merge-base` prints
+    # one of them, the same one `git diff A...B` uses, so the two agree.
     code, stdout, _ = run(["merge-base", a, b], cwd=cwd, check=False)
     if code != 0:
-        # Unrelated histories (or a shallow clone that lacks the fork point:
-        # actions/checkout fetches depth 1 unless told otherwise).
-        raise GuardError(f"no merge-base between {a} and {b}: fetch more history "
-                         "(actions/checkout with fetch-depth: 0)")
+        # Unrelated histories, or a shallow clone that lacks the fork point:
+        # actions/checkout fetches depth 1 unless told otherwise.
+        raise GuardError(f"no merge-base between {a[:12]} and {b[:12]} in {cwd}: fetch more history "
+                         "(actions/checkout with fetch-depth: 0) or pass a --base that shares history")
     return stdout.decode().strip()
 
 
 def upstream(cwd: str) -> Optional[str]:
+    # "@{upstream}" fails on a detached HEAD (every CI checkout of a pull
+    # request) and when the branch tracks nothing; both mean "no upstream".
+    # A configured upstream whose remote-tracking ref was pruned fails too.
     code, stdout, _ = run(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"],
                           cwd=cwd, check=False)
     if code != 0:
         return None
-    return stdout.decode().strip() or None
+    return stdout.decode(ENCODING, ERRORS).strip() or None
 
 
 def has_commit(rev: str, cwd: str) -> bool:
-    code, _, _ = run(["rev-parse", "--verify", "--quiet", rev + "^{commit}"], cwd=cwd, check=False)
+    code, _, _ = run(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"],
+                     cwd=cwd, check=False)
     return code == 0
 
 
 def has_head(cwd: str) -> bool:
-    # A repository with no commits yet: `git diff --cached HEAD` fails, so a
-    # first commit is diffed against the empty tree.
+    # A repository with no commits yet has an "unborn" HEAD: it names
+    # refs/heads/main, which does not exist, so HEAD cannot be resolved.
     return has_commit("HEAD", cwd)
 
 
+# The empty tree of a SHA-1 repository.  A SHA-256 repository
+# (`git init --object-format=sha256`) has another id, so ask git.
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+def empty_tree(cwd: str) -> str:
+    return run(["hash-object", "-t", "tree", "--stdin"], cwd=cwd, input=b"")[1].decode().strip()
+
 
 # Flags for every diff we parse.
 # - --no-color / --no-ext-diff / --no-textconv: the raw bytes, whatever the
-#   user's config says (textconv would show a PDF as text, for instance).
+#   user's config or .gitattributes say (textconv would show a PDF as text).
 # - -M -C: renames and copies, so a moved test is not "deleted" plus "added".
-# - --full-index: full blob ids on the "index" lines, so a diff file can be
-#   matched against the repository later.
-# - --submodule=short: a submodule bump is one "Subproject commit" line.
+# - --full-index: full blob ids on the "index" lines; change.py reads old and
+#   new contents by blob id, which needs no path quoting and reads exactly
+#   the object the diff was made from.
+# - --submodule=short: a submodule bump is one "Subproject commit" line
+#   (--submodule=log/diff, which a user may configure, print a log instead).
+# - --ignore-submodules=none: submodule.<name>.ignore / diff.ignoreSubmodules
+#   in a config would hide a submodule bump, which we must see.
 # - --src-prefix/--dst-prefix: fixed prefixes (see GIT_OPTS).
+# - --unified=3: diff.context in a config would change the context size.
 DIFF_FLAGS = (
     "--no-color", "--no-ext-diff", "--no-textconv", "-M", "-C", "--full-index",
-    "--submodule=short", "--src-prefix=a/", "--dst-prefix=b/", "--unified=3",
+    "--submodule=short", "--ignore-submodules=none", "--src-prefix=a/", "--dst-prefix=b/",
+    "--unified=3",
 )
 
 
@@ -122,36 +210,44 @@ def diff(args: Sequence[str], cwd: str) -> bytes:
     return run(["diff", *DIFF_FLAGS, *args], cwd=cwd)[1]
 
 
-def cat_blobs(object_names: Sequence[str], cwd: str) -> Dict[str, Optional[bytes]]:
+def cat_blobs(object_names: Iterable[str], cwd: str) -> Dict[str, Optional[bytes]]:
     """Read many objects in one `git cat-file --batch` process.
 
-    Names are anything cat-file takes ("<rev>:<path>", ":<path>" for the
-    index, a blob id).  Missing objects map to None.
+    Names are anything cat-file takes ("<rev>:<path>", ":0:<path>" for the
+    index, a blob id).  Missing objects, and objects that are not blobs,
+    map to None.
     """
     result: Dict[str, Optional[bytes]] = {}
-    if not object_names:
+    names = []
+    for name in dict.fromkeys(object_names):
+        # --batch reads one name per line, so a path with a newline cannot be
+        # asked for; a name with a trailing "\r" would be read as-is, fine.
+        if "\n" in name or not name:
+            result[name] = None
+        else:
+            names.append(name)
+    if not names:
         return result
-    names = list(dict.fromkeys(object_names))
-    # Paths with a newline cannot go through --batch (one name per line).
-    for name in names:
-        if "\n" in name:
-            raise GuardError(f"path with a newline is not supported: {name!r}")
-    data = ("\n".join(names) + "\n").encode("utf-8", "surrogateescape")
+    data = ("\n".join(names) + "\n").encode(ENCODING, ERRORS)
     _, stdout, _ = run(["cat-file", "--batch"], cwd=cwd, input=data)
     pos = 0
+    view = memoryview(stdout)
     for name in names:
         end = stdout.index(b"\n", pos)
-        header = stdout[pos:end].decode("utf-8", "surrogateescape")
+        header = stdout[pos:end]
         pos = end + 1
-        if header.endswith(" missing") or header.endswith(" ambiguous"):
+        # "<name> missing" / "<name> ambiguous" (an abbreviated id matching
+        # several objects); the name may contain spaces, so test the end.
+        if header.endswith((b" missing", b" ambiguous")) or header.count(b" ") < 2:
             result[name] = None
             continue
-        parts = header.split(" ")
-        size = int(parts[-1])
-        kind = parts[-2]
-        body = stdout[pos:pos + size]
+        _, kind, size_text = header.rsplit(b" ", 2)
+        size = int(size_text)
+        body = bytes(view[pos:pos + size])
         pos += size + 1  # the LF after the contents
-        result[name] = body if kind == "blob" else None
+        # "HEAD:sub" names a gitlink: cat-file answers "<id> commit" only if
+        # that commit happens to be here; a tree for a folder.  Not file text.
+        result[name] = body if kind == b"blob" else None
     return result
 
 
@@ -161,13 +257,47 @@ def show(rev: str, path: str, cwd: str) -> Optional[bytes]:
 
 def ls_files(rev: Optional[str], cwd: str) -> List[str]:
     """All paths in REV (or the index when REV is None)."""
+    # -z: otherwise odd paths come out quoted, even with core.quotepath=false.
     if rev is None:
         raw = run(["ls-files", "-z", "--cached"], cwd=cwd)[1]
     else:
         raw = run(["ls-tree", "-r", "-z", "--name-only", "--full-tree", rev], cwd=cwd)[1]
-    return [p.decode("utf-8", "surrogateescape") for p in raw.split(b"\0") if p]
+    return [p.decode(ENCODING, ERRORS) for p in raw.split(b"\0") if p]
+
+
+def resolve_blobs(names: Iterable[str], cwd: str) -> Dict[str, Optional[str]]:
+    """Full ids of the blobs NAMES stand for, in one process; None for names
+    that are missing, ambiguous or not blobs.
+
+    A name is a (possibly abbreviated) blob id or anything else cat-file
+    takes ("HEAD:path").  Plain `git diff` prints 7-character ids on its
+    "index" lines (core.abbrev), `git format-patch` full ones;
+    `cat-file --batch-check` expands both, and answers "ambiguous" rather
+    than guessing when a short id matches several objects.
+    """
+    names = list(dict.fromkeys(names))
+    result: Dict[str, Optional[str]] = {n: None for n in names}
+    asked = []
+    for name in names:
+        if _HEX.fullmatch(name):
+            # "<id>^{blob}": a branch or tag that happens to be named like
+            # hex digits ("cafe123") resolves to a commit, and the suffix
+            # turns that into "missing" instead of reading the wrong object.
+            asked.append((name, name + "^{blob}"))
+        elif name and "\n" not in name:
+            asked.append((name, name))
+    if not asked:
+        return result
+    data = "".join(query + "\n" for _, query in asked).encode(ENCODING, ERRORS)
+    code, stdout, _ = run(["cat-file", "--batch-check"], cwd=cwd, input=data, check=False)
+    if code != 0:
+        return result
+    for (name, _), line in zip(asked, stdout.split(b"\n")):
+        parts = line.rsplit(b" ", 2)
+        if len(parts) == 3 and parts[1] == b"blob" and _HEX.fullmatch(parts[0].decode(ENCODING, ERRORS)):
+            result[name] = parts[0].decode()
+    return result
 
 
 def blob_exists(blob_id: str, cwd: str) -> bool:
-    code, stdout, _ = run(["cat-file", "-t", blob_id], cwd=cwd, check=False)
-    return code == 0 and stdout.strip() == b"blob"
+    return resolve_blobs([blob_id], cwd).get(blob_id) is not None
