@@ -224,13 +224,12 @@ class _Parser:
             raise self.fail(node, where, f"must be {what} (got {got})")
         return str(node.value)
 
-    def strings(self, node: yaml.Node, where: str, what: str) -> Tuple[str, ...]:
+    def strings(self, node: yaml.Node, where: str, what: str = "path globs", one: str = "a path glob") -> Tuple[str, ...]:
         if self.is_null(node):
             return ()
         if not isinstance(node, yaml.SequenceNode):
             raise self.fail(node, where, f"must be a list of {what} (got {self.describe(node)})")
-        return tuple(self.string(item, f"{where}[{i}]", what[:-1] if what.endswith("s") else what)
-                     for i, item in enumerate(node.value))
+        return tuple(self.string(item, f"{where}[{i}]", one) for i, item in enumerate(node.value))
 
     # -- the file ----------------------------------------------------------
     def parse(self) -> Layer:
@@ -467,7 +466,7 @@ class _Reader:
         except OSError as exc:
             raise GuardError(f"cannot read {place.label}: {exc.strerror}") from None
         return data.decode("utf-8", "surrogateescape"), \
-            "working tree" if self.relative(place.path) is not None else "file"
+            "working tree" if self.change.repo and self.relative(place.path) is not None else "file"
 
     def preimage(self, rel: str, place: _Place) -> Optional[str]:
         fc = self.touched[rel]
