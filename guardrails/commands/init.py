@@ -1,7 +1,8 @@
 """`guardrails init`: write a commented starter `.guardrails.yml`.
 
-Prose comments start with "# "; commented-out examples start with "#"
-directly followed by YAML, so removing that one "#" turns an example on.
+Prose comments start with "# " and a word; commented-out examples are the
+YAML with one "#" put in front ("#rules:", "#  suppression/*: block"), so
+removing that "#" turns an example on.
 The family sections are generated from each family's CONFIG_SCHEMA, so a
 new option shows up here without touching this file.
 """
@@ -58,8 +59,8 @@ def template() -> str:
         "# `--staged` (pre-commit), the working tree with `--diff FILE`. A change that",
         "# edits this file is still judged by the policy it started from.",
         "#",
-        "# Lines starting with \"# \" explain; lines starting with \"#\" and YAML are",
-        "# examples: delete the \"#\" to use one.",
+        "# Lines starting with \"# \" explain; the other commented lines are examples:",
+        "# delete their first \"#\" to use one.",
         "",
         "# extends: another config file whose settings this one overrides, for a",
         "# policy shared by many repositories. The path is relative to this file and",
