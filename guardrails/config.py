@@ -207,6 +207,8 @@ class _Parser:
             return "a mapping"
         if isinstance(node, yaml.SequenceNode):
             return "a list"
+        if node.tag == "tag:yaml.org,2002:bool":
+            return _show(node.value)  # `off`, not False
         return _show(self.value(node, ""))
 
     def word(self, node: yaml.Node, where: str, choices: Tuple[str, ...], what: str) -> str:

@@ -37,11 +37,11 @@ def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
             if waiver is None or line.new_no is None:
                 continue
             if not waiver.reason:
-                names = ", ".join(waiver.rules) or "no rule"
+                what = f"waiver for {', '.join(waiver.rules)}" if waiver.rules else "waiver"
                 found.append(finding(
                     WITHOUT_REASON, fc.path, line.new_no,
-                    f"waiver for {names} gives no reason, so it waives nothing: "
-                    "write `-- <why this is acceptable>` after the rule ids",
+                    f"{what} gives no reason, so it waives nothing: write "
+                    "`guardrails: allow <rule-id>[,<rule-id>...] -- <why this is acceptable>`",
                     line.text, details={"waiver": waiver.text}))
                 continue
             if known is None:
