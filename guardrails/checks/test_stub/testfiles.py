@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 __all__ = [
     "PytestConfig", "is_test_file", "is_python_test_file", "pytest_config",
-    "collected_function", "collected_class", "rust_test_ranges",
+    "collected_function", "collected_class", "rust_test_ranges", "register_extra",
 ]
 
 # Folder names whose contents are test code (or test data) in any language.
@@ -213,6 +213,18 @@ def _configured(path: str, cfg: PytestConfig) -> bool:
     return False
 
 
+# id(change) -> (change, extra globs from the family's `test_files` setting).
+_EXTRA: Dict[int, Tuple[object, Tuple[str, ...]]] = {}
+
+
+def register_extra(change: object, patterns: Tuple[str, ...]) -> None:
+    """Globs that also make a file a test file, for this change (the
+    family's ``test_files`` setting; the family entry calls this)."""
+    if len(_EXTRA) > 8:
+        _EXTRA.clear()
+    _EXTRA[id(change)] = (change, tuple(patterns))
+
+
 def is_test_file(path: str, change: object = None) -> bool:
     """True when PATH (repository-relative, "/"-separated) is test code or
     test configuration, by its language's conventions or by the repository's
@@ -220,6 +232,12 @@ def is_test_file(path: str, change: object = None) -> bool:
     path = path.replace("\\", "/").removeprefix("./")
     if _conventional(path):
         return True
+    if change is not None:
+        extra = _EXTRA.get(id(change))
+        if extra is not None and extra[0] is change and extra[1]:
+            from guardrails.model import glob_match
+            if glob_match(path, extra[1]):
+                return True
     if change is not None and path.endswith(".py"):
         return _configured(path, pytest_config(path, change))
     return False

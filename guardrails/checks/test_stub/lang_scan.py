@@ -1,0 +1,451 @@
+"""A light, language-aware scanner for JS/TS, Go, Rust and Java sources.
+
+No real parser: the text is *masked* (string contents and comments become
+spaces, line breaks are kept, so offsets and line numbers do not move), then
+braces are matched on the masked text to cut the file into blocks:
+
+* tests: ``it("name", ...)`` / ``test(...)`` (nested in ``describe``),
+  ``func TestX(t *testing.T)`` (and its ``t.Run("sub", ...)``),
+  ``#[test] fn x``, ``@Test void x()``;
+* functions: the named functions and methods of the file.
+
+Each block knows its name, line range and body, which is enough to compare
+the old and the new side of a change test by test and function by function.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+LANGUAGES = {
+    ".js": "js", ".jsx": "js", ".mjs": "js", ".cjs": "js",
+    ".ts": "js", ".tsx": "js", ".mts": "js", ".cts": "js",
+    ".go": "go", ".rs": "rust", ".java": "java",
+}
+
+
+def language(path: str) -> Optional[str]:
+    dot = path.rfind(".")
+    if dot < 0 or path.endswith(".d.ts"):
+        return None
+    return LANGUAGES.get(path[dot:].lower())
+
+
+# ---------------------------------------------------------------- masking
+
+_RUST_CHAR = re.compile(r"'(?:\\(?:u\{[0-9a-fA-F]{1,6}\}|x[0-9a-fA-F]{2}|.)|[^\\'\n])'")
+_JAVA_CHAR = re.compile(r"'(?:\\(?:u[0-9a-fA-F]{4}|[0-7]{1,3}|.)|[^\\'\n])'")
+
+
+def mask(text: str, lang: str, strings: bool = True) -> str:
+    """TEXT with comment and (when STRINGS) string contents replaced by
+    spaces; quotes and line breaks are kept so offsets do not move."""
+    out = list(text)
+    n = len(text)
+    i = 0
+
+    def blank_comment(a: int, b: int) -> None:
+        for k in range(a, min(b, n)):
+            if out[k] != "\n":
+                out[k] = " "
+
+    def blank(a: int, b: int) -> None:
+        if strings:
+            blank_comment(a, b)
+
+    while i < n:
+        ch = text[i]
+        if ch == "/" and i + 1 < n:
+            nxt = text[i + 1]
+            if nxt == "/":
+                end = text.find("\n", i)
+                end = n if end < 0 else end
+                blank_comment(i, end)
+                i = end
+                continue
+            if nxt == "*":
+                end = text.find("*/", i + 2)
+                end = n if end < 0 else end + 2
+                blank_comment(i, end)
+                i = end
+                continue
+        if ch == '"':
+            if lang == "java" and text.startswith('"""', i):
+                end = text.find('"""', i + 3)
+                end = n if end < 0 else end
+                blank(i + 3, end)
+                i = end + 3
+                continue
+            if lang == "rust" and i > 0 and (text[i - 1] == "r" or text[i - 1] == "#"):
+                # r"..." or r#"..."#
+                j = i - 1
+                hashes = 0
+                while j >= 0 and text[j] == "#":
+                    hashes += 1
+                    j -= 1
+                if j >= 0 and text[j] == "r":
+                    close = '"' + "#" * hashes
+                    end = text.find(close, i + 1)
+                    end = n if end < 0 else end
+                    blank(i + 1, end)
+                    i = end + len(close)
+                    continue
+            j = i + 1
+            while j < n and text[j] != '"':
+                if text[j] == "\\":
+                    j += 1
+                elif text[j] == "\n" and lang != "rust":
+                    break
+                j += 1
+            blank(i + 1, j)
+            i = j + 1
+            continue
+        if ch == "'":
+            if lang == "js":
+                j = i + 1
+                while j < n and text[j] != "'" and text[j] != "\n":
+                    j += 2 if text[j] == "\\" else 1
+                blank(i + 1, j)
+                i = j + 1
+                continue
+            pat = _RUST_CHAR if lang == "rust" else _JAVA_CHAR if lang == "java" else None
+            if pat is not None:
+                m = pat.match(text, i)
+                if m:
+                    blank(i + 1, m.end() - 1)
+                    i = m.end()
+                    continue
+                i += 1  # a Rust lifetime
+                continue
+            if lang == "go":
+                j = i + 1
+                while j < n and text[j] != "'" and text[j] != "\n":
+                    j += 2 if text[j] == "\\" else 1
+                blank(i + 1, j)
+                i = j + 1
+                continue
+        if ch == "`" and lang in ("js", "go"):
+            j = i + 1
+            while j < n and text[j] != "`":
+                j += 2 if (text[j] == "\\" and lang == "js") else 1
+            blank(i + 1, j)
+            i = j + 1
+            continue
+        i += 1
+    return "".join(out)
+
+
+def match_brace(masked: str, open_pos: int) -> int:
+    """Offset of the brace closing the one at OPEN_POS (len(masked) when unclosed)."""
+    depth = 0
+    for k in range(open_pos, len(masked)):
+        c = masked[k]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return k
+    return len(masked)
+
+
+def match_paren(masked: str, open_pos: int) -> int:
+    depth = 0
+    for k in range(open_pos, len(masked)):
+        c = masked[k]
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return k
+    return len(masked)
+
+
+# ---------------------------------------------------------------- blocks
+
+class Block(NamedTuple):
+    name: str  # qualified: "describe > it", "TestX/sub", "fn_name", "Class.method"
+    kind: str  # "test", "suite", "function"
+    start: int  # 1-based line of the header
+    end: int  # 1-based line of the closing brace
+    body_start: int  # offset just after the opening brace
+    body_end: int  # offset of the closing brace
+    header: str  # the header's text (original)
+
+
+class Source:
+    """One side of one file, scanned."""
+
+    def __init__(self, path: str, text: str, lang: str):
+        self.path = path
+        self.text = text
+        self.lang = lang
+        self.masked = mask(text, lang)
+        self._code: Optional[str] = None
+        self._nl = [i for i, c in enumerate(text) if c == "\n"]
+        self.lines = text.splitlines()
+        self._tests: Optional[List[Block]] = None
+        self._functions: Optional[List[Block]] = None
+
+    @property
+    def code(self) -> str:
+        """The text without comments (strings kept)."""
+        if self._code is None:
+            self._code = mask(self.text, self.lang, strings=False)
+        return self._code
+
+    def offset_of_line(self, no: int) -> int:
+        return 0 if no <= 1 else (self._nl[no - 2] + 1 if no - 2 < len(self._nl) else len(self.text))
+
+    def line_of(self, offset: int) -> int:
+        lo, hi = 0, len(self._nl)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self._nl[mid] < offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo + 1
+
+    def line_text(self, no: int) -> str:
+        return self.lines[no - 1] if 0 < no <= len(self.lines) else ""
+
+    def body(self, block: Block) -> str:
+        return self.text[block.body_start:block.body_end]
+
+    def masked_body(self, block: Block) -> str:
+        return self.masked[block.body_start:block.body_end]
+
+    # -- tests
+    def tests(self) -> List[Block]:
+        if self._tests is None:
+            self._tests = _TEST_FINDERS[self.lang](self)
+        return self._tests
+
+    def functions(self) -> List[Block]:
+        if self._functions is None:
+            self._functions = _FUNCTION_FINDERS[self.lang](self)
+        return self._functions
+
+    def block_at(self, line: int, blocks: List[Block]) -> Optional[Block]:
+        """The innermost block containing LINE."""
+        best: Optional[Block] = None
+        for b in blocks:
+            if b.start <= line <= b.end and (best is None or b.start >= best.start):
+                best = b
+        return best
+
+    def _block(self, name: str, kind: str, header_pos: int, brace: int) -> Block:
+        close = match_brace(self.masked, brace)
+        return Block(name, kind, self.line_of(header_pos), self.line_of(close),
+                     brace + 1, close, self.line_text(self.line_of(header_pos)).strip())
+
+
+def _string_at(src: Source, pos: int) -> Tuple[Optional[str], int]:
+    """The string literal starting at POS (after spaces): (content, end offset)."""
+    text = src.text
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    if pos >= len(text) or text[pos] not in "'\"`":
+        return None, pos
+    quote = text[pos]
+    j = pos + 1
+    while j < len(text) and text[j] != quote:
+        j += 2 if text[j] == "\\" else 1
+    return text[pos + 1:j], j + 1
+
+
+# JS: it/test/describe and their variants.
+_JS_CALL = re.compile(
+    r"(?<![\w.$])(?P<fn>it|test|specify|describe|context|suite|xit|xtest|xdescribe|xcontext|xspecify|"
+    r"fit|fdescribe|ftest)"
+    r"(?P<mod>(?:\s*\.\s*(?:only|skip|todo|concurrent|sequential|fails|failing|serial|each|skipIf|runIf)"
+    r"(?:\s*\([^()]*(?:\([^()]*\)[^()]*)*\))?)*)\s*(?P<tpl>`)?\s*\(")
+_SUITES = {"describe", "context", "suite", "xdescribe", "xcontext", "fdescribe"}
+
+
+def _js_tests(src: Source) -> List[Block]:
+    masked = src.masked
+    raw: List[Tuple[str, str, int, int, int]] = []  # name, kind, header, open paren, close paren
+    for m in _JS_CALL.finditer(masked):
+        if m.group("tpl"):
+            continue
+        paren = m.end() - 1
+        name, after = _string_at(src, paren + 1)
+        if name is None:
+            continue
+        close = match_paren(masked, paren)
+        kind = "suite" if m.group("fn") in _SUITES else "test"
+        raw.append((name, kind, m.start(), paren, close))
+    blocks: List[Block] = []
+    stack: List[Tuple[int, str]] = []  # (close paren, qualified name)
+    for name, kind, header, paren, close in raw:
+        while stack and stack[-1][0] < header:
+            stack.pop()
+        qual = " > ".join([s[1] for s in stack[-1:]] + [name]) if stack else name
+        brace = masked.find("{", paren, close)
+        if brace < 0:  # it.todo("x") or it("x", fn): a range without a body
+            blocks.append(Block(qual, kind, src.line_of(header), src.line_of(close), paren + 1, close,
+                                src.line_text(src.line_of(header)).strip()))
+        else:
+            blocks.append(src._block(qual, kind, header, brace))
+        stack.append((close, qual))
+    return [b for b in blocks if b.kind == "test"] + [b for b in blocks if b.kind == "suite"]
+
+
+_GO_TEST = re.compile(r"^func\s+((?:Test|Benchmark|Fuzz|Example)\w*)\s*\(([^)]*)\)[^{\n]*\{", re.M)
+_GO_RUN = re.compile(r"\b\w+\.Run\s*\(")
+
+
+def _go_tests(src: Source) -> List[Block]:
+    blocks: List[Block] = []
+    for m in _GO_TEST.finditer(src.masked):
+        top = src._block(m.group(1), "test", m.start(), m.end() - 1)
+        blocks.append(top)
+        for r in _GO_RUN.finditer(src.masked, top.body_start, top.body_end):
+            name, after = _string_at(src, r.end())
+            if name is None:
+                continue
+            brace = src.masked.find("{", after, top.body_end)
+            if brace < 0:
+                continue
+            blocks.append(src._block(f"{top.name}/{name}", "test", r.start(), brace))
+    return blocks
+
+
+_RUST_TEST = re.compile(
+    r"#\s*\[\s*(?:[\w:]*::)?(?:test|rstest|test_case[^\]]*|quickcheck)\s*\]"
+    r"(?:\s*#\s*\[[^\]]*\])*\s*(?:pub\s+)?(?:async\s+)?(?:unsafe\s+)?fn\s+(\w+)[^{;]*\{")
+
+
+def _rust_tests(src: Source) -> List[Block]:
+    # the masked text keeps `#[...]` (not a comment), so attributes are visible
+    return [src._block(m.group(1), "test", m.start(), m.end() - 1) for m in _RUST_TEST.finditer(src.masked)]
+
+
+_JAVA_TEST = re.compile(
+    r"@(?:\w+\.)*(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|Property)\b(?:\s*\([^)]*\))?"
+    r"(?:\s*@[\w.]+(?:\s*\([^)]*\))?)*\s*(?:(?:public|protected|private|static|final|synchronized)\s+)*"
+    r"(?:<[^>]*>\s*)?[\w<>\[\],.? ]+?\s+(\w+)\s*\([^)]*\)[^{;]*\{")
+_JAVA_JUNIT3 = re.compile(r"\bpublic\s+void\s+(test\w*)\s*\(\s*\)[^{;]*\{")
+
+
+def _java_tests(src: Source) -> List[Block]:
+    seen = set()
+    blocks = []
+    for m in list(_JAVA_TEST.finditer(src.masked)) + list(_JAVA_JUNIT3.finditer(src.masked)):
+        brace = m.end() - 1
+        if brace in seen:
+            continue
+        seen.add(brace)
+        blocks.append(src._block(m.group(1), "test", m.start(), brace))
+    return blocks
+
+
+_TEST_FINDERS = {"js": _js_tests, "go": _go_tests, "rust": _rust_tests, "java": _java_tests}
+
+_KEYWORDS = frozenset(
+    "if for while switch catch function return else do try with synchronized new typeof await "
+    "match loop unsafe select go defer case it test describe context suite specify xit xtest xdescribe "
+    "fit fdescribe beforeEach afterEach beforeAll afterAll before after".split())
+
+_JS_FUNCS = [
+    re.compile(r"(?<![\w$.])function\s*\*?\s*([\w$]+)\s*\([^)]*\)[^{;]*\{"),
+    re.compile(r"(?<![\w$.])(?:const|let|var)\s+([\w$]+)\s*(?::[^=]+)?=\s*(?:async\s+)?"
+               r"(?:function\s*\*?\s*[\w$]*\s*\([^)]*\)|\([^()]*(?:\([^()]*\)[^()]*)*\)|[\w$]+)\s*(?::[^=]+)?"
+               r"(?:=>)?\s*\{"),
+    re.compile(r"^[ \t]*(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*"
+               r"\*?([\w$]+)\s*(?:<[^>]*>)?\s*\([^)]*\)\s*(?::\s*[^{;]+)?\{", re.M),
+]
+_GO_FUNC = re.compile(r"^func\s+(?:\(\s*\w*\s*\*?\s*([\w.]+)(?:\[[^\]]*\])?\s*\)\s*)?(\w+)\s*(?:\[[^\]]*\])?"
+                      r"\s*\([^)]*\)[^{\n]*\{", re.M)
+_RUST_FUNC = re.compile(r"(?<![\w])fn\s+(\w+)\s*(?:<[^{]*?>)?\s*\([^)]*\)[^{;]*\{")
+_JAVA_FUNC = re.compile(
+    r"^[ \t]*(?:@[\w.]+(?:\([^)]*\))?\s*)*(?:(?:public|protected|private|static|final|synchronized|abstract|"
+    r"native|default|strictfp)\s+)*(?:<[^>]*>\s*)?[\w<>\[\],.? ]+?\s+(\w+)\s*\([^)]*\)\s*"
+    r"(?:throws\s+[\w.,\s]+)?\{", re.M)
+
+
+def _named(src: Source, pattern: "re.Pattern[str]", group: int = 1) -> List[Block]:
+    blocks = []
+    for m in pattern.finditer(src.masked):
+        name = m.group(group)
+        if name in _KEYWORDS:
+            continue
+        blocks.append(src._block(name, "function", m.start(group), m.end() - 1))
+    return blocks
+
+
+def _js_functions(src: Source) -> List[Block]:
+    seen: Dict[int, Block] = {}
+    for pat in _JS_FUNCS:
+        for b in _named(src, pat):
+            seen.setdefault(b.body_start, b)
+    return sorted(seen.values(), key=lambda b: b.body_start)
+
+
+def _go_functions(src: Source) -> List[Block]:
+    blocks = []
+    for m in _GO_FUNC.finditer(src.masked):
+        recv, name = m.group(1), m.group(2)
+        qual = f"{recv.lstrip('*')}.{name}" if recv else name
+        blocks.append(src._block(qual, "function", m.start(), m.end() - 1))
+    return blocks
+
+
+def _rust_functions(src: Source) -> List[Block]:
+    return _named(src, _RUST_FUNC)
+
+
+def _java_functions(src: Source) -> List[Block]:
+    return _named(src, _JAVA_FUNC)
+
+
+_FUNCTION_FINDERS = {"js": _js_functions, "go": _go_functions, "rust": _rust_functions,
+                     "java": _java_functions}
+
+
+# ---------------------------------------------------------------- literals
+
+_LITERAL = re.compile(
+    r"""(?P<s>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`$\\]*`)"""
+    r"""|(?<![\w.$])(?P<n>-?(?:0[xX][0-9a-fA-F_]+|\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?))"""
+    r"""(?:_?(?:[iu](?:8|16|32|64|128|size)|f32|f64|[lLfFdDn]))?(?![\w.])"""
+    r"""|(?<![\w$.])(?P<k>true|false|null|nil|undefined|None)(?![\w$])""")
+
+
+def norm_literal(token: str) -> str:
+    """A literal in a form comparable across languages: strings by content,
+    numbers by value."""
+    if token[0] in "'\"`":
+        return "s:" + token[1:-1]
+    if token in ("true", "false"):
+        return "k:" + token
+    if token in ("null", "nil", "undefined", "None"):
+        return "k:null"
+    t = token.replace("_", "")
+    try:
+        value = int(t, 0) if not any(c in t for c in ".eE") or t.lower().startswith(("0x", "-0x")) else float(t)
+    except ValueError:
+        return "n:" + t
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"n:{value}"
+
+
+def literals(text: str) -> List[Tuple[str, str, int]]:
+    """(raw, normalised, offset) for every literal of TEXT."""
+    found = []
+    for m in _LITERAL.finditer(text):
+        raw = m.group(0)
+        found.append((raw, norm_literal(raw), m.start()))
+    return found
+
+
+TRIVIAL = frozenset({"s:", "n:0", "n:1", "n:-1", "k:true", "k:false", "k:null"})
+
+
+def shape(line: str) -> str:
+    """LINE with every literal replaced by a placeholder and spaces removed."""
+    return re.sub(r"\s+", "", _LITERAL.sub("\u2022", line))

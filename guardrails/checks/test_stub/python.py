@@ -1,0 +1,270 @@
+"""The Python part of the test-stub family.
+
+Each changed ``.py`` file is parsed on both sides of the change and the two
+syntax trees are compared, so that "deleted", "weakened" and "replaced" are
+facts: test files through ``python_compare``, the code under test through
+``python_special``. Tests elsewhere in the repository are read (in one git
+batch) only when a suspicious literal needs a test to tie it to.
+"""
+from __future__ import annotations
+
+import ast
+import posixpath
+import re
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from guardrails import git
+from guardrails.checks.test_stub import python_ast as pa
+from guardrails.checks.test_stub import python_tests as pt
+from guardrails.checks.test_stub.testfiles import (PytestConfig, is_test_file, pytest_config)
+from guardrails.model import ChangeSet, Context, FileChange, Finding
+
+MAX_BYTES = 1_000_000
+# Reading the repository's other tests, when a literal needs tying to one.
+MAX_REPO_TEST_FILES = 400
+MAX_REPO_TEST_BYTES = 8_000_000
+
+# Added lines of a test file that can start a finding without any removed line.
+_TEST_ADDED = re.compile(
+    r"skip|xfail|SkipTest|expectedFailure|exit\s*\(|pytest_|outcome|exitstatus|testsfailed|patch|"
+    r"monkeypatch|Mock|__test__|\btry\b|suppress|pytestmark|items")
+_NON_TEST_ADDED = re.compile(
+    r"\bif\b|\bcase\b|\breturn\b|\bexcept\b|\bpass\b|\.\.\.|NotImplementedError|TODO|FIXME|environ|getenv|"
+    r"sys\.modules|sys\.argv|_getframe|f_back|inspect\.|traceback\.|\bglobal\b|__eq__|__hash__|\+=|[\"'\d]\s*:")
+
+
+class PyFile:
+    """One changed Python file, both sides, parsed on demand."""
+
+    def __init__(self, fc: FileChange, is_test: bool, old_text: Optional[str], new_text: Optional[str]):
+        self.fc = fc
+        self.path = fc.path
+        self.old_path = fc.old_path or fc.path
+        self.is_test = is_test
+        self.old_text = old_text
+        self.new_text = new_text
+        self.added = fc.added_line_numbers()
+        self.removed = fc.removed_line_numbers()
+        self._trees: Dict[str, Optional[ast.Module]] = {}
+        self.old_lines = old_text.splitlines() if old_text else []
+        self.worth = True
+        self.new_lines = new_text.splitlines() if new_text else []
+
+    @property
+    def old_tree(self) -> Optional[ast.Module]:
+        if "old" not in self._trees:
+            self._trees["old"] = pa.parse(self.old_text)
+        return self._trees["old"]
+
+    @property
+    def new_tree(self) -> Optional[ast.Module]:
+        if "new" not in self._trees:
+            self._trees["new"] = pa.parse(self.new_text)
+        return self._trees["new"]
+
+    def added_text(self) -> str:
+        return "\n".join(self.new_lines[n - 1] for n in sorted(self.added) if 0 < n <= len(self.new_lines))
+
+    def touches_new(self, node: ast.AST) -> bool:
+        return any(n in self.added for n in pa.node_lines(node))
+
+    def touches_old(self, node: ast.AST) -> bool:
+        return any(n in self.removed for n in pa.node_lines(node))
+
+
+class Session:
+    """What the Python checks share for one change."""
+
+    def __init__(self, change: ChangeSet, ctx: Context, files: List[PyFile]):
+        self.change = change
+        self.ctx = ctx
+        self.files = files
+        self.settings = ctx.settings
+        self._index: Dict[str, List[pt.Expect]] = {}
+        self._indexed: Set[str] = set()
+        self._changed_funcs: Optional[Dict[str, str]] = None
+        self._changed_tests: Optional[Dict[str, List[str]]] = None
+        self._repo_tests: Optional[List[Tuple[str, str]]] = None
+
+    def cfg(self, path: str) -> PytestConfig:
+        return pytest_config(path, self.change)
+
+    # -- the code under test that this change changed
+    def changed_functions(self) -> Dict[str, str]:
+        """Simple name -> "path::Qual.name" of non-test functions whose body
+        the change added or edited."""
+        if self._changed_funcs is None:
+            out: Dict[str, str] = {}
+            for pf in self.files:
+                if pf.is_test or pf.new_tree is None:
+                    continue
+                old = pa.functions(pf.old_tree)
+                for qual, fn in pa.functions(pf.new_tree).items():
+                    before = old.get(qual)
+                    if before is None or pa.body_dump(before.node) != pa.body_dump(fn.node):
+                        out.setdefault(fn.node.name, f"{pf.path}::{qual}")
+            self._changed_funcs = out
+        return self._changed_funcs
+
+    # -- tests this change edited, by the functions they call
+    def changed_tests(self) -> Dict[str, List[str]]:
+        if self._changed_tests is None:
+            out: Dict[str, List[str]] = {}
+            for pf in self.files:
+                if not pf.is_test:
+                    continue
+                cfg = self.cfg(pf.path)
+                new_tests = pt.collected_tests(pf.new_tree, cfg)
+                old_tests = pt.collected_tests(pf.old_tree, cfg)
+                for qual, fn in new_tests.items():
+                    if pf.touches_new(fn.node):
+                        for name in pt.called_names(fn.node):
+                            out.setdefault(name, []).append(pt.test_id(pf.path, qual))
+                for qual, fn in old_tests.items():
+                    if pf.touches_old(fn.node):
+                        for name in pt.called_names(fn.node):
+                            tid = pt.test_id(pf.old_path, qual)
+                            if tid not in out.setdefault(name, []):
+                                out[name].append(tid)
+            self._changed_tests = out
+        return self._changed_tests
+
+    # -- what the tests expect, by function name
+    def expectations(self, names: Iterable[str]) -> Dict[str, List[pt.Expect]]:
+        wanted = {n for n in names if n and n not in self._indexed}
+        if wanted:
+            self._indexed |= wanted
+            seen: Set[str] = set()
+            for pf in self.files:
+                if pf.is_test and pf.new_tree is not None:
+                    seen.add(pf.path)
+                    self._add_expectations(pf.new_tree, pf.path, wanted)
+            for path, text in self._repo_test_texts(wanted):
+                if path in seen:
+                    continue
+                if not any(n + "(" in text for n in wanted):
+                    continue
+                self._add_expectations(pa.parse(text), path, wanted)
+        return {n: self._index.get(n, []) for n in names}
+
+    def _add_expectations(self, tree: Optional[ast.Module], path: str, wanted: Set[str]) -> None:
+        if tree is None:
+            return
+        tests = pt.collected_tests(tree, self.cfg(path))
+        for exp in pt.expectations(tree, path, tests, wanted):
+            self._index.setdefault(exp.func, []).append(exp)
+
+    def _repo_test_texts(self, wanted: Set[str]) -> List[Tuple[str, str]]:
+        """The repository's Python test files on the new side (read once, in
+        one batch, the most likely first, within a budget)."""
+        if self._repo_tests is not None:
+            return self._repo_tests
+        self._repo_tests = []
+        try:
+            listing = self.change.list_head()
+        except Exception:  # no listing: the change's own tests only
+            listing = ()
+        changed = {pf.path for pf in self.files}
+        candidates = [p for p in listing if p.endswith(".py") and p not in changed
+                      and is_test_file(p, self.change) and not p.endswith("conftest.py")]
+        if not candidates:
+            return self._repo_tests
+        stems = {posixpath.splitext(posixpath.basename(pf.path))[0] for pf in self.files if not pf.is_test}
+        stems |= set(wanted)
+
+        def rank(p: str) -> int:
+            base = posixpath.basename(p)
+            return 0 if any(s and s in base for s in stems) else 1
+        candidates.sort(key=rank)
+        if len(candidates) > MAX_REPO_TEST_FILES:
+            self.ctx.warn(f"test-stub: read {MAX_REPO_TEST_FILES} of {len(candidates)} test files of the "
+                          "repository to tie literals to tests")
+            candidates = candidates[:MAX_REPO_TEST_FILES]
+        texts = self._read_many(candidates)
+        total = 0
+        for path in candidates:
+            text = texts.get(path)
+            if text is None:
+                continue
+            total += len(text)
+            if total > MAX_REPO_TEST_BYTES:
+                break
+            self._repo_tests.append((path, text))
+        return self._repo_tests
+
+    def _read_many(self, paths: Sequence[str]) -> Dict[str, Optional[str]]:
+        ch = self.change
+        if ch.repo and ch.mode in ("git", "staged"):
+            prefix = f"{ch.head_rev}:" if ch.head_rev else ":0:"
+            try:
+                blobs = git.cat_blobs([prefix + p for p in paths], ch.repo)
+                return {p: _decode(blobs.get(prefix + p)) for p in paths}
+            except Exception:  # fall back to one read per file
+                pass
+        return {p: ch.read_head(p) for p in paths}
+
+
+def _decode(data: Optional[bytes]) -> Optional[str]:
+    if data is None or len(data) > MAX_BYTES:
+        return None
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _load(change: ChangeSet, ctx: Context) -> List[PyFile]:
+    extra = tuple(ctx.settings.get("test_files") or ())
+    out: List[PyFile] = []
+    for fc in change.files:
+        if fc.is_binary or fc.is_submodule:
+            continue
+        if not (fc.path.endswith(".py") or (fc.old_path or "").endswith(".py")):
+            continue
+        if not fc.hunks and fc.status not in ("deleted",):
+            continue
+        is_test = is_test_file(fc.path, change) or is_test_file(fc.old_path or fc.path, change) or \
+            _glob(fc.path, extra)
+        old = fc.old_text() if fc.status != "added" else None
+        new = fc.new_text() if fc.status != "deleted" else None
+        if (old and len(old) > MAX_BYTES) or (new and len(new) > MAX_BYTES):
+            ctx.warn(f"test-stub: skipped {fc.path}: larger than 1 MB")
+            continue
+        if old is None and new is None:
+            continue
+        pf = PyFile(fc, is_test, old, new)
+        pf.worth = _worth_parsing(pf)
+        out.append(pf)
+    return out
+
+
+def _glob(path: str, patterns: Tuple[str, ...]) -> bool:
+    from guardrails.model import glob_match
+    return bool(patterns) and glob_match(path, patterns)
+
+
+def _worth_parsing(pf: PyFile) -> bool:
+    """A cheap look at the added lines: can anything be found here?"""
+    if pf.is_test:
+        return bool(pf.removed) or bool(_TEST_ADDED.search(pf.added_text()))
+    return bool(pf.added) and bool(_NON_TEST_ADDED.search(pf.added_text()))
+
+
+def check(change: ChangeSet, ctx: Context) -> List[Finding]:
+    from guardrails.checks.test_stub import python_compare, python_special
+
+    files = _load(change, ctx)
+    if not any(pf.worth for pf in files):
+        return []
+    session = Session(change, ctx, files)
+    found: List[Finding] = []
+    for pf in files:
+        if not pf.worth:
+            continue
+        if pf.is_test:
+            found.extend(python_compare.check_test_file(pf, session))
+        else:
+            found.extend(python_special.check_code_file(pf, session))
+    found.extend(python_special.resolve_candidates(session))
+    return found
+
+
+def details(**kw: Any) -> Dict[str, Any]:
+    return {k: v for k, v in kw.items() if v not in (None, "", [], ())}

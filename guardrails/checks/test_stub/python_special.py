@@ -1,0 +1,717 @@
+"""Code outside the tests: special cases for the tests' literals, lookup
+tables of test answers, call-count and call-stack tricks, test-run
+detection, stubbed bodies, swallowed errors and always-equal objects."""
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
+
+from guardrails.checks import finding
+from guardrails.checks.test_stub import python_ast as pa
+from guardrails.checks.test_stub import python_tests as pt
+from guardrails.model import BLOCK, Finding
+
+SPECIAL = "test-stub/special-case"
+POSSIBLE = "test-stub/possible-special-case"
+TABLE = "test-stub/test-lookup-table"
+COUNT = "test-stub/call-count-trick"
+RETURNS = "test-stub/returns-expected-literal"
+RUN = "test-stub/test-run-detection"
+STUB = "test-stub/stubbed-function"
+SWALLOW = "test-stub/swallowed-error"
+TAMPER = "test-stub/checker-tampering"
+
+TEST_ENV_FLAGS = {
+    "TESTING", "TEST", "TESTS", "IS_TEST", "IS_TESTING", "TEST_MODE", "TESTMODE", "RUNNING_TESTS",
+    "RUN_TESTS", "UNIT_TEST", "UNITTEST", "UNIT_TESTING", "UNITTESTING", "IN_TEST", "UNDER_TEST",
+    "CI", "GITHUB_ACTIONS", "CONTINUOUS_INTEGRATION", "TRAVIS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE",
+    "CIRCLECI", "TF_BUILD", "TOX_ENV_NAME",
+}
+_STRONG_STRINGS = ("PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "PYTEST_VERSION", "_called_from_test")
+_RUNNER_MODULES = {"pytest", "_pytest", "unittest", "nose", "nose2", "pytest_mock", "hypothesis"}
+_STACK_CALLS = {"inspect.stack", "inspect.currentframe", "sys._getframe", "traceback.extract_stack",
+                "inspect.getouterframes", "traceback.format_stack", "traceback.walk_stack", "inspect.trace",
+                "stack", "currentframe", "_getframe", "extract_stack", "getouterframes"}
+_STACK_ATTRS = {"f_back", "f_code", "co_name", "co_filename", "f_locals", "f_globals"}
+
+
+class Candidate(NamedTuple):
+    kind: str  # "branch", "table", "returns", "stub"
+    path: str
+    func: str  # qualified name
+    name: str  # simple name
+    line: int
+    evidence: str
+    params: Tuple[str, ...]
+    conds: Tuple[Tuple[int, str, frozenset, Tuple[str, ...]], ...]  # (param index, param, keys, texts)
+    outputs: Tuple[pa.Lit, ...]
+    table: Tuple[Tuple[Any, Any, int, str, str], ...] = ()  # (key, value key, line, key text, value text)
+    extra: Dict[str, Any] = {}
+
+
+def check_code_file(pf: Any, session: Any) -> List[Finding]:
+    tree = pf.new_tree
+    if tree is None:
+        return []
+    out: List[Finding] = []
+    cands: List[Candidate] = session.__dict__.setdefault("candidates", [])
+    old_funcs = pa.functions(pf.old_tree)
+    new_funcs = pa.functions(tree)
+    consts = pt.module_constants(tree)
+    old_consts = pt.module_constants(pf.old_tree)
+    flags = {f.upper() for f in (session.settings.get("test_env_flags") or ())}
+    tainted = _tainted_names(tree, flags)
+    out.extend(_test_run(pf, tree.body, tainted, module_level=True))
+    for qual, fn in new_funcs.items():
+        node = fn.node
+        if not pf.touches_new(node):
+            continue
+        before = old_funcs.get(qual)
+        is_method = fn.cls is not None
+        names = pa.params(node, is_method)
+        out.extend(_test_run(pf, node.body, tainted))
+        cands.extend(_branches(pf, qual, fn, names, before))
+        cands.extend(_tables(pf, qual, fn, names, consts, old_consts))
+        out.extend(_call_count(pf, qual, fn, tree))
+        out.extend(_swallowed(pf, qual, fn, before))
+        stub = _stub(pf, qual, fn, before)
+        if stub is not None:
+            cands.append(stub)
+        out.extend(_always_equal(pf, qual, fn))
+    return out
+
+
+# ---------------------------------------------------------------- test-run detection
+
+def _env_key(node: ast.AST) -> Optional[str]:
+    """The variable name an os.environ / os.getenv read names."""
+    if isinstance(node, ast.Call):
+        name = pa.dotted(node.func)
+        if name.endswith(("environ.get", "getenv", "environ.__contains__", "environ.setdefault")) and node.args:
+            a = node.args[0]
+            if isinstance(a, ast.Constant) and isinstance(a.value, str):
+                return a.value
+    if isinstance(node, ast.Subscript) and pa.dotted(node.value).endswith("environ"):
+        s = node.slice
+        if isinstance(s, ast.Constant) and isinstance(s.value, str):
+            return s.value
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
+            and pa.dotted(node.comparators[0]).endswith("environ"):
+        if isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            return node.left.value
+    return None
+
+
+def _signal(expr: ast.AST, tainted: Dict[str, str], flags: frozenset = frozenset()) -> Optional[Tuple[str, str]]:
+    """("strong"|"weak", what) when EXPR asks whether tests are running."""
+    weak: Optional[Tuple[str, str]] = None
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in _STRONG_STRINGS:
+            return "strong", node.value
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            where = pa.dotted(node.comparators[0])
+            if isinstance(node.left, ast.Constant) and node.left.value in _RUNNER_MODULES and \
+                    where.endswith("modules"):
+                return "strong", f"{node.left.value!r} in sys.modules"
+        if isinstance(node, ast.Call) and pa.dotted(node.func).endswith("modules.get") and node.args and \
+                isinstance(node.args[0], ast.Constant) and node.args[0].value in _RUNNER_MODULES:
+            return "strong", f"sys.modules.get({node.args[0].value!r})"
+        if isinstance(node, (ast.Attribute, ast.Name)) and pa.dotted(node) in ("sys.argv", "argv"):
+            texts = [c.value for c in ast.walk(expr) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            if any(t in ("pytest", "py.test", "unittest", "nose", "test") or "pytest" in t for t in texts):
+                return "strong", "sys.argv names the test runner"
+        key = _env_key(node)
+        if key is not None:
+            upper = key.upper()
+            if "PYTEST" in upper:
+                return "strong", key
+            if upper in TEST_ENV_FLAGS or upper in flags:
+                weak = ("weak", key)
+        if isinstance(node, ast.Name) and node.id in tainted:
+            kind = tainted[node.id]
+            if kind == "strong":
+                return "strong", node.id
+            weak = weak or ("weak", node.id)
+    return weak
+
+
+def _tainted_names(tree: ast.Module, flags: Set[str]) -> Dict[str, str]:
+    """Module-level names assigned from a test-run signal (plus the extra
+    flags, kept under the key "")."""
+    out: Dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            sig = _signal(node.value, out, frozenset(flags))
+            if sig is not None:
+                out[node.targets[0].id] = sig[0]
+    out["\0flags"] = ",".join(sorted(flags))
+    return out
+
+
+def _changes_values(body: List[ast.stmt]) -> bool:
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, (ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Yield)):
+                return True
+    return False
+
+
+def _test_run(pf: Any, body: List[ast.stmt], tainted: Dict[str, str], module_level: bool = False) -> List[Finding]:
+    out: List[Finding] = []
+    stack: List[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if module_level and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        test: Optional[ast.AST] = None
+        changes = True
+        if isinstance(node, (ast.If, ast.While)):
+            test = node.test
+            changes = _changes_values(node.body) or _changes_values(node.orelse)
+        elif isinstance(node, ast.IfExp):
+            test = node.test
+        elif isinstance(node, (ast.Return, ast.Assign)) and isinstance(getattr(node, "value", None), ast.BoolOp):
+            test = node.value  # `return os.getenv("TESTING") and 5 or compute()`
+        if test is not None and node.lineno in pf.added:
+            flags = frozenset(f for f in tainted.get("\0flags", "").split(",") if f)
+            sig = _signal(test, tainted, flags)
+            if sig is not None and (sig[0] == "strong" or changes):
+                out.append(finding(
+                    RUN, pf.path, node.lineno,
+                    f"code outside the tests branches on whether tests are running ({sig[1]})",
+                    pa.source_line(pf.new_lines, node.lineno),
+                    details={"signal": sig[1], "strength": sig[0]}))
+                continue
+        if not module_level or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(n for n in ast.iter_child_nodes(node)
+                         if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)))
+    return out
+
+
+# ---------------------------------------------------------------- literal branches
+
+def _conds(test: ast.AST, names: List[str]) -> Optional[List[Tuple[int, str, frozenset, Tuple[str, ...]]]]:
+    """Equality conditions param == literal of an if-test (all must hold)."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        out = []
+        for v in test.values:
+            sub = _conds(v, names)
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        parts = [_conds(v, names) for v in test.values]
+        if any(p is None or len(p) != 1 for p in parts):
+            return None
+        params = {p[0][1] for p in parts}  # type: ignore[index]
+        if len(params) != 1:
+            return None
+        keys = frozenset().union(*(p[0][2] for p in parts))  # type: ignore[index]
+        texts = tuple(t for p in parts for t in p[0][3])  # type: ignore[index]
+        first = parts[0][0]  # type: ignore[index]
+        return [(first[0], first[1], keys, texts)]
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        op = test.ops[0]
+        left, right = test.left, test.comparators[0]
+        if isinstance(op, (ast.Eq, ast.Is)):
+            if isinstance(right, ast.Name) and right.id in names:
+                left, right = right, left
+            if isinstance(left, ast.Name) and left.id in names:
+                lit = pa.literal(right)
+                if lit is not None:
+                    return [(names.index(left.id), left.id, frozenset([lit.key]), (lit.text,))]
+        if isinstance(op, ast.In) and isinstance(left, ast.Name) and left.id in names and \
+                isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+            lits = [pa.literal(e) for e in right.elts]
+            if lits and all(lit is not None for lit in lits):
+                return [(names.index(left.id), left.id, frozenset(lit.key for lit in lits),  # type: ignore[union-attr]
+                         tuple(lit.text for lit in lits))]  # type: ignore[union-attr]
+    return None
+
+
+def _returned_names(node: ast.AST) -> Set[str]:
+    return {r.value.id for r in pa.walk_no_defs(node)
+            if isinstance(r, ast.Return) and isinstance(r.value, ast.Name)}
+
+
+def _outputs(body: List[ast.stmt], returned: Set[str]) -> List[pa.Lit]:
+    out = []
+    for stmt in body:
+        if isinstance(stmt, ast.Return):
+            lit = pa.literal(stmt.value) if stmt.value is not None else None
+            if lit is not None:
+                out.append(lit)
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name) \
+                and stmt.targets[0].id in returned:
+            lit = pa.literal(stmt.value)
+            if lit is not None:
+                out.append(lit)
+    return out
+
+
+def _old_conds(before: Optional[pa.Func], names: List[str]) -> Set[Tuple[str, Any]]:
+    out: Set[Tuple[str, Any]] = set()
+    if before is None:
+        return out
+    for node in pa.walk_no_defs(before.node):
+        test = getattr(node, "test", None)
+        if isinstance(node, (ast.If, ast.IfExp)) and test is not None:
+            for _, param, keys, _ in _conds(test, names) or ():
+                out |= {(param, k) for k in keys}
+        if isinstance(node, ast.Match):
+            for case in node.cases:
+                for k in _pattern_keys(case.pattern):
+                    out.add((pa.dotted(node.subject), k))
+    return out
+
+
+def _pattern_keys(pattern: ast.AST) -> List[Any]:
+    if isinstance(pattern, ast.MatchValue):
+        lit = pa.literal(pattern.value)
+        return [lit.key] if lit else []
+    if isinstance(pattern, ast.MatchSingleton):
+        return [pa.literal_key(ast.Constant(pattern.value))]
+    if isinstance(pattern, ast.MatchOr):
+        return [k for p in pattern.patterns for k in _pattern_keys(p)]
+    return []
+
+
+def _branches(pf: Any, qual: str, fn: pa.Func, names: List[str], before: Optional[pa.Func]) -> List[Candidate]:
+    out: List[Candidate] = []
+    node = fn.node
+    returned = _returned_names(node)
+    old = _old_conds(before, names)
+    for sub in pa.walk_no_defs(node):
+        conds = None
+        outputs: List[pa.Lit] = []
+        line = getattr(sub, "lineno", 0)
+        if isinstance(sub, ast.If) and line in pf.added:
+            conds = _conds(sub.test, names)
+            outputs = _outputs(sub.body, returned)
+        elif isinstance(sub, ast.IfExp) and line in pf.added:
+            conds = _conds(sub.test, names)
+            lit = pa.literal(sub.body)
+            outputs = [lit] if lit else []
+        elif isinstance(sub, ast.Match) and isinstance(sub.subject, ast.Name) and sub.subject.id in names:
+            param = sub.subject.id
+            for case in sub.cases:
+                cline = case.pattern.lineno
+                keys = _pattern_keys(case.pattern)
+                if cline not in pf.added or not keys or case.guard is not None:
+                    continue
+                if all((param, k) in old for k in keys):
+                    continue
+                outs = _outputs(case.body, returned)
+                if outs and not all(pa.trivial(k) for k in keys):
+                    texts = (ast.unparse(case.pattern),)
+                    out.append(Candidate("branch", pf.path, qual, node.name, cline,
+                                         pa.source_line(pf.new_lines, cline), tuple(names),
+                                         ((names.index(param), param, frozenset(keys), texts),), tuple(outs)))
+            continue
+        if not conds or not outputs:
+            continue
+        if all(all(pa.trivial(k) for k in c[2]) for c in conds):
+            continue  # `if x is None: return None`, `if n == 0: return 1`: edge cases
+        if all(all((c[1], k) in old for k in c[2]) for c in conds):
+            continue  # the comparison was already there (re-indented, moved)
+        out.append(Candidate("branch", pf.path, qual, node.name, line, pa.source_line(pf.new_lines, line),
+                             tuple(names), tuple(conds), tuple(outputs)))
+    return out
+
+
+# ---------------------------------------------------------------- lookup tables
+
+def _dict_entries(d: ast.Dict) -> Optional[List[Tuple[Any, Any, int, str, str]]]:
+    entries = []
+    for k, v in zip(d.keys, d.values):
+        kl, vl = pa.literal(k), pa.literal(v)
+        if kl is None or vl is None:
+            return None
+        entries.append((kl.key, vl.key, k.lineno if k is not None else d.lineno, kl.text, vl.text))  # type: ignore[union-attr]
+    return entries
+
+
+def _key_params(expr: ast.AST, names: List[str]) -> Optional[List[int]]:
+    if isinstance(expr, ast.Name) and expr.id in names:
+        return [names.index(expr.id)]
+    if isinstance(expr, ast.Tuple) and expr.elts and all(isinstance(e, ast.Name) and e.id in names for e in expr.elts):
+        return [names.index(e.id) for e in expr.elts]  # type: ignore[union-attr]
+    return None
+
+
+def _tables(pf: Any, qual: str, fn: pa.Func, names: List[str], consts: Dict[str, ast.AST],
+            old_consts: Dict[str, ast.AST]) -> List[Candidate]:
+    out: List[Candidate] = []
+    seen: Set[int] = set()
+    for sub in pa.walk_no_defs(fn.node):
+        table: Optional[ast.AST] = None
+        key: Optional[ast.AST] = None
+        if isinstance(sub, ast.Subscript):
+            table, key = sub.value, sub.slice
+        elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "get" \
+                and sub.args:
+            table, key = sub.func.value, sub.args[0]
+        elif isinstance(sub, ast.Compare) and len(sub.ops) == 1 and isinstance(sub.ops[0], ast.In):
+            table, key = sub.comparators[0], sub.left
+        if table is None or key is None:
+            continue
+        idx = _key_params(key, names)
+        if idx is None:
+            continue
+        name = table.id if isinstance(table, ast.Name) else ""
+        d = consts.get(name) if name else table
+        if not isinstance(d, ast.Dict) or id(d) in seen or not d.keys:
+            continue
+        seen.add(id(d))
+        if name and name in old_consts and pa.dump(old_consts[name]) == pa.dump(d):
+            continue
+        if name and name in old_consts:
+            continue  # an existing table that grew: not a new table of answers
+        if not pf.touches_new(d):
+            continue
+        entries = _dict_entries(d)
+        if not entries:
+            continue
+        out.append(Candidate("table", pf.path, qual, fn.node.name, d.lineno,
+                             pa.source_line(pf.new_lines, d.lineno), tuple(names),
+                             ((idx[0], ",".join(names[i] for i in idx), frozenset(), ()),), (),
+                             table=tuple(entries), extra={"key_params": tuple(idx), "table": name or "<inline>"}))
+    return out
+
+
+# ---------------------------------------------------------------- call-count and call-stack tricks
+
+def _is_stack(node: ast.AST) -> bool:
+    if isinstance(node, ast.Call):
+        name = pa.dotted(node.func)
+        return name in _STACK_CALLS
+    return isinstance(node, ast.Attribute) and node.attr in _STACK_ATTRS
+
+
+def _call_count(pf: Any, qual: str, fn: pa.Func, tree: ast.Module) -> List[Finding]:
+    out: List[Finding] = []
+    node = fn.node
+    # Call-stack inspection feeding a branch.
+    stack_lines = [n.lineno for n in pa.walk_no_defs(node) if _is_stack(n)]
+    if stack_lines:
+        tainted: Set[str] = set()
+        for n in pa.walk_no_defs(node):
+            if isinstance(n, (ast.Assign, ast.For, ast.comprehension)):
+                value = n.value if isinstance(n, ast.Assign) else n.iter
+                if any(_is_stack(x) or (isinstance(x, ast.Name) and x.id in tainted) for x in ast.walk(value)):
+                    targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                    for t in targets:
+                        tainted |= {x.id for x in ast.walk(t) if isinstance(x, ast.Name)}
+        test_str = [c for c in pa.walk_no_defs(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                    and "test" in c.value.lower()]
+        for n in pa.walk_no_defs(node):
+            test = getattr(n, "test", None) if isinstance(n, (ast.If, ast.IfExp, ast.While)) else None
+            if isinstance(n, (ast.ListComp, ast.GeneratorExp)) and any(g.ifs for g in n.generators):
+                test = n
+            if test is None:
+                continue
+            uses = any(_is_stack(x) or (isinstance(x, ast.Name) and x.id in tainted) for x in ast.walk(test))
+            if uses and (any(ln in pf.added for ln in stack_lines) or n.lineno in pf.added):
+                line = n.lineno if n.lineno in pf.added else next(ln for ln in stack_lines if ln in pf.added)
+                out.append(finding(
+                    COUNT, pf.path, line,
+                    f"{qual} inspects its call stack and branches on it"
+                    + (" (looking for a test's name)" if test_str else ""),
+                    pa.source_line(pf.new_lines, line),
+                    details={"function": f"{pf.path}::{qual}", "trick": "call stack"}))
+                return out
+    # A module-level counter the function bumps and branches on.
+    glob: Set[str] = set()
+    for n in pa.walk_no_defs(node):
+        if isinstance(n, ast.Global):
+            glob |= set(n.names)
+    own_attr = {f"{node.name}.{a}" for a in ("calls", "count", "counter", "called", "n", "_calls", "_count")}
+    bumped: Set[str] = set()
+    for n in pa.walk_no_defs(node):
+        if isinstance(n, ast.AugAssign) and isinstance(n.op, (ast.Add, ast.Sub)):
+            t = pa.dotted(n.target)
+            if t in glob or t.startswith(node.name + "."):
+                bumped.add(t)
+        elif isinstance(n, ast.Assign) and len(n.targets) == 1:
+            t = pa.dotted(n.targets[0])
+            if (t in glob or t.startswith(node.name + ".")) and isinstance(n.value, ast.BinOp) and \
+                    pa.dotted(n.value.left) == t:
+                bumped.add(t)
+    bumped |= {t for t in own_attr if t in bumped}
+    if not bumped:
+        return out
+    for n in pa.walk_no_defs(node):
+        if isinstance(n, (ast.If, ast.IfExp)) and n.lineno in pf.added:
+            refs = {pa.dotted(x) for x in ast.walk(n.test) if isinstance(x, (ast.Name, ast.Attribute))}
+            hit = refs & bumped
+            if hit:
+                out.append(finding(
+                    COUNT, pf.path, n.lineno,
+                    f"{qual} counts its calls ({', '.join(sorted(hit))}) and answers differently by the count",
+                    pa.source_line(pf.new_lines, n.lineno),
+                    details={"function": f"{pf.path}::{qual}", "trick": "call counter", "counter": sorted(hit)}))
+                break
+    return out
+
+
+# ---------------------------------------------------------------- swallowed errors
+
+_BROAD = {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
+
+
+def _broad(handler: ast.ExceptHandler) -> bool:
+    t = handler.type
+    if t is None:
+        return True
+    if isinstance(t, ast.Tuple):
+        return any(pa.dotted(e) in _BROAD for e in t.elts)
+    return pa.dotted(t) in _BROAD
+
+
+def _empty(body: List[ast.stmt]) -> bool:
+    return all(isinstance(s, (ast.Pass, ast.Continue)) or
+               (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)) for s in body)
+
+
+def _real_work(body: List[ast.stmt]) -> bool:
+    for s in body:
+        if isinstance(s, (ast.Import, ast.ImportFrom, ast.Pass)):
+            continue
+        for n in ast.walk(s):
+            if isinstance(n, (ast.Call, ast.Assign, ast.AugAssign, ast.Return, ast.Delete)):
+                return True
+    return False
+
+
+def _swallowed(pf: Any, qual: str, fn: pa.Func, before: Optional[pa.Func]) -> List[Finding]:
+    out: List[Finding] = []
+    old = set()
+    if before is not None:
+        old = {pa.dump(t) for t in pa.walk_no_defs(before.node) if isinstance(t, ast.Try)}
+    for t in pa.walk_no_defs(fn.node):
+        if not isinstance(t, ast.Try) or pa.dump(t) in old:
+            continue
+        for h in t.handlers:
+            if h.lineno in pf.added and _broad(h) and _empty(h.body) and _real_work(t.body):
+                caught = ast.unparse(h.type) if h.type is not None else "everything"
+                out.append(finding(
+                    SWALLOW, pf.path, h.lineno,
+                    f"{qual}: a new handler catches {caught} and ignores it",
+                    pa.source_line(pf.new_lines, h.lineno),
+                    details={"function": f"{pf.path}::{qual}", "caught": caught}))
+                break
+    return out
+
+
+# ---------------------------------------------------------------- stubs
+
+def _stub_kind(body: List[ast.stmt]) -> Optional[Tuple[str, ast.stmt]]:
+    if len(body) != 1:
+        return None
+    s = body[0]
+    if isinstance(s, ast.Pass):
+        return "pass", s
+    if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and s.value.value is Ellipsis:
+        return "...", s
+    if isinstance(s, ast.Raise) and s.exc is not None and pa.dotted(s.exc) in ("NotImplementedError",):
+        return "raise NotImplementedError", s
+    if isinstance(s, ast.Return):
+        if s.value is None:
+            return "return", s
+        if pa.literal(s.value) is not None:
+            return "constant return", s
+    return None
+
+
+def _is_abstract(node: pa.FuncNode) -> bool:
+    return any(pa.dotted(d).rsplit(".", 1)[-1] in ("abstractmethod", "overload", "abstractproperty")
+               for d in node.decorator_list)
+
+
+def _stub(pf: Any, qual: str, fn: pa.Func, before: Optional[pa.Func]) -> Optional[Candidate]:
+    body = pa.body_without_docstring(fn.node)
+    kind = _stub_kind(body)
+    if kind is None or kind[1].lineno not in pf.added or _is_abstract(fn.node):
+        return None
+    stmt = kind[1]
+    lit = pa.literal(stmt.value) if isinstance(stmt, ast.Return) and stmt.value is not None else None
+    old_body = pa.body_without_docstring(before.node) if before is not None else []
+    was_real = before is not None and _stub_kind(old_body) is None and bool(old_body)
+    if not was_real and lit is None:
+        return None
+    text = pa.source_line(pf.new_lines, stmt.lineno)
+    todo = any(re.search(r"\b(TODO|FIXME|XXX)\b", pf.new_lines[n - 1])
+               for n in pa.node_lines(fn.node) if 0 < n <= len(pf.new_lines) and n in pf.added)
+    return Candidate("stub" if was_real else "returns", pf.path, qual, fn.node.name, stmt.lineno, text, (), (),
+                     (lit,) if lit else (),
+                     extra={"stub": kind[0], "old_statements": len(old_body), "todo": todo})
+
+
+# ---------------------------------------------------------------- always-equal objects
+
+def _always_equal(pf: Any, qual: str, fn: pa.Func) -> List[Finding]:
+    name = fn.node.name
+    if fn.cls is None or name not in ("__eq__", "__ne__", "__hash__"):
+        return []
+    body = pa.body_without_docstring(fn.node)
+    if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].lineno not in pf.added:
+        return []
+    value = body[0].value
+    lit = pa.literal(value) if value is not None else None
+    bad = (name == "__eq__" and lit is not None and lit.key == ("bool", True)) or \
+          (name == "__ne__" and lit is not None and lit.key == ("bool", False)) or \
+          (name == "__hash__" and lit is not None and lit.key[0] == "num")
+    if not bad:
+        return []
+    what = "every comparison is equal" if name != "__hash__" else "every object hashes alike"
+    return [finding(TAMPER, pf.path, body[0].lineno, f"{qual} returns a constant: {what}, so equality "
+                    "assertions on these objects always pass", pa.source_line(pf.new_lines, body[0].lineno),
+                    details={"function": f"{pf.path}::{qual}", "trick": "constant " + name})]
+
+
+# ---------------------------------------------------------------- tying candidates to tests
+
+def _arg_matches(exp: pt.Expect, idx: int, param: str, keys: frozenset) -> Optional[bool]:
+    """True/False when the test's argument for PARAM is (not) one of KEYS;
+    None when the test passes no literal for it."""
+    for k, v in exp.kwargs:
+        if k == param:
+            return None if v is pa.MISSING else v in keys
+    if idx < len(exp.args):
+        v = exp.args[idx]
+        return None if v is pa.MISSING else v in keys
+    return None
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # pragma: no cover
+        return False
+
+
+def resolve_candidates(session: Any) -> List[Finding]:
+    cands: List[Candidate] = session.__dict__.get("candidates") or []
+    if not cands:
+        return []
+    index = session.expectations({c.name for c in cands})
+    out: List[Finding] = []
+    for c in cands:
+        exps = index.get(c.name, [])
+        if c.kind == "branch":
+            out.extend(_resolve_branch(c, exps))
+        elif c.kind == "table":
+            out.extend(_resolve_table(c, exps))
+        elif c.kind == "returns":
+            out.extend(_resolve_returns(c, exps))
+        elif c.kind == "stub":
+            out.extend(_resolve_stub(c, exps, session))
+    return out
+
+
+def _resolve_branch(c: Candidate, exps: List[pt.Expect]) -> List[Finding]:
+    func = f"{c.path}::{c.func}"
+    best: Optional[pt.Expect] = None
+    output_only: Optional[pt.Expect] = None
+    out_lit: Optional[pa.Lit] = None
+    for e in exps:
+        outs = [o for o in c.outputs if _same(o.key, e.expected)]
+        if not outs:
+            continue
+        ties = [_arg_matches(e, idx, param, keys) for idx, param, keys, _ in c.conds]
+        if all(t is True for t in ties):
+            best, out_lit = e, outs[0]
+            break
+        if output_only is None and not all(pa.trivial(o.key) for o in outs) and (e.exact or True):
+            output_only, out_lit = e, outs[0]
+    cond_text = " and ".join(f"{param} in ({', '.join(texts)})" if len(texts) > 1 else f"{param} == {texts[0]}"
+                             for _, param, _, texts in c.conds)
+    if best is not None and out_lit is not None:
+        inputs = ", ".join(t for _, _, _, texts in c.conds for t in texts)
+        return [finding(
+            SPECIAL, c.path, c.line,
+            f"new branch in {c.func} returns {out_lit.text} when {cond_text}: exactly the input and the "
+            f"expected output of {best.test}",
+            c.evidence,
+            details={"function": func, "test": best.test, "input": inputs, "expected": out_lit.text,
+                     "test_line": best.line, "call": f"{best.func}({', '.join(best.arg_texts)})"})]
+    if output_only is not None and out_lit is not None:
+        return [finding(
+            POSSIBLE, c.path, c.line,
+            f"new branch in {c.func} ({cond_text}) returns {out_lit.text}, the value {output_only.test} "
+            f"expects from {output_only.func}({', '.join(output_only.arg_texts)})",
+            c.evidence,
+            details={"function": func, "test": output_only.test, "expected": out_lit.text,
+                     "input": ", ".join(t for _, _, _, texts in c.conds for t in texts),
+                     "test_input": ", ".join(output_only.arg_texts), "matched": "expected"})]
+    return []
+
+
+def _resolve_table(c: Candidate, exps: List[pt.Expect]) -> List[Finding]:
+    idx: Tuple[int, ...] = c.extra["key_params"]
+    names = c.params
+    matched: List[Tuple[str, str, str]] = []
+    tests: List[str] = []
+    for key, value, _line, ktext, vtext in c.table:
+        for e in exps:
+            if not _same(value, e.expected):
+                continue
+            if len(idx) == 1:
+                hit = _arg_matches(e, idx[0], names[idx[0]], frozenset([key]))
+            else:
+                parts = key[1] if isinstance(key, tuple) and key and key[0] == "seq" else ()
+                hit = len(parts) == len(idx) and all(
+                    _arg_matches(e, i, names[i], frozenset([p])) for i, p in zip(idx, parts))
+            if hit:
+                matched.append((ktext, vtext, e.test))
+                tests.append(e.test)
+                break
+    if len(matched) >= 2 or (matched and len(matched) == len(c.table)):
+        return [finding(
+            TABLE, c.path, c.line,
+            f"new table {c.extra['table']} read by {c.func} maps {len(matched)} test inputs to the outputs "
+            f"the tests expect",
+            c.evidence,
+            details={"function": f"{c.path}::{c.func}", "test": tests[0], "tests": sorted(set(tests)),
+                     "pairs": [f"{k} -> {v}" for k, v, _ in matched[:10]], "input": matched[0][0],
+                     "expected": matched[0][1]})]
+    return []
+
+
+def _resolve_returns(c: Candidate, exps: List[pt.Expect]) -> List[Finding]:
+    if not c.outputs:
+        return []
+    lit = c.outputs[0]
+    if lit.key == ("none",):
+        return []
+    for e in exps:
+        if (e.exact or not pa.trivial(lit.key)) and _same(lit.key, e.expected):
+            return [finding(
+                RETURNS, c.path, c.line,
+                f"{c.func} returns {lit.text} outright: the value {e.test} expects from "
+                f"{e.func}({', '.join(e.arg_texts)})",
+                c.evidence,
+                details={"function": f"{c.path}::{c.func}", "test": e.test, "expected": lit.text,
+                         "input": ", ".join(e.arg_texts)})]
+    return []
+
+
+def _resolve_stub(c: Candidate, exps: List[pt.Expect], session: Any) -> List[Finding]:
+    changed = session.changed_tests().get(c.name, [])
+    tie = None
+    if c.outputs:
+        tie = next((e for e in exps if _same(c.outputs[0].key, e.expected)), None)
+    msg = f"the body of {c.func} ({c.extra['old_statements']} statements) was replaced by `{c.evidence}`"
+    if changed:
+        msg += f"; a test of it changed in the same change ({changed[0]})"
+    elif tie is not None:
+        msg += f"; {tie.test} expects exactly {c.outputs[0].text}"
+    return [finding(
+        STUB, c.path, c.line, msg, c.evidence,
+        severity=BLOCK if changed else None,
+        details={"function": f"{c.path}::{c.func}", "stub": c.extra["stub"],
+                 "test": changed[0] if changed else (tie.test if tie else ""),
+                 "changed_tests": changed, "expected": c.outputs[0].text if tie else "",
+                 "todo": c.extra.get("todo", False)})]
