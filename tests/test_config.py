@@ -165,7 +165,7 @@ def test_family_options_override_defaults_with_their_types(demo_family):
                                  "limit, paths, ratio, registry, thresholds); did you mean 'enabled'?"),
     ("demo:\n  enabled: 'yes please'\n", "x:2: demo.enabled: must be true or false (got 'yes please')"),
     ("demo:\n  limit: ten\n", "x:2: demo.limit: must be an integer (got 'ten')"),
-    ("demo:\n  limit: true\n", "x:2: demo.limit: must be an integer (got True)"),
+    ("demo:\n  limit: yes\n", "x:2: demo.limit: must be an integer (got 'yes')"),
     ("demo:\n  ratio: half\n", "x:2: demo.ratio: must be a number (got 'half')"),
     ("demo:\n  registry: 3.10\n", "x:2: demo.registry: must be a string (got 3.1); quote it to make it a string"),
     ("demo:\n  allow: left-pad\n", "x:2: demo.allow: must be a list (got 'left-pad')"),
