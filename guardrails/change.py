@@ -209,8 +209,28 @@ def parse_diff(text: str, where: str = "diff") -> List[ParsedFile]:
     count = [0]
 
     def counted() -> Iterator[str]:
+        # unidiff splits "diff --git A B" with a greedy regex and then
+        # insists that the "+++" name equals B, so a path such as
+        # "a b/c b/d.py" (spaces and " b/" inside) makes it fail.  We read
+        # names from the original lines ourselves (_file_info), so unidiff
+        # gets neutral ones: the header and its ---/+++ lines (only those
+        # before the first "@@": a removed line "-- x" reads "--- x" in a
+        # hunk) become a/fN, b/fN.
+        in_header = False
+        k = 0
         for line in lines:
             count[0] += 1
+            if line.startswith("diff --git "):
+                k += 1
+                in_header = True
+                line = f"diff --git a/f{k} b/f{k}\n"
+            elif in_header:
+                if line.startswith("@@ "):
+                    in_header = False
+                elif line.startswith("--- ") and not line.startswith("--- /dev/null"):
+                    line = f"--- a/f{k}\n"
+                elif line.startswith("+++ ") and not line.startswith("+++ /dev/null"):
+                    line = f"+++ b/f{k}\n"
             yield line
 
     try:
@@ -226,17 +246,19 @@ def parse_diff(text: str, where: str = "diff") -> List[ParsedFile]:
         return []
     files = []
     for pf in patch:
-        parsed = _file_info(pf, where)
+        parsed = _file_info(pf, lines, where)
         parsed.diff_lines = lines
         parsed.hunks, parsed.spans = _slice_hunks(pf, lines, where, parsed.path)
         files.append(parsed)
     return files
 
 
-def _file_info(pf: "unidiff.PatchedFile", where: str) -> ParsedFile:
+def _file_info(pf: "unidiff.PatchedFile", lines: List[str], where: str) -> ParsedFile:
     parsed = ParsedFile()
     info = list(pf.patch_info or ())
     git_header = bool(info) and info[0].startswith("diff --git ")
+    if git_header:
+        info[0] = lines[pf.diff_line_no - 1]  # the original, not the neutral name
     parsed.is_binary = bool(pf.is_binary_file)
     if git_header:
         fields: Dict[str, str] = {}
@@ -254,23 +276,30 @@ def _file_info(pf: "unidiff.PatchedFile", where: str) -> ParsedFile:
                     parsed.old_blob, parsed.new_blob = m.group(1), m.group(2)
                     if m.group(3):
                         fields.setdefault("index mode", m.group(3))
-        pair = _split_git_header(info[0][len("diff --git "):].rstrip("\n"))
-        if pair is not None:
-            old, new = _strip_pair(*pair)
-        else:  # let unidiff's own split stand
-            old, new = _strip_pair(unquote_path(pf.source_file), unquote_path(pf.target_file))
         if "rename from" in fields and "rename to" in fields:
             status = RENAMED
             old, new = unquote_path(fields["rename from"]), unquote_path(fields["rename to"])
         elif "copy from" in fields and "copy to" in fields:
             status = COPIED
             old, new = unquote_path(fields["copy from"]), unquote_path(fields["copy to"])
-        elif "new file mode" in fields:
-            status = ADDED_FILE
-        elif "deleted file mode" in fields:
-            status = DELETED
         else:
-            status = MODIFIED
+            status = ADDED_FILE if "new file mode" in fields else DELETED if "deleted file mode" in fields else MODIFIED
+            pair = _split_git_header(info[0][len("diff --git "):].rstrip("\n"))
+            dash_old, dash_new = _dash_names(lines, pf.diff_line_no)
+            if pair is None:
+                # Fall back on the ---/+++ names (a side that is /dev/null
+                # takes the other's name with the other prefix).
+                a = dash_old or ("a/" + dash_new[2:] if dash_new and dash_new[1:2] == "/" else dash_new)
+                b = dash_new or ("b/" + dash_old[2:] if dash_old and dash_old[1:2] == "/" else dash_old)
+                if a is None or b is None:
+                    raise GuardError(f"malformed {where} at line {pf.diff_line_no}: cannot tell the two "
+                                     "names apart in the diff --git line")
+                pair = (a, b)
+            elif (dash_old is not None and dash_old != pair[0]) or (dash_new is not None and dash_new != pair[1]):
+                # `git apply` refuses this too ("inconsistent filename").
+                raise GuardError(f"malformed {where} at line {pf.diff_line_no}: the ---/+++ names do not "
+                                 "match the diff --git line")
+            old, new = _strip_pair(*pair)
         index_mode = fields.get("index mode")
         parsed.old_mode = fields.get("old mode") or fields.get("deleted file mode") or index_mode
         parsed.new_mode = fields.get("new mode") or fields.get("new file mode") or index_mode
@@ -313,6 +342,21 @@ def _file_info(pf: "unidiff.PatchedFile", where: str) -> ParsedFile:
         raise GuardError(f"malformed {where} at line {pf.diff_line_no}: a file entry has no path")
     parsed.is_submodule = SUBMODULE_MODE in (parsed.old_mode, parsed.new_mode)
     return parsed
+
+
+def _dash_names(lines: List[str], header_no: int) -> Tuple[Optional[str], Optional[str]]:
+    """The ---/+++ names of the git file entry whose header is line HEADER_NO
+    (None when absent or /dev/null).  git ends a name that holds a space with
+    a tab there, so these are unambiguous."""
+    names: Dict[str, Optional[str]] = {"--- ": None, "+++ ": None}
+    for line in lines[header_no:header_no + 12]:
+        if line.startswith(("@@ ", "diff --git ")):
+            break
+        for key in names:
+            if line.startswith(key):
+                name = unquote_path(line[4:].rstrip("\n").split("\t")[0])
+                names[key] = None if name == "/dev/null" else name
+    return names["--- "], names["+++ "]
 
 
 def _one_sided(pf: "unidiff.PatchedFile", kind: str) -> bool:
