@@ -1,0 +1,111 @@
+"""Which files are tests: conventions per language, and the repository's
+pytest configuration read from the change's new side."""
+from __future__ import annotations
+
+import pytest
+
+from guardrails.change import from_revisions
+from guardrails.checks.test_stub import testfiles as tf
+
+
+@pytest.mark.parametrize("path", [
+    "tests/test_calc.py", "pkg/test_calc.py", "pkg/calc_test.py", "conftest.py", "pkg/sub/conftest.py",
+    "tests/helpers.py", "test/util.py", "app/tests.py",
+    "src/cart.test.ts", "src/cart.spec.js", "web/__tests__/cart.jsx", "e2e/login.cy.ts",
+    "cmd/server/main_test.go", "crate/tests/integration.rs", "src/parser/tests.rs",
+    "src/test/java/com/acme/CartTest.java", "core/CartTest.java", "core/CartTests.kt", "core/CartIT.java",
+    "app/src/androidTest/java/com/acme/A.java", "spec/models/user_spec.rb", "lib/user_test.exs",
+    "Tests/CartTests.cs", "pkg/testdata/golden.json",
+])
+def test_conventional_test_files(path: str) -> None:
+    assert tf.is_test_file(path)
+
+
+@pytest.mark.parametrize("path", [
+    "pkg/calc.py", "src/cart.ts", "cmd/server/main.go", "src/lib.rs", "src/main/java/com/acme/Cart.java",
+    "guardrails/checks/test_stub/testfiles.py", "pkg/testing_utils.py", "core/Testimonial.java",
+    "docs/contest.md", "src/latest.js", "pkg/attest.py",
+])
+def test_not_test_files(path: str) -> None:
+    assert not tf.is_test_file(path)
+
+
+@pytest.mark.parametrize("name,text", [
+    ("pytest.ini", "[pytest]\npython_files = check_*.py\ntestpaths = checks\n"),
+    ("pyproject.toml", "[tool.pytest.ini_options]\npython_files = ['check_*.py']\ntestpaths = ['checks']\n"),
+    ("setup.cfg", "[metadata]\nname = x\n\n[tool:pytest]\npython_files = check_*.py\ntestpaths = checks\n"),
+    ("tox.ini", "[tox]\nenvlist = py311\n\n[pytest]\npython_files = check_*.py\ntestpaths = checks\n"),
+])
+def test_pytest_configuration_makes_test_files(repo, name: str, text: str) -> None:
+    repo.commit({"README.md": "x\n"})
+    repo.commit({name: text, "pkg/check_calc.py": "def check_one():\n    assert 1\n",
+                 "checks/support.py": "X = 1\n", "pkg/calc.py": "X = 2\n"})
+    change = from_revisions("HEAD~1", "HEAD", str(repo.path))
+    assert tf.is_test_file("pkg/check_calc.py", change)
+    assert tf.is_test_file("checks/support.py", change)  # under testpaths
+    assert not tf.is_test_file("pkg/calc.py", change)
+    assert not tf.is_test_file("pkg/check_calc.py")  # without the configuration: not by convention
+    cfg = tf.pytest_config("pkg/check_calc.py", change)
+    assert cfg.python_files == ("check_*.py",) and cfg.source == name
+
+
+def test_nearest_configuration_wins(repo) -> None:
+    repo.commit({"pytest.ini": "[pytest]\npython_files = root_*.py\n",
+                 "sub/pyproject.toml": "[tool.pytest.ini_options]\npython_functions = ['should_*']\n"
+                                       "python_classes = ['Describe']\n",
+                 "sub/pkg/a.py": "x = 1\n"})
+    repo.commit({"sub/pkg/a.py": "x = 2\n"})
+    change = from_revisions("HEAD~1", "HEAD", str(repo.path))
+    sub = tf.pytest_config("sub/pkg/a.py", change)
+    assert sub.root == "sub" and sub.python_functions == ("should_*",)
+    assert sub.python_files == tf.PYTEST_FILES_DEFAULT
+    assert tf.pytest_config("a.py", change).python_files == ("root_*.py",)
+    assert tf.collected_function("should_add", sub) and not tf.collected_function("test_add", sub)
+    assert tf.collected_class("DescribeCart", sub) and not tf.collected_class("TestCart", sub)
+
+
+def test_broken_configuration_falls_back_to_defaults(repo) -> None:
+    repo.commit({"pyproject.toml": "[tool.pytest.ini_options\nbroken = \n"})
+    repo.commit({"pkg/test_a.py": "def test_a():\n    assert True\n"})
+    change = from_revisions("HEAD~1", "HEAD", str(repo.path))
+    assert tf.pytest_config("pkg/test_a.py", change) == tf.DEFAULT_CONFIG
+    assert tf.is_test_file("pkg/test_a.py", change)
+
+
+def test_registered_extra_globs(repo) -> None:
+    repo.commit({"a.txt": "a\n"})
+    repo.commit({"qa/scenarios/cart.py": "x = 1\n"})
+    change = from_revisions("HEAD~1", "HEAD", str(repo.path))
+    assert not tf.is_test_file("qa/scenarios/cart.py", change)
+    tf.register_extra(change, ("qa/**",))
+    assert tf.is_test_file("qa/scenarios/cart.py", change)
+
+
+def test_collection_names() -> None:
+    cfg = tf.DEFAULT_CONFIG
+    assert tf.collected_function("test_total", cfg)
+    assert tf.collected_function("testTotal", cfg)
+    assert not tf.collected_function("_test_total", cfg)
+    assert not tf.collected_function("total", cfg)
+    assert tf.collected_class("TestCart", cfg)
+    assert not tf.collected_class("Cart", cfg)
+    assert tf.collected_class("Cart", cfg, is_testcase=True)
+    assert tf.collected_function("test_x", cfg, in_testcase=True)
+    assert not tf.collected_function("check_x", cfg, in_testcase=True)
+
+
+def test_rust_test_module_ranges() -> None:
+    text = (
+        "pub fn add(a: i32, b: i32) -> i32 { a + b }\n"          # 1
+        "\n"                                                    # 2
+        "#[cfg(test)]\n"                                        # 3
+        "mod tests {\n"                                         # 4
+        "    use super::*;\n"                                   # 5
+        "    #[test]\n"                                         # 6
+        "    fn adds() { let s = \"}\"; let c = '{'; assert_eq!(add(1, 2), 3); }\n"  # 7
+        "    // a stray } in a comment\n"                       # 8
+        "}\n"                                                   # 9
+        "fn after<'a>(x: &'a str) -> &'a str { x }\n"           # 10
+    )
+    assert tf.rust_test_ranges(text) == [(3, 9)]
+    assert tf.rust_test_ranges("fn main() {}\n") == []
