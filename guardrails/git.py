@@ -27,7 +27,9 @@ _HEX = re.compile(r"[0-9a-f]{4,64}")
 # - diff.noprefix / diff.mnemonicPrefix: users who set these get "a/" and
 #   "b/" dropped or replaced by "c/", "i/", "w/"; we pass the prefixes anyway.
 # - diff.relative=false: with diff.relative=true (git >= 2.28) paths come out
-#   relative to the current folder and files outside it disappear.
+#   relative to the current folder and files outside it disappear.  We run
+#   git from the repository root, which already avoids it; this keeps it so
+#   if a caller ever passes a subfolder as cwd.
 # - diff.suppressBlankEmpty=false: keep " " in front of blank context lines
 #   (the parser copes either way, but the byte-exact form is the one we test).
 # - core.fsmonitor=false: a repository's fsmonitor hook is code from the

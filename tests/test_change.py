@@ -3,7 +3,6 @@ git repositories: every source (--base/--head, --staged, --diff, default)
 and every odd shape a diff can take."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -637,7 +636,8 @@ def test_empty_diff_is_an_empty_change(tmp_path: Path):
 
 @pytest.mark.parametrize("data, needle", [
     (b"diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-b\n+c\n", "line 7"),  # hunk too short
-    (b"diff --git a/x b/x\nindex 1111111..2222222 100644\n--- a/x\n+++ b/y\n@@ -1 +1 @@\n-a\n+b\n", "line 1: the ---/+++ names"),
+    (b"diff --git a/x b/x\nindex 1111111..2222222 100644\n--- a/x\n+++ b/y\n@@ -1 +1 @@\n-a\n+b\n",
+     "line 1: the ---/+++ names"),
     (b"--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n*b\n+c\n", "line 5"),  # not a diff line
     (b"@@ -1 +1 @@\n-a\n+b\n", "line 1"),  # hunk without a file
     (b"hello, this is not a diff\n", "no file header"),
