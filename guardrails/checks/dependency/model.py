@@ -100,8 +100,9 @@ def normalise(ecosystem: str, name: str) -> str:
     if ecosystem in (PYPI, CONDA):
         return pep503(name)
     if ecosystem in (NPM, CARGO, RUBYGEMS, ACTIONS):
-        # crates.io treats - and _ alike; npm and gems are case-insensitive in practice
-        return name.lower().replace("_", "-") if ecosystem == CARGO else name.lower()
+        # registries compare these case-insensitively (crates.io also treats - and _ alike,
+        # but the name keeps its spelling so it can be looked up and imported)
+        return name.lower()
     return name  # go module paths and maven coordinates are case-sensitive
 
 

@@ -1,0 +1,162 @@
+"""Gemfile / gems.rb, read as data (never evaluated): `source`, `gem`
+lines with their version arguments and options, `group ... do` blocks,
+`source ... do`, `git ... do`, `path ... do` and `platforms ... do` blocks."""
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from guardrails.checks.dependency.model import (
+    DEV, RUBYGEMS, RUNTIME, Dep, Index, Parsed, mask, normalise,
+)
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|%[qQw]?[\[({<].*?[\])}>])
+      | (?P<key>[A-Za-z_][A-Za-z0-9_]*):(?!:)
+      | (?P<sym>:[A-Za-z_][A-Za-z0-9_?!]*)
+      | (?P<arrow>=>)
+      | (?P<open>\[) | (?P<close>\])
+      | (?P<comma>,)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_.:]*[?!]?)
+      | (?P<other>\S)
+    )""", re.X)
+_KEYWORD_BLOCKS = {"if", "unless", "case", "begin", "def", "while", "until", "class", "module"}
+_DEV_GROUPS = {"development", "test", "dev", "ci", "lint", "rubocop", "tools"}
+
+
+def _strip_comment(line: str) -> str:
+    out, quote = [], ""
+    for ch in line:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            break
+        out.append(ch)
+    return "".join(out).strip()
+
+
+def _value(tok: Tuple[str, str]) -> str:
+    kind, text = tok
+    if kind == "str":
+        return text[1:-1] if text[0] in "\"'" else text
+    if kind == "sym":
+        return text[1:]
+    return text
+
+
+def _args(body: str) -> Tuple[List[str], dict]:
+    """Positional string args and keyword options of a call written as data."""
+    tokens = []
+    for m in _TOKEN.finditer(body):
+        for kind in ("str", "key", "sym", "arrow", "open", "close", "comma", "word", "other"):
+            if m.group(kind) is not None:
+                tokens.append((kind, m.group(kind)))
+                break
+    positional: List[str] = []
+    options: dict = {}
+    i = 0
+    while i < len(tokens):
+        kind, text = tokens[i]
+        key: Optional[str] = None
+        if kind == "key":
+            key = text
+            i += 1
+        elif kind == "sym" and i + 1 < len(tokens) and tokens[i + 1][0] == "arrow":
+            key = text[1:]
+            i += 2
+        if key is not None:
+            if i < len(tokens) and tokens[i][0] == "open":
+                values = []
+                i += 1
+                while i < len(tokens) and tokens[i][0] != "close":
+                    if tokens[i][0] in ("str", "sym"):
+                        values.append(_value(tokens[i]))
+                    i += 1
+                options[key] = values
+            elif i < len(tokens):
+                options[key] = _value(tokens[i])
+            i += 1
+            continue
+        if kind in ("str", "sym"):
+            positional.append(_value((kind, text)))
+        i += 1
+    return positional, options
+
+
+def parse(text: str, path: str) -> Parsed:
+    deps: List[Dep] = []
+    indexes: List[Index] = []
+    # stack of (kind, groups, source) for the open `do` blocks
+    stack: List[Tuple[str, List[str], str]] = []
+    for no, raw in enumerate(text.splitlines(), 1):
+        line = _strip_comment(raw)
+        if not line:
+            continue
+        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)(.*)$", line)
+        if not m:
+            continue
+        head, rest = m.group(1), m.group(2).strip()
+        if head == "end":
+            if stack:
+                stack.pop()
+            continue
+        if head in _KEYWORD_BLOCKS and not rest.startswith(("=", ".")):
+            stack.append(("other", [], ""))
+            continue
+        opens = bool(re.search(r"\bdo(\s*\|[^|]*\|)?\s*$", line))
+        body = re.sub(r"\bdo(\s*\|[^|]*\|)?\s*$", "", rest).strip()
+        if body.startswith("(") and body.endswith(")"):
+            body = body[1:-1]
+        if head == "source":
+            pos, _ = _args(body)
+            url = pos[0] if pos else ""
+            if url:
+                indexes.append(Index(url=mask(url), kind="source", ecosystem=RUBYGEMS, path=path, line=no,
+                                     text=mask(raw.strip()), default=not opens))
+            if opens:
+                stack.append(("source", [], url))
+            continue
+        if head in ("group", "groups"):
+            pos, _ = _args(body)
+            if opens:
+                stack.append(("group", pos, ""))
+            continue
+        if head in ("git", "github", "path", "platforms", "platform", "install_if", "git_source") and opens:
+            pos, _ = _args(body)
+            stack.append((head, [], f"{head}+{pos[0]}" if pos and head in ("git", "github", "path") else ""))
+            continue
+        if head == "gem":
+            pos, opts = _args(body)
+            if not pos:
+                continue
+            name = pos[0]
+            spec = ",".join(p.replace(" ", "") for p in pos[1:])
+            groups = [g for kind, gs, _ in stack if kind == "group" for g in gs]
+            for key in ("group", "groups"):
+                value = opts.get(key)
+                groups += value if isinstance(value, list) else [value] if value else []
+            group = DEV if groups and all(g in _DEV_GROUPS for g in groups) else RUNTIME
+            source = ""
+            for key in ("git", "github", "path"):
+                if opts.get(key):
+                    ref = opts.get("ref") or opts.get("tag") or opts.get("branch") or ""
+                    source = f"{key}+{opts[key]}" + (f"@{ref}" if ref else "")
+                    break
+            if not source:
+                for kind, _, src in reversed(stack):
+                    if src:
+                        source = src if kind != "source" else f"source:{src}"
+                        break
+            if not source and opts.get("source"):
+                source = f"source:{opts['source']}"
+            deps.append(Dep(RUBYGEMS, normalise(RUBYGEMS, name), spec, group, path, no, raw_name=name,
+                            source=mask(source), text=mask(raw.strip()), subgroup=",".join(groups),
+                            version=spec.lstrip("=") if re.match(r"^=?\d[\w.]*$", spec) else ""))
+            continue
+        if opens:  # any other block (if/else bodies are not blocks, `do` ones are)
+            stack.append(("other", [], ""))
+    return Parsed(deps=tuple(deps), indexes=tuple(indexes))
