@@ -1,0 +1,673 @@
+"""Imports and the packages behind them.
+
+Two questions, both answered without the project's environment:
+
+* which *new* imports (Python ``import``/``from``, JS/TS ``import``/
+  ``require``/``import()``) name a third-party package no manifest declares
+  (``undeclared``), and
+* which newly declared packages nothing in the repository uses (``unused``).
+
+Python import names are mapped to distributions through a curated table
+(``guardrails/data/import-names.tsv``: ``yaml`` -> PyYAML, ``PIL`` ->
+Pillow ...), falling back to the normalised name and to affix variants
+(``python-foo``, ``foo-py``).  The standard library and Node's built-in
+modules come from shipped lists; the project's own modules from the paths of
+the new revision.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import os
+import posixpath
+import re
+from collections import defaultdict
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+
+from guardrails import git
+from guardrails.checks.dependency.model import NPM, PYPI, Dep, pep503
+from guardrails.model import ChangeSet, FileChange
+
+DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data")
+
+PY_EXT = (".py", ".pyi")
+JS_EXT = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte", ".astro")
+# Folders whose code is not the project's own: vendored copies, build output,
+# sample inputs of tests.
+SKIP_DIRS = frozenset({
+    "node_modules", "vendor", "vendored", "_vendor", "third_party", "third-party", "site-packages",
+    "fixtures", "__fixtures__", "testdata", "test_data", "dist", "build", ".venv", "venv",
+    ".tox", ".nox", "bower_components", ".next", ".nuxt", "out", "coverage",
+})
+MAX_FILE_BYTES = 1_000_000
+
+
+def skipped(path: str) -> bool:
+    parts = path.split("/")[:-1]
+    return any(p in SKIP_DIRS for p in parts)
+
+
+# --------------------------------------------------------------------------
+# Shipped data.
+
+def _lines(name: str) -> List[str]:
+    try:
+        with open(os.path.join(DATA, name), encoding="utf-8") as f:
+            return [ln.rstrip("\n") for ln in f if ln.strip() and not ln.startswith("#")]
+    except OSError:
+        return []
+
+
+@functools.lru_cache(maxsize=None)
+def stdlib() -> frozenset:
+    import sys
+    return frozenset(_lines("python-stdlib.txt")) | frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+@functools.lru_cache(maxsize=None)
+def node_builtins() -> frozenset:
+    return frozenset(_lines("node-builtins.txt"))
+
+
+NODE_PREFIX_ONLY = frozenset({"test", "test/reporters", "sea", "sqlite"})
+
+
+@functools.lru_cache(maxsize=None)
+def import_table() -> Tuple[Dict[str, Tuple[str, ...]], Dict[str, Set[str]]]:
+    """(import name -> distributions, distribution -> import names), normalised dists."""
+    forward: Dict[str, Tuple[str, ...]] = {}
+    reverse: Dict[str, Set[str]] = defaultdict(set)
+    for ln in _lines("import-names.tsv"):
+        mod, _, dists = ln.partition("\t")
+        names = tuple(pep503(d) for d in dists.split(",") if d.strip())
+        if mod and names:
+            forward[mod.strip()] = names
+            for d in names:
+                reverse[d].add(mod.strip())
+    return forward, dict(reverse)
+
+
+_AFFIX = re.compile(r"^(?:python-|py-|py)|(?:-python|-py|-client|-sdk|-api)$")
+
+
+def distributions_for(module: str) -> Tuple[str, ...]:
+    """The distributions that may provide MODULE (a dotted import path),
+    most specific first; the last one is the normalised top-level name."""
+    forward, _ = import_table()
+    parts = module.split(".")
+    out: List[str] = []
+    for i in range(len(parts), 0, -1):
+        key = ".".join(parts[:i])
+        out.extend(forward.get(key, ()))
+        if i > 1:
+            out.append(pep503(key))  # namespace packages: google.cloud.storage -> google-cloud-storage
+    out.append(pep503(parts[0]))
+    return tuple(dict.fromkeys(out))
+
+
+def import_names(dist: str) -> Set[str]:
+    """The import names a distribution probably provides (dotted for namespaces)."""
+    _, reverse = import_table()
+    dist = pep503(dist)
+    names = set(reverse.get(dist, ()))
+    under = dist.replace("-", "_")
+    names.add(under)
+    if "-" in dist:
+        names.add(dist.replace("-", "."))  # google-cloud-storage -> google.cloud.storage
+    stripped = _AFFIX.sub("", dist)
+    if stripped and stripped != dist and len(stripped) >= 2:
+        names.add(stripped.replace("-", "_"))
+    if dist.startswith("types-"):
+        names |= import_names(dist[len("types-"):])
+    if dist.endswith("-stubs"):
+        names |= import_names(dist[: -len("-stubs")])
+    return names
+
+
+def _declared_python(module: str, declared: Set[str]) -> bool:
+    if any(d in declared for d in distributions_for(module)):
+        return True
+    top = module.split(".")[0]
+    for dist in declared:
+        for name in import_names(dist):
+            if name == top or module == name or module.startswith(name + ".") or name.startswith(module + "."):
+                return True
+    return False
+
+
+# --------------------------------------------------------------------------
+# Imports the change adds.
+
+class Import(NamedTuple):
+    path: str
+    line: int
+    module: str  # dotted Python module, or the JS specifier as written
+    package: str  # the third-party package it names (JS) / the top-level module (Python)
+    text: str
+    language: str  # "python" or "js"
+    type_only: bool = False
+    shown: str = ""  # the module as the statement writes it ("PIL" for "from PIL import Image")
+
+
+_PY_PREFILTER = re.compile(r"^\s*(?:import|from)\s+[A-Za-z_]", re.M)
+_PY_LINE = re.compile(r"^\s*(?:from\s+([A-Za-z_][\w.]*)\s+import\b|import\s+([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*))")
+_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+
+
+def _optional_lines(tree: ast.AST) -> Set[int]:
+    """Lines of imports guarded by ``try: ... except ImportError`` (optional deps)."""
+    out: Set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            catches = False
+            for h in node.handlers:  # type: ignore[attr-defined]
+                types = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]
+                if h.type is None or any(isinstance(t, ast.Name) and t.id in _IMPORT_ERRORS for t in types):
+                    catches = True
+            if catches:
+                for stmt in node.body:  # type: ignore[attr-defined]
+                    for sub in ast.walk(stmt):
+                        if isinstance(sub, (ast.Import, ast.ImportFrom)):
+                            out.add(sub.lineno)
+    return out
+
+
+def python_imports(f: FileChange) -> List[Import]:
+    added = {ln.new_no: ln.text for ln in f.added() if ln.new_no is not None}
+    if not any(_PY_PREFILTER.match(t) for t in added.values()):
+        return []
+    out: List[Import] = []
+    text = f.new_text()
+    tree = None
+    if text is not None and len(text) <= MAX_FILE_BYTES:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            tree = None
+    if tree is not None:
+        optional = _optional_lines(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)) or node.lineno not in added:
+                continue
+            if node.lineno in optional:
+                continue
+            line_text = added[node.lineno]
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    out.append(Import(f.path, node.lineno, alias.name, alias.name.split(".")[0], line_text, "python"))
+            elif node.level == 0 and node.module:
+                # "from google.cloud import storage": the module may be a namespace.
+                mods = [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+                best = max(mods, key=len) if len(mods) == 2 else node.module
+                out.append(Import(f.path, node.lineno, best, node.module.split(".")[0], line_text, "python",
+                                  shown=node.module))
+        return out
+    for no, t in added.items():  # unparsable file: the added lines alone
+        m = _PY_LINE.match(t)
+        if not m:
+            continue
+        mods = [m.group(1)] if m.group(1) else [x.strip() for x in m.group(2).split(",")]
+        for mod in mods:
+            out.append(Import(f.path, no, mod, mod.split(".")[0], t, "python"))
+    return out
+
+
+_JS_PREFILTER = re.compile(r"\b(?:import|require|from)\b")
+_JS_SPEC = re.compile(
+    r"""(?:^|[^\w$.])(?:(?P<kw>import|export)\b(?P<mid>[^'"`;]*?)\bfrom\s*|^\s*\}\s*from\s*|(?P<side>import)\s*|(?:require|import)\s*\(\s*)(?P<q>['"])(?P<spec>[^'"\n]+)(?P=q)""",
+)
+_NPM_NAME = re.compile(r"^(?:@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*$", re.I)
+
+
+def js_package(spec: str) -> Optional[str]:
+    """The npm package an import specifier names; None for relative paths,
+    URLs, aliases and anything that is not a package name."""
+    spec = spec.split("?", 1)[0].split("#", 1)[0] if not spec.startswith("#") else spec
+    if not spec or spec.startswith((".", "/", "~", "#", "@/", "$")) or "${" in spec:
+        return None
+    if ":" in spec:
+        return None  # node:, npm:, http:, virtual:, bun: ...
+    parts = spec.split("/")
+    name = "/".join(parts[:2]) if spec.startswith("@") else parts[0]
+    if spec.startswith("@") and len(parts) < 2:
+        return None
+    return name.lower() if _NPM_NAME.match(name) else None
+
+
+def js_imports(f: FileChange) -> List[Import]:
+    out: List[Import] = []
+    for ln in f.added():
+        t = ln.text
+        if ln.new_no is None or not _JS_PREFILTER.search(t):
+            continue
+        s = t.lstrip()
+        if s.startswith(("//", "*", "/*")):
+            continue
+        for m in _JS_SPEC.finditer(t):
+            spec = m.group("spec")
+            if spec.startswith("node:"):
+                continue
+            pkg = js_package(spec)
+            if pkg is None:
+                continue
+            type_only = bool(m.group("kw") and re.match(r"\s*type\b", m.group("mid") or ""))
+            out.append(Import(f.path, ln.new_no, spec, pkg, t, "js", type_only))
+    return out
+
+
+# --------------------------------------------------------------------------
+# The project's own modules.
+
+PY_MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile")
+PY_ANY_MANIFEST = re.compile(r"(^|/)(pyproject\.toml|setup\.py|setup\.cfg|Pipfile|requirements[^/]*\.(txt|in)|environment\.ya?ml)$")
+SOURCE_ROOTS = ("src", "lib", "python", "source", "py")
+
+
+class Project:
+    """Repository-wide facts computed once from change.list_head()."""
+
+    def __init__(self, change: ChangeSet):
+        self.change = change
+        self.paths = [p for p in change.list_head() if not skipped(p)]
+        self._children: Optional[Dict[str, Set[str]]] = None
+        self._own: Optional[Set[str]] = None
+        self._js_own: Optional[Tuple[Set[str], Tuple[str, ...], Set[str]]] = None
+
+    def has_python_manifest(self) -> bool:
+        return any(PY_ANY_MANIFEST.search(p) for p in self.paths)
+
+    def has_package_json(self) -> bool:
+        return any(p == "package.json" or p.endswith("/package.json") for p in self.paths)
+
+    def children(self) -> Dict[str, Set[str]]:
+        """folder -> names importable from it (module stems and folders holding Python)."""
+        if self._children is None:
+            kids: Dict[str, Set[str]] = defaultdict(set)
+            for p in self.paths:
+                if not p.endswith(PY_EXT + (".so", ".pyd")):
+                    continue
+                parts = p.split("/")
+                stem = parts[-1].split(".")[0]
+                kids["/".join(parts[:-1])].add(stem)
+                for i in range(len(parts) - 1):
+                    kids["/".join(parts[:i])].add(parts[i])
+            self._children = kids
+        return self._children
+
+    def own_python(self) -> Set[str]:
+        """Top-level names at the source roots (repo root, src/ layouts, monorepo packages)."""
+        if self._own is None:
+            kids = self.children()
+            roots = {""}
+            for p in self.paths:
+                folder, _, base = p.rpartition("/")
+                if base in PY_MANIFESTS:
+                    roots.add(folder)
+                    roots.update(posixpath.join(folder, r) if folder else r for r in SOURCE_ROOTS)
+            for folder in list(kids):
+                if folder.rsplit("/", 1)[-1] in SOURCE_ROOTS:
+                    roots.add(folder)
+            own: Set[str] = set()
+            for r in roots:
+                own |= kids.get(r, set())
+            self._own = own
+        return self._own
+
+    def is_own_python(self, top: str, importer: str) -> bool:
+        if top in self.own_python():
+            return True
+        kids = self.children()
+        folder = posixpath.dirname(importer)
+        while True:
+            if top in kids.get(folder, ()):
+                return True
+            if not folder:
+                return False
+            folder = posixpath.dirname(folder)
+
+    def js_own(self) -> Tuple[Set[str], Tuple[str, ...], Set[str]]:
+        """(workspace package names, tsconfig path-alias prefixes, names under a baseUrl)."""
+        if self._js_own is None:
+            names: Set[str] = set()
+            prefixes: List[str] = []
+            base_children: Set[str] = set()
+            pkg_files = [p for p in self.paths if p.rsplit("/", 1)[-1] == "package.json"][:500]
+            cfg_files = [p for p in self.paths
+                         if re.search(r"(^|/)(tsconfig[^/]*|jsconfig)\.json$", p)][:100]
+            texts = _read_many(self.change, pkg_files + cfg_files)
+            for p in pkg_files:
+                data = _loose_json(texts.get(p))
+                if isinstance(data, dict) and isinstance(data.get("name"), str):
+                    names.add(data["name"].lower())
+                if isinstance(data, dict) and isinstance(data.get("imports"), dict):
+                    prefixes.extend(k.rstrip("*") for k in data["imports"] if isinstance(k, str))
+            for p in cfg_files:
+                data = _loose_json(texts.get(p))
+                opts = data.get("compilerOptions") if isinstance(data, dict) else None
+                if not isinstance(opts, dict):
+                    continue
+                paths = opts.get("paths")
+                if isinstance(paths, dict):
+                    prefixes.extend(k.rstrip("*") for k in paths if isinstance(k, str) and k.rstrip("*"))
+                base = opts.get("baseUrl")
+                if isinstance(base, str):
+                    folder = posixpath.normpath(posixpath.join(posixpath.dirname(p), base))
+                    folder = "" if folder == "." else folder
+                    for q in self.paths:
+                        if folder and not q.startswith(folder + "/"):
+                            continue
+                        rest = q[len(folder) + 1:] if folder else q
+                        base_children.add(rest.split("/")[0].rsplit(".", 1)[0].lower())
+            self._js_own = (names, tuple(dict.fromkeys(prefixes)), base_children)
+        return self._js_own
+
+
+def _read_many(change: ChangeSet, paths: Sequence[str]) -> Dict[str, Optional[str]]:
+    return {p: change.read_head(p) for p in paths}
+
+
+_JSON_COMMENT = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.S)
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def _loose_json(text: Optional[str]):
+    """JSON with comments and trailing commas (tsconfig), or None."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    cleaned = _JSON_COMMENT.sub(lambda m: m.group(1) or "", text)
+    try:
+        return json.loads(_TRAILING_COMMA.sub(r"\1", cleaned))
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------
+# Undeclared imports.
+
+class Undeclared(NamedTuple):
+    imp: Import
+    ecosystem: str
+    suggestion: str  # the distribution / package to declare
+
+
+def undeclared(change: ChangeSet, declared: Dict[str, Set[str]], project: Project,
+               ecosystems: Iterable[str]) -> List[Undeclared]:
+    enabled = set(ecosystems)
+    py_files = [f for f in change.files if f.path.endswith(PY_EXT) and f.status != "deleted"
+                and not skipped(f.path)] if PYPI in enabled else []
+    js_files = [f for f in change.files if f.path.endswith(JS_EXT) and f.status != "deleted"
+                and not skipped(f.path) and not f.path.endswith(".d.ts")] if NPM in enabled else []
+    out: List[Undeclared] = []
+    py_imports = [i for f in py_files for i in python_imports(f)]
+    if py_imports and (PYPI in declared or project.has_python_manifest()):
+        have = declared.get(PYPI, set())
+        std = stdlib()
+        for imp in py_imports:
+            top = imp.package
+            if top in std or top.startswith("_") and top[1:] in std or project.is_own_python(top, imp.path):
+                continue
+            if _declared_python(imp.module, have):
+                continue
+            out.append(Undeclared(imp, PYPI, _suggest_python(imp.module)))
+    js = [i for f in js_files for i in js_imports(f)]
+    if js and (NPM in declared or project.has_package_json()):
+        have = declared.get(NPM, set())
+        builtins = node_builtins()
+        names, prefixes, base_children = project.js_own()
+        for imp in js:
+            pkg = imp.package
+            spec = imp.module
+            bare = spec.split("?", 1)[0]
+            if bare in builtins and bare not in NODE_PREFIX_ONLY or pkg in builtins and pkg not in NODE_PREFIX_ONLY:
+                continue
+            if pkg in names or any(bare.startswith(p) for p in prefixes if p) or pkg in base_children:
+                continue
+            if pkg in have or f"@types/{_types_name(pkg)}" in have:
+                continue
+            out.append(Undeclared(imp, NPM, pkg))
+    return out
+
+
+def _types_name(pkg: str) -> str:
+    return pkg[1:].replace("/", "__") if pkg.startswith("@") else pkg
+
+
+def _suggest_python(module: str) -> str:
+    forward, _ = import_table()
+    parts = module.split(".")
+    for i in range(len(parts), 0, -1):
+        key = ".".join(parts[:i])
+        if key in forward:
+            return forward[key][0]
+    return pep503(parts[0])
+
+
+# --------------------------------------------------------------------------
+# Unused new dependencies.
+
+# Loaded by name by another tool (a plugin, a preset, a config-referenced
+# module), or run as a command rather than imported: never "unused".
+PLUGIN_PATTERNS = {
+    PYPI: (
+        "pytest-*", "flake8-*", "pylint-*", "mkdocs-*", "mkdocs", "sphinx*", "sphinxcontrib-*",
+        "pre-commit", "pre-commit-*", "types-*", "*-stubs", "tox-*", "hatch-*", "poetry-plugin-*",
+        "jupyterlab*", "ipykernel", "mypy-*", "coverage*", "setuptools*", "wheel", "build", "twine",
+        "pip", "pip-tools", "uv", "ruff", "black", "isort", "mypy", "pyright", "pylint", "flake8",
+        "bandit", "tox", "nox", "pytest", "hatch", "hatchling", "poetry", "pdm", "commitizen",
+        "gunicorn", "uvicorn", "supervisor", "ipython", "jupyter", "notebook", "codespell",
+        "yamllint", "pydocstyle", "pycodestyle", "pyupgrade", "autoflake", "docformatter",
+        "interrogate", "vulture", "deptry", "pip-audit", "safety", "detect-secrets",
+    ),
+    NPM: (
+        "@types/*", "eslint-plugin-*", "eslint-config-*", "@*/eslint-plugin*", "@*/eslint-config*",
+        "@babel/*", "babel-plugin-*", "babel-preset-*", "prettier-plugin-*", "@typescript-eslint/*",
+        "stylelint-*", "postcss-*", "@vitejs/plugin-*", "vite-plugin-*", "rollup-plugin-*",
+        "@rollup/plugin-*", "*-loader", "*-webpack-plugin", "webpack-*", "karma-*", "jest-*",
+        "@commitlint/*", "@semantic-release/*", "remark-*", "rehype-*", "@tailwindcss/*",
+        "typescript", "eslint", "prettier", "jest", "vitest", "@vitest/*", "mocha", "nyc", "c8",
+        "husky", "lint-staged", "rimraf", "concurrently", "nodemon", "ts-node", "tsx", "webpack",
+        "vite", "rollup", "esbuild", "tailwindcss", "postcss", "autoprefixer", "turbo", "lerna",
+        "nx", "npm-run-all", "npm-run-all2", "cross-env", "dotenv-cli", "semantic-release",
+        "@changesets/cli", "patch-package", "@playwright/test", "playwright", "cypress", "tsup",
+        "ts-jest", "@swc/*", "swc", "sass", "less", "stylelint", "commitizen", "cz-*", "standard",
+        "xo", "ava", "tap", "tape", "uvu", "wrangler", "vercel", "netlify-cli", "http-server",
+        "serve", "typedoc", "jsdoc", "tombi", "@biomejs/biome", "biome", "knip", "publint",
+        "size-limit", "@size-limit/*", "bun-types", "@tsconfig/*",
+    ),
+}
+
+TOOL_FILES = (
+    "Makefile", "makefile", "GNUmakefile", "*.mk", "justfile", "Justfile", "tox.ini", "noxfile.py",
+    ".pre-commit-config.yaml", ".github/workflows/*", ".gitlab-ci.yml", "Dockerfile*", "*.sh",
+    "mkdocs.yml", "mkdocs.yaml", ".readthedocs.y*ml", "conf.py", "Procfile", "Taskfile.y*ml",
+)
+# Files where a tool's own section ("[tool.ruff]", "[mypy]", "[coverage:run]") says it is used.
+SECTION_FILES = ("*.toml", "*.cfg", "*.ini", ".flake8", ".coveragerc")
+JS_CONFIG_FILES = (
+    "*.config.js", "*.config.cjs", "*.config.mjs", "*.config.ts", "*.config.mts", "*.config.cts",
+    ".babelrc*", ".eslintrc*", ".prettierrc*", ".stylelintrc*", ".postcssrc*", "tsconfig*.json",
+    "jsconfig.json", ".mocharc*", "babel.config.*", "*.json", "*.yml", "*.yaml",
+)
+
+
+def is_plugin(ecosystem: str, name: str) -> bool:
+    from fnmatch import fnmatchcase
+    return any(fnmatchcase(name, p) for p in PLUGIN_PATTERNS.get(ecosystem, ()))
+
+
+def _grep(change: ChangeSet, patterns: Sequence[str], pathspecs: Sequence[str],
+          ignore_case: bool = False) -> List[str]:
+    """Matching lines of the new side (git grep; no repository: the changed files)."""
+    if not patterns:
+        return []
+    if change.repo:
+        args = ["grep", "-I", "-h", "--no-color", "-E"]
+        if ignore_case:
+            args.append("-i")
+        for p in patterns:
+            args += ["-e", p]
+        if change.mode == "staged":
+            args.append("--cached")
+        elif change.mode == "git" and change.head_rev:
+            args.append(change.head_rev)
+        args.append("--")
+        args += [f":(glob)**/{s}" if "/" not in s else f":(glob){s}" for s in pathspecs]
+        args += [":(exclude,glob)**/node_modules/**", ":(exclude,glob)**/package-lock.json",
+                 ":(exclude,glob)**/package.json"]
+        code, out, _ = git.run(args, cwd=change.repo, check=False)
+        if code not in (0, 1):
+            return []
+        text = out.decode("utf-8", "replace")
+        if change.mode == "git" and change.head_rev:
+            # "<rev>:<path>:" prefixes are suppressed by -h; nothing to strip.
+            pass
+        return text.splitlines()
+    from fnmatch import fnmatchcase
+    regs = [re.compile(p, re.I if ignore_case else 0) for p in patterns]
+    lines: List[str] = []
+    for f in change.files:
+        base = f.path.rsplit("/", 1)[-1]
+        if not any(fnmatchcase(base, s) or fnmatchcase(f.path, s) for s in pathspecs):
+            continue
+        for ln in f.added():
+            if any(r.search(ln.text) for r in regs):
+                lines.append(ln.text)
+    return lines
+
+
+def _ere_escape(s: str) -> str:
+    return re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", s)
+
+
+def used_packages(change: ChangeSet, deps: Sequence[Dep], project: Project) -> Set[Tuple[str, str]]:
+    """(ecosystem, name) of DEPS that something in the new revision uses."""
+    used: Set[Tuple[str, str]] = set()
+    py = [d for d in deps if d.ecosystem == PYPI]
+    js = [d for d in deps if d.ecosystem == NPM]
+    if py:
+        used |= _used_python(change, py)
+    if js:
+        used |= _used_js(change, js, project)
+    return used
+
+
+_PY_IMPORT_LINE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+(.*)|import\s+(.*))")
+
+
+def _used_python(change: ChangeSet, deps: Sequence[Dep]) -> Set[Tuple[str, str]]:
+    guesses = {d.name: import_names(d.name) for d in deps}
+    tops = sorted({g.split(".")[0] for gs in guesses.values() for g in gs})
+    alt = "|".join(_ere_escape(t) for t in tops)
+    patterns = [rf"^[[:space:]]*(import|from)[[:space:]]+({alt})([.,[:space:]]|$)",
+                rf"['\"]({alt})(\.[[:alnum:]_.]*)?['\"]"]
+    lines = _grep(change, patterns, ["*.py", "*.pyi", "*.ipynb"])
+    imported: Set[str] = set()
+    quoted: Set[str] = set()
+    for ln in lines:
+        m = _PY_IMPORT_LINE.match(ln.replace('\\n', '\n').strip().strip('",'))
+        if m and m.group(1):
+            imported.add(m.group(1))
+            for name in re.split(r"[\s,()]+", m.group(2)):
+                if name and name != "as":
+                    imported.add(f"{m.group(1)}.{name}")
+        elif m:
+            for part in m.group(3).split(","):
+                imported.add(part.strip().split(" ")[0])
+        for q in re.findall(r"""['"]([\w.]+)['"]""", ln):
+            quoted.add(q)
+    out: Set[Tuple[str, str]] = set()
+    for d in deps:
+        for g in guesses[d.name]:
+            if any(i == g or i.startswith(g + ".") for i in imported) or g in quoted \
+                    or any(q.startswith(g + ".") for q in quoted):
+                out.add((PYPI, d.name))
+                break
+    rest = [d for d in deps if (PYPI, d.name) not in out]
+    if rest:
+        out |= _used_as_tool(change, rest)
+    return out
+
+
+def _used_as_tool(change: ChangeSet, deps: Sequence[Dep]) -> Set[Tuple[str, str]]:
+    """A command or a [tool.x] section in build/CI/tool files (not the manifest line itself)."""
+    words: Dict[str, Set[str]] = {}
+    for d in deps:
+        w = {d.name, d.raw_name.lower() if d.raw_name else d.name}
+        w |= {n for n in (import_names(d.name) if d.ecosystem == PYPI else ()) if "." not in n}
+        if d.ecosystem == NPM:
+            w.add(d.name.rsplit("/", 1)[-1])
+        words[d.name] = {x for x in w if len(x) >= 3}
+    alt = "|".join(sorted(_ere_escape(x) for ws in words.values() for x in ws))
+    if not alt:
+        return set()
+    # A tool invoked: "ruff check", "python -m x", "npx x", "uses: x" in build/CI files.
+    lines = _grep(change, [rf"(^|[^[:alnum:]_./@-])({alt})([^[:alnum:]_=<>~!^-]|$)"], TOOL_FILES,
+                  ignore_case=True)
+    # A tool configured: its own section in a config file.
+    lines += _grep(change, [rf"^[[:space:]]*\[(tool[.:])?({alt})([].:]|$)"], SECTION_FILES, ignore_case=True)
+    out: Set[Tuple[str, str]] = set()
+    for ln in lines:
+        low = ln.lower()
+        for d in deps:
+            if (d.ecosystem, d.name) in out:
+                continue
+            for w in words[d.name]:
+                if re.search(rf"(^|[^\w./@-]){re.escape(w)}([^\w=<>~!^-]|$)", low):
+                    out.add((d.ecosystem, d.name))
+                    break
+    return out
+
+
+def _used_js(change: ChangeSet, deps: Sequence[Dep], project: Project) -> Set[Tuple[str, str]]:
+    names = sorted({d.name for d in deps} | {d.name[len("@types/"):].replace("__", "/") if "__" in d.name
+                                            else d.name[len("@types/"):] for d in deps
+                                            if d.name.startswith("@types/")})
+    alt = "|".join(_ere_escape(n) for n in names)
+    patterns = [rf"['\"`]({alt})(/[^'\"`]*)?['\"`]", rf"(^|[{{,[:space:]])({alt})[[:space:]]*:"]
+    lines = _grep(change, patterns, JS_EXT + JS_CONFIG_FILES, ignore_case=True)
+    found: Set[str] = set()
+    for ln in lines:
+        low = ln.lower()
+        for n in names:
+            if re.search(rf"""['"`]{re.escape(n)}(/[^'"`]*)?['"`]""", low) or \
+                    re.search(rf"(^|[{{,\s]){re.escape(n)}\s*:", low):
+                found.add(n)
+    out: Set[Tuple[str, str]] = set()
+    has_ts = any(p.endswith((".ts", ".tsx", ".mts", ".cts")) for p in project.paths)
+    for d in deps:
+        if d.name in found:
+            out.add((NPM, d.name))
+        elif d.name.startswith("@types/"):
+            base = d.name[len("@types/"):]
+            base = "@" + base.replace("__", "/") if "__" in base else base
+            if base in found or (base in node_builtins() or base == "node") and has_ts:
+                out.add((NPM, d.name))
+    rest = [d for d in deps if (NPM, d.name) not in out]
+    if rest:
+        out |= _used_in_scripts(change, rest, project)
+    if rest:
+        out |= _used_as_tool(change, [d for d in rest if (NPM, d.name) not in out])
+    return out
+
+
+def _used_in_scripts(change: ChangeSet, deps: Sequence[Dep], project: Project) -> Set[Tuple[str, str]]:
+    """A package's command in some package.json "scripts"."""
+    pkg_files = [p for p in project.paths if p.rsplit("/", 1)[-1] == "package.json"][:500]
+    scripts: List[str] = []
+    for p in pkg_files:
+        data = _loose_json(change.read_head(p))
+        if isinstance(data, dict) and isinstance(data.get("scripts"), dict):
+            scripts.extend(str(v).lower() for v in data["scripts"].values())
+    out: Set[Tuple[str, str]] = set()
+    for d in deps:
+        bare = d.name.rsplit("/", 1)[-1]
+        for s in scripts:
+            if re.search(rf"(^|[\s;&|(]){re.escape(bare)}(\s|$|;|&)", s) or d.name in s:
+                out.add((NPM, d.name))
+                break
+    return out
