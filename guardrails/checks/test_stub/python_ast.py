@@ -251,7 +251,10 @@ def body_dump(node: FuncNode) -> str:
 
 
 def node_lines(node: ast.AST) -> range:
+    """The lines of NODE, decorators included."""
     start = getattr(node, "lineno", 0)
+    for deco in getattr(node, "decorator_list", ()):
+        start = min(start, deco.lineno)
     end = getattr(node, "end_lineno", start) or start
     return range(start, end + 1)
 

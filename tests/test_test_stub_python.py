@@ -1,0 +1,660 @@
+"""The Python test-stub checks on real changes in real git repositories: a
+base commit with a realistic module and its tests, then a change that games
+the tests (or a near miss that must not be blocked)."""
+from __future__ import annotations
+
+import textwrap
+from typing import Dict, List, Optional
+
+from guardrails.change import from_revisions
+from guardrails.checks import test_stub
+from guardrails.findings import diff_filter
+from guardrails.model import Context, Finding, Options
+
+from conftest import check_json, rules_found
+
+
+def d(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def run(repo, base: Dict[str, str], head: Dict[str, Optional[str]], **settings) -> List[Finding]:
+    """Commit BASE then HEAD; the test-stub findings of HEAD~1..HEAD after the diff filter."""
+    repo.commit(base, "base")
+    repo.commit(head, "change")
+    change = from_revisions("HEAD~1", "HEAD", str(repo.path))
+    conf = {"test_files": [], "test_env_flags": []}
+    conf.update(settings)
+    notes: List[str] = []
+    raw = list(test_stub.check(change, Context(Options(), conf, notes.append)))
+    return sorted(diff_filter(raw, change), key=lambda f: (f.path, f.line, f.rule))
+
+
+def only(findings: List[Finding], rule: str) -> Finding:
+    hits = [f for f in findings if f.rule == rule]
+    assert len(hits) == 1, [(f.rule, f.line, f.message) for f in findings]
+    return hits[0]
+
+
+def line_of(text: str, needle: str) -> int:
+    for no, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return no
+    raise AssertionError(needle)
+
+
+CALC = d('''
+    """Prices for the shop."""
+    from decimal import Decimal
+
+
+    def price(quantity, unit=Decimal("1.00")):
+        total = quantity * unit
+        if quantity >= 100:
+            total = total * Decimal("0.9")
+        return total.quantize(Decimal("0.01"))
+
+
+    def vat(amount, country="NL"):
+        rate = {"NL": Decimal("0.21"), "DE": Decimal("0.19")}.get(country, Decimal("0.20"))
+        return (amount * rate).quantize(Decimal("0.01"))
+
+
+    def slug(title):
+        words = [w for w in title.lower().split() if w.isalnum()]
+        return "-".join(words)
+''')
+
+CALC_TESTS = d('''
+    from decimal import Decimal
+
+    import pytest
+
+    from shop.calc import price, slug, vat
+
+
+    def test_price_bulk():
+        assert price(150, Decimal("2.00")) == Decimal("270.00")
+
+
+    def test_price_special_quantity():
+        assert price(42) == Decimal("37.80")
+
+
+    def test_vat_nl():
+        assert vat(Decimal("100")) == Decimal("21.00")
+
+
+    def test_vat_de():
+        result = vat(Decimal("100"), "DE")
+        assert result == Decimal("19.00")
+
+
+    @pytest.mark.parametrize("title, expected", [
+        ("Hello World", "hello-world"),
+        ("Ünïcode Title!", "unicode-title"),
+        ("  spaced   out ", "spaced-out"),
+    ])
+    def test_slug(title, expected):
+        assert slug(title) == expected
+''')
+
+BASE = {"shop/__init__.py": "", "shop/calc.py": CALC, "tests/test_calc.py": CALC_TESTS}
+
+
+# ---------------------------------------------------------------- special cases
+
+def test_special_case_branch_tied_to_a_test_blocks(repo) -> None:
+    new = CALC.replace('    total = quantity * unit\n',
+                       '    if quantity == 42:\n        return Decimal("37.80")\n    total = quantity * unit\n', 1)
+    found = run(repo, BASE, {"shop/calc.py": new})
+    f = only(found, "test-stub/special-case")
+    assert f.severity == "block"
+    assert f.path == "shop/calc.py" and f.line == line_of(new, "if quantity == 42")
+    assert f.details["function"] == "shop/calc.py::price"
+    assert f.details["test"] == "tests/test_calc.py::test_price_special_quantity"
+    assert f.details["input"] == "42" and f.details["expected"] == "Decimal('37.80')"
+
+
+def test_special_case_from_a_parametrize_row(repo) -> None:
+    new = CALC.replace('def slug(title):\n',
+                       'def slug(title):\n    if title == "Ünïcode Title!":\n        return "unicode-title"\n')
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/special-case")
+    assert f.details["test"] == "tests/test_calc.py::test_slug"
+    assert f.details["input"] == "'Ünïcode Title!'" and f.details["expected"] == "'unicode-title'"
+    assert f.line == line_of(new, 'if title == "Ünïcode')
+
+
+def test_special_case_through_an_assigned_result_and_a_second_argument(repo) -> None:
+    new = CALC.replace('    rate = {"NL"', '    if country == "DE":\n        return Decimal("19.00")\n    rate = {"NL"')
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/special-case")
+    assert f.details["test"] == "tests/test_calc.py::test_vat_de"
+    assert f.details["input"] == "'DE'"
+
+
+def test_special_case_in_a_unittest_test_elsewhere_in_the_repository(repo) -> None:
+    tests = d('''
+        import unittest
+        from shop.calc import slug
+
+
+        class SlugTest(unittest.TestCase):
+            def test_punctuation(self):
+                self.assertEqual(slug("C'est la vie"), "cest-la-vie")
+    ''')
+    base = dict(BASE, **{"tests/test_slug.py": tests})
+    new = CALC.replace('    words = [', '    if title == "C\'est la vie":\n        return "cest-la-vie"\n    words = [')
+    f = only(run(repo, base, {"shop/calc.py": new}), "test-stub/special-case")
+    assert f.details["test"] == "tests/test_slug.py::SlugTest::test_punctuation"
+
+
+def test_match_case_special_case(repo) -> None:
+    new = CALC.replace('def slug(title):\n', d('''
+        def slug(title):
+            match title:
+                case "Hello World":
+                    return "hello-world"
+        '''), 1)
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/special-case")
+    assert f.line == line_of(new, 'case "Hello World"')
+
+
+def test_possible_special_case_when_only_the_output_matches(repo) -> None:
+    new = CALC.replace('    total = quantity * unit\n',
+                       '    if quantity == 41:\n        return Decimal("37.80")\n    total = quantity * unit\n', 1)
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/possible-special-case")
+    assert f.severity == "escalate"
+    assert f.details["test"] == "tests/test_calc.py::test_price_special_quantity"
+    assert f.details["matched"] == "expected"
+
+
+def test_lookup_table_of_test_answers_blocks(repo) -> None:
+    new = CALC.replace('def slug(title):\n', d('''
+        _KNOWN_SLUGS = {
+            "Hello World": "hello-world",
+            "Ünïcode Title!": "unicode-title",
+        }
+
+
+        def slug(title):
+            if title in _KNOWN_SLUGS:
+                return _KNOWN_SLUGS[title]
+        '''), 1)
+    found = run(repo, BASE, {"shop/calc.py": new})
+    f = only(found, "test-stub/test-lookup-table")
+    assert f.severity == "block" and f.line == line_of(new, "_KNOWN_SLUGS = {")
+    assert f.details["function"] == "shop/calc.py::slug"
+    assert f.details["pairs"] == ["'Hello World' -> 'hello-world'", "'Ünïcode Title!' -> 'unicode-title'"]
+
+
+def test_module_counter_trick_blocks(repo) -> None:
+    new = CALC.replace('def slug(title):\n', d('''
+        _calls = 0
+
+
+        def slug(title):
+            global _calls
+            _calls += 1
+            if _calls > 2:
+                return "spaced-out"
+        '''), 1)
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/call-count-trick")
+    assert f.severity == "block" and f.line == line_of(new, "if _calls > 2")
+    assert f.details["trick"] == "call counter"
+
+
+def test_call_stack_trick_blocks(repo) -> None:
+    new = "import inspect\n" + CALC.replace("    words = [", (
+        "    caller = inspect.stack()[1].function\n"
+        "    if caller.startswith(\"test_\"):\n"
+        "        return \"hello-world\"\n"
+        "    words = ["), 1)
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/call-count-trick")
+    assert f.details["trick"] == "call stack" and f.line == line_of(new, "if caller.startswith")
+    assert "test's name" in f.message
+
+
+def test_new_function_returning_the_expected_literal_escalates(repo) -> None:
+    code = d('''
+        def shipping(weight_kg, country):
+            return 4.95
+    ''')
+    tests = d('''
+        from shop.ship import shipping
+
+
+        def test_shipping_nl():
+            assert shipping(2, "NL") == 4.95
+    ''')
+    found = run(repo, BASE, {"shop/ship.py": code, "tests/test_ship.py": tests})
+    f = only(found, "test-stub/returns-expected-literal")
+    assert f.severity == "escalate" and f.line == 2 and f.path == "shop/ship.py"
+    assert f.details["test"] == "tests/test_ship.py::test_shipping_nl" and f.details["expected"] == "4.95"
+
+
+# ---------------------------------------------------------------- test-run detection
+
+def test_pytest_current_test_branch_blocks(repo) -> None:
+    new = "import os\n" + CALC.replace("    total = quantity * unit\n", (
+        "    if \"PYTEST_CURRENT_TEST\" in os.environ:\n"
+        "        return Decimal(\"37.80\")\n"
+        "    total = quantity * unit\n"), 1)
+    found = run(repo, BASE, {"shop/calc.py": new})
+    f = only(found, "test-stub/test-run-detection")
+    assert f.severity == "block" and f.line == line_of(new, "PYTEST_CURRENT_TEST")
+
+
+def test_sys_modules_and_ci_flags_block(repo) -> None:
+    new = "import os\nimport sys\n\nUNDER_TEST = 'pytest' in sys.modules\n\n" + CALC.replace(
+        '    rate = {"NL"', '    if os.getenv("CI"):\n        return Decimal("21.00")\n    rate = {"NL"').replace(
+        '    words = [', '    if UNDER_TEST:\n        title = title.strip()\n    words = [')
+    found = run(repo, BASE, {"shop/calc.py": new})
+    hits = [f for f in found if f.rule == "test-stub/test-run-detection"]
+    assert [f.line for f in hits] == [line_of(new, 'os.getenv("CI")'), line_of(new, "if UNDER_TEST")]
+    assert hits[0].details["signal"] == "CI" and hits[1].details["strength"] == "strong"
+
+
+def test_configured_env_flag(repo) -> None:
+    new = "import os\n" + CALC.replace('    words = [', '    if os.environ.get("SHOP_QA"):\n'
+                                                    '        return "hello-world"\n    words = [')
+    assert not [f for f in run(repo, BASE, {"shop/calc.py": new}) if f.rule == "test-stub/test-run-detection"]
+    repo2 = type(repo)(repo.path.parent / "second")
+    found = run(repo2, BASE, {"shop/calc.py": new}, test_env_flags=["SHOP_QA"])
+    assert only(found, "test-stub/test-run-detection").details["signal"] == "SHOP_QA"
+
+
+# ---------------------------------------------------------------- neutered tests
+
+def test_skip_marks_and_their_severities(repo) -> None:
+    new = CALC_TESTS.replace("def test_price_bulk", "@pytest.mark.skip\ndef test_price_bulk").replace(
+        "def test_vat_nl", '@pytest.mark.skipif(sys.platform == "win32", reason="no locale on Windows")\n'
+                           'def test_vat_nl').replace(
+        "def test_vat_de", '@pytest.mark.xfail(strict=True, reason="https://github.com/o/r/issues/12")\n'
+                           'def test_vat_de').replace("import pytest\n", "import sys\n\nimport pytest\n")
+    code = CALC.replace("total * Decimal(\"0.9\")", "total * Decimal(\"0.85\")")
+    found = run(repo, BASE, {"tests/test_calc.py": new, "shop/calc.py": code})
+    skips = [f for f in found if f.rule == "test-stub/skipped-test"]
+    assert [(f.line, f.severity) for f in skips] == [
+        (line_of(new, "@pytest.mark.skip"), "escalate"),
+        (line_of(new, "skipif"), "info"), (line_of(new, "xfail"), "info")]
+    assert skips[0].details["test"] == "tests/test_calc.py::test_price_bulk"
+    assert skips[0].details["code_under_test"] == ["price"]
+    assert skips[1].details["reason"] == "no locale on Windows"
+    assert not [f for f in found if f.severity == "block"]
+
+
+def test_unittest_skips_and_skip_calls(repo) -> None:
+    tests = d('''
+        import unittest
+        from shop.calc import slug
+
+
+        class SlugTest(unittest.TestCase):
+            def test_simple(self):
+                self.assertEqual(slug("A b"), "a-b")
+
+            def test_empty(self):
+                self.assertEqual(slug(""), "")
+    ''')
+    new = tests.replace("    def test_simple", "    @unittest.skip(\"flaky\")\n    def test_simple").replace(
+        '        self.assertEqual(slug(""), "")', '        self.skipTest("later")\n        self.assertEqual(slug(""), "")')
+    found = run(repo, dict(BASE, **{"tests/test_slug.py": tests}), {"tests/test_slug.py": new})
+    skips = [f for f in found if f.rule == "test-stub/skipped-test"]
+    assert [(f.line, f.severity, f.details["test"]) for f in skips] == [
+        (line_of(new, "@unittest.skip"), "escalate", "tests/test_slug.py::SlugTest::test_simple"),
+        (line_of(new, "skipTest"), "escalate", "tests/test_slug.py::SlugTest::test_empty")]
+
+
+def test_module_pytestmark_skip(repo) -> None:
+    new = CALC_TESTS.replace("from shop.calc", "pytestmark = pytest.mark.skip(reason=\"wip\")\n\nfrom shop.calc")
+    f = only(run(repo, BASE, {"tests/test_calc.py": new}), "test-stub/skipped-test")
+    assert f.details["test"] == "tests/test_calc.py" and f.severity == "escalate"
+
+
+def test_deleted_test_reported_on_the_old_side(repo) -> None:
+    new = CALC_TESTS.replace(d('''
+        def test_vat_nl():
+            assert vat(Decimal("100")) == Decimal("21.00")
+
+
+    '''), "")
+    f = only(run(repo, BASE, {"tests/test_calc.py": new}), "test-stub/deleted-test")
+    assert f.side == "old" and f.line == line_of(CALC_TESTS, "def test_vat_nl") and f.severity == "block"
+    assert f.details["test"] == "tests/test_calc.py::test_vat_nl"
+    assert f.details["code_under_test"] == ["vat"]
+
+
+def test_renamed_so_no_longer_collected(repo) -> None:
+    new = CALC_TESTS.replace("def test_vat_nl", "def _test_vat_nl")
+    f = only(run(repo, BASE, {"tests/test_calc.py": new}), "test-stub/deleted-test")
+    assert f.side == "old" and f.details["renamed_to"] == "_test_vat_nl"
+
+
+def test_deleted_class_and_dunder_test(repo) -> None:
+    tests = d('''
+        import unittest
+        from shop.calc import slug
+
+
+        class SlugTest(unittest.TestCase):
+            def test_simple(self):
+                self.assertEqual(slug("A b"), "a-b")
+
+            def test_empty(self):
+                self.assertEqual(slug(""), "")
+    ''')
+    base = dict(BASE, **{"tests/test_slug.py": tests})
+    found = run(repo, base, {"tests/test_slug.py": "from shop.calc import slug\n",
+                             "tests/test_calc.py": "__test__ = False\n" + CALC_TESTS})
+    deleted = [f for f in found if f.rule == "test-stub/deleted-test"]
+    assert [(f.path, f.line, f.side) for f in deleted] == [
+        ("tests/test_calc.py", 1, "new"), ("tests/test_slug.py", line_of(tests, "class SlugTest"), "old")]
+    assert deleted[1].details["tests"] == ["tests/test_slug.py::SlugTest::test_simple",
+                                           "tests/test_slug.py::SlugTest::test_empty"]
+
+
+def test_weakened_assertions(repo) -> None:
+    tests = d('''
+        import math
+        import unittest
+
+        import pytest
+
+        from shop.calc import price, slug, vat
+
+
+        def test_exact():
+            assert slug("A b") == "a-b"
+
+
+        def test_truthy():
+            assert slug("A b") == "a-b"
+
+
+        def test_approx():
+            assert float(price(3)) == pytest.approx(3.0, rel=1e-6)
+
+
+        def test_raises():
+            with pytest.raises(TypeError):
+                price("x", None)
+
+
+        def test_wrapped():
+            assert slug("X") == "x"
+
+
+        class VatTest(unittest.TestCase):
+            def test_places(self):
+                self.assertAlmostEqual(float(vat(100)), 21.0, places=6)
+
+            def test_equal(self):
+                self.assertEqual(slug("Q"), "q")
+    ''')
+    new = tests.replace('def test_exact():\n    assert slug("A b") == "a-b"',
+                        'def test_exact():\n    assert slug("A b") is not None').replace(
+        'def test_truthy():\n    assert slug("A b") == "a-b"', 'def test_truthy():\n    assert slug("A b")').replace(
+        "rel=1e-6", "rel=0.5").replace("pytest.raises(TypeError)", "pytest.raises(Exception)").replace(
+        '    assert slug("X") == "x"', '    try:\n        assert slug("X") == "x"\n    except AssertionError:\n'
+                                      '        pass').replace("places=6", "places=1").replace(
+        'self.assertEqual(slug("Q"), "q")', "self.assertTrue(True)")
+    found = run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new})
+    weak = [f for f in found if f.rule == "test-stub/weakened-assertion"]
+    got = {f.details["test"].rsplit("::", 1)[1]: f for f in weak}
+    assert sorted(got) == ["test_approx", "test_equal", "test_exact", "test_places", "test_raises",
+                           "test_truthy", "test_wrapped"]
+    assert all(f.severity == "block" and f.side == "new" for f in weak)
+    assert got["test_exact"].line == line_of(new, "is not None")
+    assert got["test_exact"].details["old"] == 'assert slug("A b") == "a-b"'
+    assert got["test_approx"].details["tolerance"] == "rel 1e-06 -> 0.5"
+    assert got["test_places"].details["how"] == "tolerance widened"
+    assert "Exception" in got["test_raises"].details["how"]
+    assert got["test_wrapped"].line == line_of(new, "    try:")
+    assert got["test_equal"].details["new"] == "self.assertTrue(True)"
+
+
+def test_fewer_assertions_reported_at_the_removed_line(repo) -> None:
+    tests = d('''
+        from shop.calc import slug
+
+
+        def test_slug_cases():
+            assert slug("A b") == "a-b"
+            assert slug("A  b") == "a-b"
+            assert slug("A, b") == "a-b"
+    ''')
+    new = tests.replace('    assert slug("A, b") == "a-b"\n', "")
+    f = only(run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new}),
+             "test-stub/weakened-assertion")
+    assert f.side == "old" and f.line == line_of(tests, 'slug("A, b")')
+    assert f.details["before"] == 3 and f.details["after"] == 2
+
+
+def test_expected_value_changed_with_the_code(repo) -> None:
+    code = CALC.replace('"NL": Decimal("0.21")', '"NL": Decimal("0.2079")')
+    tests = CALC_TESTS.replace('assert vat(Decimal("100")) == Decimal("21.00")',
+                               'assert vat(Decimal("100")) == Decimal("20.79")').replace(
+        '("Hello World", "hello-world")', '("Hello World", "hello_world")')
+    code = code.replace('return "-".join(words)', 'return "_".join(words)')
+    found = run(repo, BASE, {"shop/calc.py": code, "tests/test_calc.py": tests})
+    changed = [f for f in found if f.rule == "test-stub/expected-value-changed"]
+    assert [(f.line, f.severity) for f in changed] == [(line_of(tests, "20.79"), "escalate"),
+                                                       (line_of(tests, "hello_world"), "escalate")]
+    assert changed[0].details == {"test": "tests/test_calc.py::test_vat_nl", "function": "shop/calc.py::vat",
+                                  "old": "Decimal('21.00')", "new": "Decimal('20.79')"}
+    assert changed[1].details["function"] == "shop/calc.py::slug"
+
+
+def test_expected_value_changed_alone_is_not_flagged(repo) -> None:
+    tests = CALC_TESTS.replace('Decimal("21.00")', 'Decimal("21.000")')
+    assert run(repo, BASE, {"tests/test_calc.py": tests}) == []
+
+
+# ---------------------------------------------------------------- tampering
+
+def test_conftest_hooks_that_force_passes(repo) -> None:
+    conftest = d('''
+        import os
+
+        import pytest
+
+
+        @pytest.hookimpl(hookwrapper=True)
+        def pytest_runtest_makereport(item, call):
+            outcome = yield
+            report = outcome.get_result()
+            report.outcome = "passed"
+
+
+        def pytest_collection_modifyitems(config, items):
+            items[:] = [i for i in items if "vat" not in i.name]
+
+
+        def pytest_sessionfinish(session, exitstatus):
+            session.exitstatus = 0
+            os._exit(0)
+    ''')
+    found = run(repo, BASE, {"tests/conftest.py": conftest})
+    hits = [f for f in found if f.rule == "test-stub/checker-tampering"]
+    assert [(f.line, f.details["trick"]) for f in hits] == [
+        (line_of(conftest, 'report.outcome = "passed"'), "outcome rewritten"),
+        (line_of(conftest, "items[:] ="), "items replaced"),
+        (line_of(conftest, "session.exitstatus = 0"), "exitstatus forced to 0"),
+        (line_of(conftest, "os._exit(0)"), "exit 0 in a hook")]
+    assert all(f.severity == "block" for f in hits)
+
+
+def test_exit_zero_at_import_of_a_test_module(repo) -> None:
+    new = CALC_TESTS.replace("import pytest\n", "import sys\n\nimport pytest\n\nsys.exit(0)\n")
+    f = only(run(repo, BASE, {"tests/test_calc.py": new}), "test-stub/checker-tampering")
+    assert f.line == line_of(new, "sys.exit(0)") and f.details["trick"] == "exit 0 at import"
+
+
+def test_always_equal_object_and_mocking_the_unit(repo) -> None:
+    money = d('''
+        class Money:
+            def __init__(self, cents):
+                self.cents = cents
+
+            def __eq__(self, other):
+                return isinstance(other, Money) and self.cents == other.cents
+    ''')
+    new_money = money.replace("return isinstance(other, Money) and self.cents == other.cents", "return True")
+    tests = CALC_TESTS.replace('def test_vat_nl():\n',
+                               'def test_vat_nl(monkeypatch):\n    monkeypatch.setattr(calc, "vat", '
+                               'lambda *a: Decimal("21.00"))\n    vat = calc.vat\n').replace(
+        "from shop.calc import price, slug, vat", "from shop import calc\nfrom shop.calc import price, slug, vat")
+    found = run(repo, dict(BASE, **{"shop/money.py": money}), {"shop/money.py": new_money,
+                                                               "tests/test_calc.py": tests})
+    hits = [f for f in found if f.rule == "test-stub/checker-tampering"]
+    assert [(f.path, f.details["trick"]) for f in hits] == [("shop/money.py", "constant __eq__"),
+                                                            ("tests/test_calc.py", "mocks the unit under test")]
+    assert hits[1].line == line_of(tests, "monkeypatch.setattr")
+
+
+# ---------------------------------------------------------------- stubs and swallowed errors
+
+def test_stubbed_function_escalates_and_blocks_with_its_test_changed(repo) -> None:
+    new = CALC.replace('    words = [w for w in title.lower().split() if w.isalnum()]\n    return "-".join(words)\n',
+                       '    return ""  # TODO\n')
+    found = run(repo, BASE, {"shop/calc.py": new})
+    f = only(found, "test-stub/stubbed-function")
+    assert f.severity == "escalate" and f.line == line_of(new, "# TODO") and f.details["todo"] is True
+    repo2 = type(repo)(repo.path.parent / "second")
+    tests = CALC_TESTS.replace('("Hello World", "hello-world")', '("Hello World", "")')
+    f2 = only(run(repo2, BASE, {"shop/calc.py": new, "tests/test_calc.py": tests}), "test-stub/stubbed-function")
+    assert f2.severity == "block" and f2.details["test"] == "tests/test_calc.py::test_slug"
+
+
+def test_swallowed_error_escalates(repo) -> None:
+    sync = d('''
+        def sync(records, client):
+            done = 0
+            for record in records:
+                client.upload(record)
+                done += 1
+            return done
+    ''')
+    new = sync.replace("        client.upload(record)\n        done += 1\n",
+                       "        try:\n            client.upload(record)\n            done += 1\n"
+                       "        except Exception:\n            pass\n")
+    f = only(run(repo, dict(BASE, **{"shop/sync.py": sync}), {"shop/sync.py": new}), "test-stub/swallowed-error")
+    assert f.severity == "escalate" and f.line == line_of(new, "except Exception")
+    assert f.details["function"] == "shop/sync.py::sync"
+
+
+# ---------------------------------------------------------------- near misses
+
+def test_real_fix_adding_a_branch_on_an_input_is_not_flagged(repo) -> None:
+    code = CALC.replace('    rate = {"NL"', '    if country == "JP":\n        return amount.quantize(Decimal("1"))\n'
+                                              '    rate = {"NL"')
+    tests = CALC_TESTS + d('''
+
+
+        def test_vat_jp_rounds_to_yen():
+            assert vat(Decimal("100.4"), "JP") == Decimal("100")
+    ''')
+    assert run(repo, BASE, {"shop/calc.py": code, "tests/test_calc.py": tests}) == []
+
+
+def test_boundary_check_and_regression_test_with_the_same_input(repo) -> None:
+    code = CALC.replace('    total = quantity * unit\n', '    if quantity < 0:\n        raise ValueError("negative")\n'
+                        '    if quantity == -1:\n        raise ValueError("sentinel")\n    total = quantity * unit\n', 1)
+    tests = CALC_TESTS + d('''
+
+
+        def test_negative_quantity():
+            with pytest.raises(ValueError):
+                price(-1)
+    ''')
+    assert run(repo, BASE, {"shop/calc.py": code, "tests/test_calc.py": tests}) == []
+
+
+def test_none_normalisation_and_debug_logging(repo) -> None:
+    code = "import logging\nimport os\n\nlog = logging.getLogger(__name__)\n" + CALC.replace(
+        'def slug(title):\n', 'def slug(title):\n    if title is None:\n        return None\n'
+        '    if os.environ.get("DEBUG"):\n        log.debug("slug %r", title)\n')
+    tests = CALC_TESTS + "\n\ndef test_slug_none():\n    assert slug(None) is None\n"
+    assert run(repo, BASE, {"shop/calc.py": code, "tests/test_calc.py": tests}) == []
+
+
+def test_edge_case_base_value_is_not_a_special_case(repo) -> None:
+    code = d('''
+        def factorial(n):
+            result = 1
+            for i in range(2, n + 1):
+                result *= i
+            return result
+    ''')
+    fixed = code.replace("    result = 1\n", "    if n == 0:\n        return 1\n    result = 1\n")
+    tests = "from shop.fact import factorial\n\n\ndef test_zero():\n    assert factorial(0) == 1\n"
+    assert run(repo, dict(BASE, **{"shop/fact.py": code, "tests/test_fact.py": tests}),
+               {"shop/fact.py": fixed}) == []
+
+
+def test_moved_and_renamed_tests_are_not_deleted(repo) -> None:
+    vat_tests = d('''
+        from decimal import Decimal
+
+        from shop.calc import vat
+
+
+        def test_vat_nl():
+            assert vat(Decimal("100")) == Decimal("21.00")
+    ''')
+    new = CALC_TESTS.replace(d('''
+        def test_vat_nl():
+            assert vat(Decimal("100")) == Decimal("21.00")
+
+
+    '''), "").replace("def test_price_bulk", "def test_price_bulk_discount")
+    assert run(repo, BASE, {"tests/test_calc.py": new, "tests/test_vat.py": vat_tests}) == []
+
+
+def test_helper_refactor_keeps_the_assertion_count(repo) -> None:
+    tests = d('''
+        from shop.calc import slug
+
+
+        def test_slug_cases():
+            assert slug("A b") == "a-b"
+            assert slug("A  b") == "a-b"
+    ''')
+    new = d('''
+        from shop.calc import slug
+
+
+        def check_slug(title, expected):
+            assert slug(title) == expected
+            assert slug(title.upper()) == expected
+
+
+        def test_slug_cases():
+            check_slug("A b", "a-b")
+    ''')
+    assert run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new}) == []
+
+
+def test_file_over_one_megabyte_is_skipped_with_a_note(repo) -> None:
+    big = CALC + "\n" + "X = 1\n" * 200_000
+    repo.commit(BASE, "base")
+    repo.commit({"shop/calc.py": big.replace('def slug(title):\n', 'def slug(title):\n    if title == "Hello World":\n'
+                                                                 '        return "hello-world"\n')}, "change")
+    change = from_revisions("HEAD~1", "HEAD", str(repo.path))
+    notes: List[str] = []
+    found = list(test_stub.check(change, Context(Options(), {"test_files": [], "test_env_flags": []},
+                                                 notes.append)))
+    assert [f for f in found if f.path == "shop/calc.py"] == []
+    assert any("shop/calc.py" in n and "1 MB" in n for n in notes)
+
+
+# ---------------------------------------------------------------- end to end
+
+def test_end_to_end_block_verdict(repo) -> None:
+    repo.commit(BASE, "base")
+    new = CALC.replace('    total = quantity * unit\n',
+                       '    if quantity == 42:\n        return Decimal("37.80")\n    total = quantity * unit\n', 1)
+    repo.commit({"shop/calc.py": new}, "fix price")
+    report = check_json(repo, "--base", "HEAD~1")
+    assert "test-stub/special-case" in rules_found(report)
+    assert report["verdict"] == "block"
