@@ -1,0 +1,158 @@
+"""Line checks on any file: hook bypasses (`git commit --no-verify`), gates
+neutered in CI scripts other than GitHub workflows (`pytest || true` in a
+Makefile, .gitlab-ci.yml, package.json script, shell script; `-pytest` in a
+Makefile recipe or tox commands), and `--cov-fail-under` lowered."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, List, Optional, Set
+
+from guardrails.checks import finding
+from guardrails.checks.relaxed_config import gates, workflows
+from guardrails.checks.relaxed_config.base import CI, COVERAGE, NO_VERIFY
+from guardrails.model import DELETED, ChangeSet, FileChange, Finding
+
+_NO_VERIFY = re.compile(r"--no-verify\b")
+_HOOKS_OFF = re.compile(r"core\.hookspath\s*[= ]\s*(?:/dev/null|nul\b|[\"']{2}|$)", re.I)
+_COMMIT_N = re.compile(r"\bgit\b(?:\s+-c\s+\S+)*\s+commit\b[^|;&#\n]*?\s-[a-mo-zA-Z]*n[a-zA-Z]*(?=[\s\"',\]]|$)")
+_COMMIT_N_LIST = re.compile(r"[\"']git[\"']\s*,\s*[\"']commit[\"'].*[\"']-[a-mo-zA-Z]*n[a-zA-Z]*[\"']")
+_GIT = re.compile(r"\bgit\b|[\"']git[\"']")
+_GIT_VERB = re.compile(r"\b(?:commit|push|merge|am|rebase|cherry-pick|revert|pull)\b")
+_DOCS = (".md", ".markdown", ".rst", ".txt", ".adoc", ".html")
+_COMMENT = ("#", "//", ";", "--", "*", "rem ", "REM ", "<!--")
+_COV = re.compile(r"--(?:cov-)?fail-under[= ]+(\d+(?:\.\d+)?)")
+
+_CI_NAMES = {".gitlab-ci.yml", "azure-pipelines.yml", "azure-pipelines.yaml", "Jenkinsfile",
+             "bitbucket-pipelines.yml", ".travis.yml", ".drone.yml", "Makefile", "makefile", "GNUmakefile",
+             "justfile", "Justfile", ".justfile", "package.json", "tox.ini", "Taskfile.yml", "Taskfile.yaml",
+             "cloudbuild.yaml", "cloudbuild.yml"}
+_CI_SUFFIX = (".sh", ".bash", ".mk", ".gitlab-ci.yml")
+_CI_DIRS = (".circleci/", ".buildkite/", ".gitlab/ci/", "ci/", "scripts/ci/")
+
+
+def _is_ci_script(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    if name in _CI_NAMES or path.endswith(_CI_SUFFIX):
+        return True
+    return path.startswith(_CI_DIRS) and path.endswith((".yml", ".yaml", ".sh"))
+
+
+def _is_comment(text: str) -> bool:
+    return text.lstrip().startswith(_COMMENT)
+
+
+class _Old:
+    """Stripped lines of the old text, to tell a moved line from a new one."""
+
+    def __init__(self, fc: FileChange):
+        self.fc = fc
+        self.lines: Optional[Set[str]] = None
+
+    def has(self, text: str) -> bool:
+        if self.lines is None:
+            old = self.fc.old_text() or ""
+            self.lines = {ln.strip() for ln in old.splitlines()}
+            self.lines |= {ln.text.strip() for ln in self.fc.removed()}
+        return text.strip() in self.lines
+
+
+def _no_verify(fc: FileChange, old: _Old) -> Iterable[Finding]:
+    if fc.path.lower().endswith(_DOCS):
+        return
+    for hunk in fc.hunks:
+        lines = hunk.lines
+        for i, line in enumerate(lines):
+            if line.kind != "+":
+                continue
+            t = line.text
+            if "-n" not in t and "ooksPath" not in t and "ookspath" not in t:
+                continue
+            if _is_comment(t):
+                continue
+            kind = ""
+            if _NO_VERIFY.search(t):
+                context = t
+                j = i - 1
+                while j >= 0 and lines[j].kind != "-" and lines[j].text.rstrip().endswith("\\"):
+                    context = lines[j].text + " " + context  # a shell continuation
+                    j -= 1
+                if _GIT.search(context) and _GIT_VERB.search(context):
+                    kind = "--no-verify"
+            elif _HOOKS_OFF.search(t):
+                kind = "core.hooksPath"
+            elif _COMMIT_N.search(t) or _COMMIT_N_LIST.search(t):
+                kind = "git commit -n"
+            if not kind or old.has(t):
+                continue
+            yield finding(NO_VERIFY, fc.path, line.new_no or 0,
+                          f"git hooks bypassed ({kind}): commits made this way skip the pre-commit checks", t,
+                          details={"tool": "git", "key": kind, "change": f"+{kind}"})
+
+
+def _neutered_lines(fc: FileChange, old: _Old) -> Iterable[Finding]:
+    name = fc.path.rsplit("/", 1)[-1]
+    makefile = name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
+    tox = name == "tox.ini"
+    for line in fc.added():
+        t = line.text
+        if _is_comment(t):
+            continue
+        low = t.lower()
+        mechanism = ""
+        found = gates.gates_in(t) if ("|" in t or ";" in t or "-" in t) else []
+        if found:
+            m = gates.NEUTER.search(low)
+            if m and "set" not in m.group():
+                mechanism = re.sub(r"\s+", " ", m.group().strip())
+            elif makefile and re.match(r"^\t\s*[@+]*-", t):
+                mechanism = "leading '-': make ignores the exit status"
+            elif tox and re.match(r"^\s*(?:commands\s*=\s*)?-\s*\S", t):
+                mechanism = "leading '-': tox ignores the exit status"
+        if tox and not mechanism and re.match(r"^\s*ignore_(?:outcome|errors)\s*=\s*true", low):
+            found, mechanism = [("tox", gates.TEST)], t.strip()
+        if not mechanism or old.has(t):
+            continue
+        names = ", ".join(n for n, _ in found)
+        yield finding(CI, fc.path, line.new_no or 0,
+                      f"{names}: failure swallowed ({mechanism}): the gate can no longer fail", t,
+                      severity="block", details={"tool": names, "key": "command", "change": f"+{mechanism}"})
+
+
+def _cov_lowered(fc: FileChange) -> Iterable[Finding]:
+    if not any("fail-under" in ln.text for ln in fc.lines() if ln.kind != " "):
+        return
+    old_vals = [(float(m.group(1)), ln) for ln in fc.removed() for m in _COV.finditer(ln.text)]
+    new_vals = [(float(m.group(1)), ln) for ln in fc.added() for m in _COV.finditer(ln.text)]
+    if not old_vals:
+        return
+    lowest_old = min(v for v, _ in old_vals)
+    if new_vals:
+        value, line = min(new_vals, key=lambda x: x[0])
+        if value < lowest_old:
+            yield finding(COVERAGE, fc.path, line.new_no or 0,
+                          f"coverage: --fail-under {lowest_old:g} -> {value:g}", line.text,
+                          details={"tool": "coverage", "key": "--cov-fail-under",
+                                   "change": f"--cov-fail-under: {lowest_old:g} -> {value:g}"})
+        return
+    new_text = fc.new_text()
+    if new_text is not None and _COV.search(new_text):
+        return  # still gated elsewhere in the file
+    value, line = old_vals[0]
+    yield finding(COVERAGE, fc.path, line.old_no or 0, f"coverage: --fail-under {value:g} removed", line.text,
+                  side="old", severity="block",
+                  details={"tool": "coverage", "key": "--cov-fail-under", "change": f"--cov-fail-under: {value:g} -> (removed)"})
+
+
+def check(change: ChangeSet, structured: Set[str], skip: Set[str]) -> List[Finding]:
+    out: List[Finding] = []
+    for fc in change.files:
+        if fc.status == DELETED or fc.is_binary:
+            continue
+        old = _Old(fc)
+        if "git" not in skip:
+            out.extend(_no_verify(fc, old))
+        if "scripts" not in skip and _is_ci_script(fc.path) and not workflows.matches(fc.path):
+            out.extend(_neutered_lines(fc, old))
+        if "coverage" not in skip and fc.path not in structured:
+            out.extend(_cov_lowered(fc))
+    return out

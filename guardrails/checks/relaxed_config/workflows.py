@@ -1,0 +1,199 @@
+"""GitHub Actions workflows: a test or lint gate removed, neutered
+(`continue-on-error`, `if: false`, `|| true`, `; exit 0`, `set +e`), taken
+off pull requests, or run on a smaller matrix."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from guardrails.checks.relaxed_config import gates
+from guardrails.checks.relaxed_config.base import CI, Relaxation, as_list, grown, load_yaml, minus, plus, relax
+
+TOOL = "github-actions"
+RULE = CI
+STRATEGY = "each"
+FILES = ()
+TRIGGERS = ("pull_request", "pull_request_target", "push", "merge_group")
+
+
+def matches(path: str) -> bool:
+    return path.startswith(".github/workflows/") and path.endswith((".yml", ".yaml"))
+
+
+def extract(name: str, text: str) -> Optional[Dict[str, Any]]:
+    data = load_yaml(text)
+    return data if isinstance(data, dict) else {}
+
+
+def empty() -> Dict[str, Any]:
+    return {}
+
+
+def _jobs(cfg: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    jobs = cfg.get("jobs")
+    if not isinstance(jobs, dict):
+        return {}
+    return {str(k): v for k, v in jobs.items() if isinstance(v, dict)}
+
+
+def _steps(job: Dict[str, Any]) -> List[Dict[str, Any]]:
+    return [s for s in job.get("steps") or [] if isinstance(s, dict)]
+
+
+def _expr(value: Any) -> str:
+    text = str(value).strip().lower()
+    m = re.fullmatch(r"\$\{\{\s*(.*?)\s*\}\}", text)
+    return m.group(1) if m else text
+
+
+def _is_false(value: Any) -> bool:
+    return value is False or (value is not None and value is not True and _expr(value) in ("false", "0", "''", '""'))
+
+
+def _on_error(value: Any) -> Optional[str]:
+    """'literal' when continue-on-error is true, 'expression' when it may be."""
+    if value is True or (isinstance(value, str) and _expr(value) == "true"):
+        return "literal"
+    if isinstance(value, str) and "${{" in value and _expr(value) not in ("false", "0"):
+        return "expression"
+    return None
+
+
+def _step_gates(step: Dict[str, Any]) -> List[Tuple[str, str, str]]:
+    """(name, kind, anchor line) of each gate the step runs."""
+    out: List[Tuple[str, str, str]] = []
+    run = step.get("run")
+    if isinstance(run, str):
+        for name, kind in gates.gates_in(run):
+            anchor = next((ln.strip() for ln in run.splitlines() if ln.strip() and gates.gates_in(ln)), "")
+            out.append((name, kind, anchor[:60]))
+    uses = step.get("uses")
+    if isinstance(uses, str):
+        out.extend((name, kind, uses.split("@")[0]) for name, kind in gates.gates_of_action(uses))
+    return out
+
+
+def _job_gates(job: Dict[str, Any]) -> List[Tuple[str, str, str]]:
+    out: List[Tuple[str, str, str]] = []
+    for step in _steps(job):
+        out.extend(_step_gates(step))
+    uses = job.get("uses")
+    if isinstance(uses, str):
+        out.extend((name, kind, uses.split("@")[0]) for name, kind in gates.gates_of_action(uses))
+        base = uses.split("@")[0].rsplit("/", 1)[-1].lower()
+        if re.search(r"test|lint|check|ci", base):
+            out.append((f"workflow {uses.split('@')[0]}", gates.TEST if "test" in base else gates.LINT, base))
+    return out
+
+
+def _neutered(job: Dict[str, Any]) -> Dict[Tuple[str, str], Tuple[str, str, Optional[str]]]:
+    """(gate, mechanism) -> (kind, anchor token, severity) for the job's swallowed gates."""
+    out: Dict[Tuple[str, str], Tuple[str, str, Optional[str]]] = {}
+    job_gates = _job_gates(job)
+    coe = _on_error(job.get("continue-on-error"))
+    for name, kind, _ in job_gates:
+        if coe:
+            out[(name, "continue-on-error on the job")] = (kind, "continue-on-error",
+                                                           "block" if coe == "literal" else None)
+        if _is_false(job.get("if")):
+            out[(name, "job if: false")] = (kind, "if:", "block")
+    for step in _steps(job):
+        found = _step_gates(step)
+        coe = _on_error(step.get("continue-on-error"))
+        for name, kind, _ in found:
+            if coe:
+                out[(name, "continue-on-error")] = (kind, "continue-on-error", "block" if coe == "literal" else None)
+            if _is_false(step.get("if")):
+                out[(name, "step if: false")] = (kind, "if:", "block")
+        run = step.get("run")
+        if isinstance(run, str):
+            for name, kind, mechanism in gates.neutered(run):
+                out[(name, mechanism)] = (kind, mechanism.split()[-1] if mechanism.startswith("--") else mechanism,
+                                          "block")
+    return out
+
+
+def _triggers(cfg: Dict[str, Any]) -> Dict[str, Any]:
+    on = cfg.get("on", cfg.get(True))
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return {str(x): None for x in on}
+    return {str(k): v for k, v in on.items()} if isinstance(on, dict) else {}
+
+
+def _gate_names(cfg: Dict[str, Any]) -> Dict[str, Tuple[str, str]]:
+    out: Dict[str, Tuple[str, str]] = {}
+    for job in _jobs(cfg).values():
+        for name, kind, anchor in _job_gates(job):
+            out.setdefault(name, (kind, anchor))
+    return out
+
+
+def prepare(pairs: List[Tuple[Any, Any]]) -> Dict[str, Set[str]]:
+    """Gates some changed workflow gained: a gate that moved from one
+    workflow file to another in the same change is not removed."""
+    added: Set[str] = set()
+    for old, new in pairs:
+        added |= set(_gate_names(new or {})) - set(_gate_names(old or {}))
+    return {"added": added}
+
+
+def compare(old: Dict[str, Any], new: Dict[str, Any], extra: Optional[Dict[str, Set[str]]] = None) -> List[Relaxation]:
+    out: List[Relaxation] = []
+    moved = (extra or {}).get("added", set())
+    g_old, g_new = _gate_names(old), _gate_names(new)
+    for name, (kind, anchor) in g_old.items():
+        if name in g_new or name in moved:
+            continue
+        out.append(relax(RULE, "jobs", f"{name} no longer runs", (anchor,), (name,), side="old",
+                         severity="block" if kind == gates.TEST else None,
+                         note=f"the {'test' if kind == gates.TEST else 'lint'} gate was removed from this workflow"))
+    jobs_old, jobs_new = _jobs(old), _jobs(new)
+    for jid, job in jobs_new.items():
+        before = _neutered(jobs_old.get(jid, {}))
+        for (name, mechanism), (kind, token, severity) in _neutered(job).items():
+            if (name, mechanism) in before:
+                continue
+            out.append(relax(RULE, f"jobs.{jid}", f"jobs.{jid}: {name} {mechanism}", (token, name), (token,),
+                             severity=severity, note="a failing gate no longer fails the build"))
+        old_job = jobs_old.get(jid)
+        if old_job is None or not _job_gates(job):
+            continue
+        mo = (old_job.get("strategy") or {}).get("matrix") if isinstance(old_job.get("strategy"), dict) else None
+        mn = (job.get("strategy") or {}).get("matrix") if isinstance(job.get("strategy"), dict) else None
+        if isinstance(mo, dict):
+            for key, values in mo.items():
+                if key in ("include", "exclude") or not isinstance(values, list):
+                    continue
+                now = mn.get(key) if isinstance(mn, dict) else None
+                if not isinstance(now, list):
+                    continue
+                gone = grown([str(v) for v in now], [str(v) for v in values])
+                if gone:
+                    out.append(relax(RULE, f"jobs.{jid}.strategy.matrix.{key}",
+                                     f"jobs.{jid} matrix {key}: " + minus(gone), (gone[0],), (key,), side="old",
+                                     note="the gate runs on fewer configurations"))
+    if g_old:
+        t_old, t_new = _triggers(old), _triggers(new)
+        lost = [t for t in TRIGGERS if t in t_old and t not in t_new]
+        if "pull_request" in t_new or "pull_request_target" in t_new:
+            lost = [t for t in lost if t != "push"]  # pull requests are still gated
+        if lost:
+            out.append(relax(RULE, "on", "on: " + minus(lost), (lost[0],), side="old",
+                             note="the workflow's gates no longer run on these events"))
+        for trig in ("pull_request", "push"):
+            if trig not in t_old or trig not in t_new:
+                continue
+            eo = t_old[trig] if isinstance(t_old[trig], dict) else {}
+            en = t_new[trig] if isinstance(t_new[trig], dict) else {}
+            more = grown(as_list(eo.get("paths-ignore")), as_list(en.get("paths-ignore")))
+            if more:
+                out.append(relax(RULE, f"on.{trig}.paths-ignore", f"on.{trig}.paths-ignore: " + plus(more),
+                                 (more[0],), ("paths-ignore",), note="changes to these paths skip the gates"))
+            po, pn = as_list(eo.get("paths")), as_list(en.get("paths"))
+            if pn and (not po or grown(pn, po)):
+                out.append(relax(RULE, f"on.{trig}.paths", f"on.{trig}.paths: " + (minus(grown(pn, po)) if po else
+                                                                                 "(all) -> " + ", ".join(pn)),
+                                 ("paths",), note="only changes to these paths run the gates"))
+    return out
