@@ -590,7 +590,7 @@ def manifest_findings(changes: List[DepChange]) -> List[Finding]:
 
 
 def _local(source: str) -> bool:
-    return source.startswith(("workspace:", "file:.", "link:", "path:", ".", "/")) or source == "workspace"
+    return source.startswith(("workspace:", "file:", "link:", "portal:", "path:", ".", "/"))
 
 
 def _source_finding(o: Dep, n: Dep) -> Finding:

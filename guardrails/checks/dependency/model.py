@@ -41,7 +41,11 @@ class Dep(NamedTuple):
     manifest: str  # path of the manifest in the repository
     line: int  # 1-based line in the manifest's new text (0 when unknown)
     raw_name: str = ""  # the name as written
-    source: str = ""  # URL / VCS / path source, when not the registry
+    # Where it comes from when not the default registry: "git+URL[@ref]", "https://..." (a
+    # direct URL), "path:DIR", "workspace:...", "file:...", "link:...", "npm:REAL" (an npm
+    # alias), "index:NAME" (a named uv / poetry / Pipfile index), "registry:NAME" (cargo),
+    # "channel:NAME" (conda), "source:URL" (Gemfile source block), "github:USER/REPO".
+    source: str = ""
     text: str = ""  # the line as written, for evidence
     # Added by the parsing layer (all optional):
     version: str = ""  # the exact resolved version (lockfiles, go.mod, exact pins)

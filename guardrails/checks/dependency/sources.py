@@ -305,7 +305,7 @@ def lockfile_registry_findings(change: ChangeSet, f: FileChange) -> List[Finding
             host = lockfiles.registry_of(d.registry)
             if host not in old_hosts:
                 by_host.setdefault(host, []).append(d)
-        if d.source and not diff_mod._local(d.source) and not d.source.startswith(("path+", "directory+")) \
+        if d.source and not diff_mod._local(d.source) and not d.source.startswith("path:") \
                 and d.name in old_names and not old_names[d.name] and old_src.get((d.name, d.version)) != d.source:
             out.append(finding(
                 "dependency/direct-source", d.manifest, d.line,

@@ -26,7 +26,7 @@ def _spec_and_source(value: Any) -> Tuple[str, str, str, tuple, bool, bool]:
         ref = value.get("rev") or value.get("tag") or value.get("branch") or ""
         source = f"git+{value['git']}" + (f"@{ref}" if ref else "")
     elif "path" in value:
-        source = f"path+{value['path']}"
+        source = f"path:{value['path']}"
     elif value.get("registry"):
         source = f"registry:{value['registry']}"
     elif value.get("registry-index"):
@@ -51,7 +51,7 @@ def parse(text: str, path: str) -> Parsed:
             line = loc.key(key + (name,))
             g = OPTIONAL if optional and group == RUNTIME else group
             deps.append(Dep(CARGO, normalise(CARGO, real or name), "" if spec == "*" else spec.replace(" ", ""),
-                            g, path, line, raw_name=name, source=mask(source) or ("workspace" if inherited else ""),
+                            g, path, line, raw_name=name, source=mask(source) or ("workspace:" if inherited else ""),
                             text=loc.text(line), extras=features, marker=marker,
                             version=spec.lstrip("=") if spec.startswith("=") else ""))
 

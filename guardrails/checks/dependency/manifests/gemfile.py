@@ -127,7 +127,8 @@ def parse(text: str, path: str) -> Parsed:
             continue
         if head in ("git", "github", "path", "platforms", "platform", "install_if", "git_source") and opens:
             pos, _ = _args(body)
-            stack.append((head, [], f"{head}+{pos[0]}" if pos and head in ("git", "github", "path") else ""))
+            stack.append((head, [], (f"path:{pos[0]}" if head == "path" else f"git+{pos[0]}" if head == "git"
+                                     else f"github:{pos[0]}") if pos and head in ("git", "github", "path") else ""))
             continue
         if head == "gem":
             pos, opts = _args(body)
@@ -144,7 +145,9 @@ def parse(text: str, path: str) -> Parsed:
             for key in ("git", "github", "path"):
                 if opts.get(key):
                     ref = opts.get("ref") or opts.get("tag") or opts.get("branch") or ""
-                    source = f"{key}+{opts[key]}" + (f"@{ref}" if ref else "")
+                    source = (f"path:{opts[key]}" if key == "path" else
+                              f"git+{opts[key]}" if key == "git" else f"github:{opts[key]}")
+                    source += f"@{ref}" if ref and key != "path" else ""
                     break
             if not source:
                 for kind, _, src in reversed(stack):

@@ -63,7 +63,7 @@ def _entry(kind: str, body: str, comment: str, raw: str, no: int, path: str,
         target = _unquote(rparts[0])
         tversion = rparts[1] if len(rparts) > 1 else ""
         local = target.startswith((".", "/"))
-        source = f"path+{target}" if local else f"{target}@{tversion}"
+        source = f"path:{target}" if local else f"{target}@{tversion}"
         deps.append(Dep(GO, module, tversion, OVERRIDE, path, no, raw_name=module, source=source,
                         text=raw.strip(), version=tversion,
                         marker=lparts[1] if len(lparts) > 1 else ""))

@@ -15,7 +15,7 @@ def _source(entry: dict) -> str:
             ref = entry.get("ref", "")
             if key == "git":
                 return f"git+{entry[key]}" + (f"@{ref}" if ref else "")
-            return f"{key}+{entry[key]}" if key == "path" else str(entry[key])
+            return f"path:{entry[key]}" if key == "path" else str(entry[key])
     if entry.get("index"):
         return f"index:{entry['index']}"
     return ""

@@ -82,7 +82,7 @@ def _poetry_source(entry: Dict[str, Any]) -> str:
             if key == "git":
                 return f"git+{value}" + (f"@{ref}" if ref else "")
             if key == "path":
-                return f"path+{value}"
+                return f"path:{value}"
             return value
     if entry.get("source"):
         return f"index:{entry['source']}"
@@ -193,11 +193,11 @@ def _apply_uv_sources(b: _Builder, sources: Dict[str, Any]) -> None:
             elif "url" in entry:
                 src = str(entry["url"])
             elif "path" in entry:
-                src = f"path+{entry['path']}"
+                src = f"path:{entry['path']}"
             elif "index" in entry:
                 src = f"index:{entry['index']}"
             elif entry.get("workspace"):
-                src = "workspace"
+                src = "workspace:"
             if src:
                 where[pep503(name)] = mask(src)
                 break
