@@ -566,7 +566,8 @@ def manifest_findings(changes: List[DepChange]) -> List[Finding]:
                 out.append(_source_finding(o, n))
         elif c.kind == MOVED and c.old and c.new:
             o, n = c.old, c.new
-            if n.group == RUNTIME and o.group in NOT_RUNTIME:
+            # an indirect (go.mod `// indirect`) dependency that becomes direct was installed already
+            if n.group == RUNTIME and o.group in NOT_RUNTIME and o.group != TRANSITIVE:
                 out.append(finding(
                     "dependency/moved-to-runtime", n.manifest, n.line,
                     f"{_label(n)} moved from {o.group} dependencies ({o.manifest}) to runtime dependencies",
