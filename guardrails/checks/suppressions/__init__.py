@@ -44,6 +44,7 @@ RULE_UNUSED = "suppression/unused-suppression"
 _ROWS: Dict[str, Tuple[tb.Row, ...]] = {}
 _PREFILTER: Dict[str, "re.Pattern[str]"] = {}
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_LEAD = " \t\r\n*/\u2028\u2029"
 
 
 class Directive(NamedTuple):
@@ -140,7 +141,8 @@ def _comment_directives(scan: sc.Scan, comment: sc.Comment, lang: str, table: Se
         kept.append(hit)
     out = []
     for i, (start, _, row, m) in enumerate(kept):
-        directive_offset = comment.start + offset + start + (len(m.group(0)) - len(m.group(0).lstrip()))
+        lead = len(m.group(0)) - len(m.group(0).lstrip(_LEAD))
+        directive_offset = comment.start + offset + start + lead
         line = scan.line_of(directive_offset)
         if line not in wanted:
             continue
@@ -152,7 +154,7 @@ def _comment_directives(scan: sc.Scan, comment: sc.Comment, lang: str, table: Se
         stop = kept[i + 1][0] if i + 1 < len(kept) else len(body)
         end = reading.end if reading.end >= 0 else m.end()
         rest = body[end:stop] if end <= stop else ""
-        written = body[m.start():end].strip().rstrip("*/").strip() or m.group(0).strip()
+        written = body[m.start() + lead:end].strip().rstrip("*/").strip() or m.group(0).strip()
         col = directive_offset - scan.starts[line - 1] + 1
         scope, range_end = _scope(scan, row, reading, comment.own_line, comment.col, comment.end, first_code,
                                   line, lang)
