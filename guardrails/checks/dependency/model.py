@@ -110,7 +110,7 @@ def normalise(ecosystem: str, name: str) -> str:
     return name  # go module paths and maven coordinates are case-sensitive
 
 
-_CRED = re.compile(r"(?<=://)[^/@\s]+@")
+_CRED = re.compile(r"(?<=://)(?!git@)[^/@\s]+@")
 
 
 def mask(url: str) -> str:
