@@ -69,7 +69,7 @@ PATTERNS = (
        r"""(?<![\w.$])(?:it|test|describe|context|suite|specify)\s*\.\s*only\b"""
        r"""|(?<![\w.$])(?:fit|fdescribe|ftest)\s*\(""",
        "a focused test (`.only`, `fit`) silently skips every other test"),
-    _p("go-skipped-test", SKIP, "go", "test", r"""\b[a-z]\w*\.(?:Skip|Skipf|SkipNow)\(""",
+    _p("go-skipped-test", SKIP, "go", "test", r"""\b(?:t|b|f|tb|tt|st)\.(?:Skip|Skipf|SkipNow)\(""",
        "a Go test is skipped", "skip"),
     _p("rust-ignored-test", SKIP, "rust", "test", r"""#\s*\[\s*(?:ignore\b|cfg_attr\s*\([^\]]*\bignore\b)""",
        "a Rust test is ignored", "skip"),
@@ -110,9 +110,11 @@ PATTERNS = (
     _p("rust-not-implemented", STUB, "rust", "code", r"""\b(?:todo|unimplemented)!\s*\(""",
        "the function body was replaced by `todo!()` / `unimplemented!()`", "marker"),
     # 5. swallowed errors (single-line forms; multi-line ones are found on the masked text)
-    _p("js-empty-catch", SWALLOW, "js java", "any",
-       r"""\bcatch\s*(?:\([^)]*\))?\s*\{\s*\}|\.catch\(\s*(?:\(\s*\w*\s*\)|\w+)\s*=>\s*(?:\{\s*\}|undefined|null)\s*\)""",
+    _p("js-empty-catch", SWALLOW, "js", "any",
+       r"""\bcatch\s*(?:\([^)]*\))?\s*\{\s*\}|\.catch\(\s*(?:\(\s*\w*\s*\)|\w+)\s*=>\s*\{\s*\}\s*\)""",
        "an empty catch block swallows the error"),
+    _p("java-empty-catch", SWALLOW, "java", "any", r"""\bcatch\s*\([^)]*\)\s*\{\s*\}""",
+       "an empty catch block swallows the exception"),
     _p("go-dropped-error", SWALLOW, "go", "any", r"""^\s*_\s*=\s*err\s*$""",
        "the error is assigned to `_` and dropped"),
     _p("rust-ignored-error", SWALLOW, "rust", "any", r"""\bErr\(\s*_\w*\s*\)\s*=>\s*(?:\{\s*\}|\(\s*\))""",

@@ -1,0 +1,1075 @@
+"""Test-stub checks for JS/TS, Go, Rust and Java.
+
+Two parts:
+
+* line patterns (test-run detection, skips, focus, trivial assertions,
+  not-implemented stubs, empty catches, checker tampering): the bundled
+  semgrep pack (guardrails/semgrep/rules) run once over the new side of the
+  changed files; when semgrep is missing or fails, the same patterns as
+  regular expressions (lang_patterns.py);
+* an old/new comparison with a light scanner (lang_scan.py): tests matched by
+  name across the two sides (deleted, weakened, expected value changed),
+  functions matched by name (body replaced by a stub, equality forced true),
+  and new literal special cases checked against the literals of the tests.
+
+Entry point: ``check(change, ctx) -> list[Finding]`` (called by the family).
+"""
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from guardrails.checks import finding
+from guardrails.checks.test_stub import lang_patterns as P
+from guardrails.checks.test_stub import lang_semgrep
+from guardrails.checks.test_stub.lang_scan import TRIVIAL, Block, Source, language, literals, shape
+from guardrails.checks.test_stub.testfiles import is_test_file, rust_test_ranges
+from guardrails.model import DELETED, ChangeSet, Context, FileChange, Finding
+
+RUN = P.RUN
+SKIP = P.SKIP
+FOCUS = P.FOCUS
+WEAK = P.WEAK
+STUB = P.STUB
+SWALLOW = P.SWALLOW
+TAMPER = P.TAMPER
+DELETED_TEST = "test-stub/deleted-test"
+EXPECTED = "test-stub/expected-value-changed"
+SPECIAL = "test-stub/special-case"
+POSSIBLE = "test-stub/possible-special-case"
+TABLE = "test-stub/test-lookup-table"
+COUNT = "test-stub/call-count-trick"
+RETURNS = "test-stub/returns-expected-literal"
+
+PATTERN_BY_ID = {p.id: p for p in P.PATTERNS}
+# How far (in lines) two literals of a test file may be apart to count as "together"
+# outside a recognised test block (rows of a table of cases).
+NEAR = 4
+# Repository test files read to find the literals of a special case.
+MAX_CORPUS_FILES = 400
+MAX_CORPUS_BYTES = 8_000_000
+
+_VITEST_INSOURCE = re.compile(r"\bif\s*\(\s*import\.meta\.vitest\s*\)\s*\{")
+
+
+# ====================================================================== files
+
+class FileInfo:
+    """One changed file of a supported language, both sides scanned lazily."""
+
+    def __init__(self, fc: FileChange, change: ChangeSet):
+        self.fc = fc
+        self.path = fc.path
+        self.lang = language(fc.path) or ""
+        self.is_test = is_test_file(fc.path, change) or bool(
+            fc.old_path and is_test_file(fc.old_path, change))
+        self.added = fc.added_line_numbers()
+        self.removed = fc.removed_line_numbers()
+        self._old: Optional[Source] = None
+        self._new: Optional[Source] = None
+        self._loaded = False
+        self._regions: Dict[str, List[Tuple[int, int]]] = {}
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        old = self.fc.old_text() if self.fc.status != "added" else None
+        new = self.fc.new_text() if self.fc.status != DELETED else None
+        if old is not None:
+            self._old = Source(self.fc.old_path or self.path, old, self.lang)
+        if new is not None:
+            self._new = Source(self.path, new, self.lang)
+
+    @property
+    def old(self) -> Optional[Source]:
+        self._load()
+        return self._old
+
+    @property
+    def new(self) -> Optional[Source]:
+        self._load()
+        return self._new
+
+    def side(self, side: str) -> Optional[Source]:
+        return self.new if side == "new" else self.old
+
+    def test_regions(self, side: str) -> List[Tuple[int, int]]:
+        """Line ranges of test code inside a file that is not a test file."""
+        if side in self._regions:
+            return self._regions[side]
+        src = self.side(side)
+        regions: List[Tuple[int, int]] = []
+        if src is not None:
+            if self.lang == "rust" and "cfg" in src.text:
+                regions.extend(rust_test_ranges(src.text))
+            if self.lang == "js" and "import.meta.vitest" in src.text:
+                for m in _VITEST_INSOURCE.finditer(src.masked):
+                    blk = src._block("in-source tests", "suite", m.start(), m.end() - 1)
+                    regions.append((blk.start, blk.end))
+            regions.extend((b.start, b.end) for b in src.tests())
+        self._regions[side] = regions
+        return regions
+
+    def is_test_code(self, side: str, line: int) -> bool:
+        if self.is_test:
+            return True
+        return any(a <= line <= b for a, b in self.test_regions(side))
+
+    def has_tests(self, side: str) -> bool:
+        return self.is_test or bool(self.test_regions(side))
+
+    def touched(self, side: str, start: int, end: int) -> bool:
+        lines = self.added if side == "new" else self.removed
+        return any(start <= n <= end for n in lines)
+
+    def first_changed(self, side: str, start: int, end: int,
+                      want: Optional["re.Pattern[str]"] = None) -> Optional[int]:
+        src = self.side(side)
+        lines = self.added if side == "new" else self.removed
+        for n in sorted(x for x in lines if start <= x <= end):
+            if want is None or (src is not None and want.search(src.line_text(n))):
+                return n
+        return None
+
+
+class Out:
+    """Findings, without duplicates (same rule, file, side and line)."""
+
+    def __init__(self) -> None:
+        self.items: Dict[Tuple[str, str, str, int], Finding] = {}
+
+    def add(self, rule: str, path: str, line: int, message: str, evidence: str = "",
+            side: str = "new", severity: Optional[str] = None, **details: object) -> None:
+        key = (rule, path, side, line)
+        if key in self.items:
+            return
+        self.items[key] = finding(rule, path, line, message, evidence, side=side, severity=severity,
+                                  details={k: v for k, v in details.items() if v not in (None, "", [])})
+
+    def findings(self) -> List[Finding]:
+        return list(self.items.values())
+
+
+# ====================================================================== entry
+
+def check(change: ChangeSet, ctx: Context) -> List[Finding]:
+    infos = [FileInfo(f, change) for f in change.files
+             if not f.is_binary and not f.is_submodule and language(f.path)]
+    out = Out()
+    _package_json(change, out)
+    if not infos:
+        return out.findings()
+    try:
+        run = Run(change, ctx, infos, out)
+        run.patterns()
+        run.compare_tests()
+        run.compare_functions()
+        run.special_cases()
+        run.call_counts()
+        run.multiline()
+    except RecursionError as exc:  # pathological input: say so, never a traceback
+        ctx.warn(f"test-stub (JS/TS, Go, Rust, Java) stopped early: {exc}")
+    return out.findings()
+
+
+class Run:
+    def __init__(self, change: ChangeSet, ctx: Context, infos: List[FileInfo], out: Out):
+        self.change = change
+        self.ctx = ctx
+        self.infos = infos
+        self.by_path = {i.path: i for i in infos}
+        self.out = out
+        self._corpus: Optional[Corpus] = None
+        self._deleted_functions: Optional[Set[str]] = None
+
+    @property
+    def corpus(self) -> "Corpus":
+        if self._corpus is None:
+            self._corpus = Corpus(self.change, self.infos)
+        return self._corpus
+
+    # ------------------------------------------------------------ patterns
+
+    def patterns(self) -> None:
+        light: List[Tuple[FileInfo, P.Pattern, int, int]] = []  # info, pattern, line, column
+        for info in self.infos:
+            src = info.new
+            if src is None or not info.added:
+                continue
+            masked_lines = src.masked.splitlines()
+            for n in sorted(info.added):
+                text = src.line_text(n)
+                mline = masked_lines[n - 1] if n - 1 < len(masked_lines) else ""
+                for pat in P.PATTERNS:
+                    if info.lang not in pat.langs:
+                        continue
+                    for m in pat.regex.finditer(text):
+                        col = m.start()
+                        if col < len(mline) and mline[col] != text[col]:
+                            continue  # inside a comment or a string
+                        light.append((info, pat, n, col))
+                        break
+        use_semgrep = self.ctx.settings.get("semgrep", True) if hasattr(self.ctx.settings, "get") else True
+        wanted = bool(light) or self._multiline_candidates()
+        if not use_semgrep or not wanted:
+            for info, pat, n, col in light:
+                self._pattern_hit(info, pat.id, pat.rule, n, col, pat.message, source="regex")
+            return
+        files = [(i.path, i.new.text) for i in self.infos if i.new is not None and i.added]
+        hits, why = lang_semgrep.run(files)
+        if hits is None:
+            self.ctx.warn(f"test-stub: {why}; used the built-in patterns for JS/TS, Go, Rust and Java instead")
+            for info, pat, n, col in light:
+                self._pattern_hit(info, pat.id, pat.rule, n, col, pat.message, source="regex")
+            return
+        # semgrep covers every pattern id: its results replace the regex ones
+        for hit in hits:
+            info = self.by_path.get(hit.path)
+            if info is None or info.new is None:
+                continue
+            line = _anchor(info, hit.line, hit.end_line, str(hit.metadata.get("guardrails_anchor", "")))
+            if line is None:
+                continue
+            self._pattern_hit(info, hit.id, hit.rule, line, -1, hit.message, source="semgrep",
+                              scope=str(hit.metadata.get("guardrails_scope", "")),
+                              kind=str(hit.metadata.get("guardrails_kind", "")))
+
+    def _multiline_candidates(self) -> bool:
+        for info in self.infos:
+            src = info.new
+            if src is None:
+                continue
+            for n in info.added:
+                t = src.line_text(n)
+                if ("catch" in t or "equals" in t or "TestMain" in t or "fn eq" in t or "Equal(" in t
+                        or "expect.extend" in t or "err" in t):
+                    return True
+        return False
+
+    def _pattern_hit(self, info: FileInfo, pid: str, rule: str, line: int, col: int, message: str,
+                     source: str, scope: str = "", kind: str = "") -> None:
+        src = info.new
+        if src is None or line not in info.added:
+            return
+        pat = PATTERN_BY_ID.get(pid)
+        scope = scope or (pat.scope if pat else "any")
+        kind = kind or (pat.kind if pat else "")
+        test_code = info.is_test_code("new", line)
+        if scope == "test" and not test_code:
+            return
+        if scope == "code" and test_code:
+            return
+        text = src.line_text(line)
+        details: Dict[str, object] = {"pattern": pid, "found_by": source}
+        severity = None
+        if kind == "skip":
+            offset = src.offset_of_line(line) + max(col, len(text) - len(text.lstrip()))
+            conditional = _conditional(src, offset, text)
+            details["conditional"] = conditional
+            if pat is not None:
+                severity = P.severity_of_skip(pat, text, conditional)
+            blk = src.block_at(line, src.tests())
+            details["test"] = _test_id(info.path, blk) if blk else None
+        elif kind == "marker":
+            fn = src.block_at(line, src.functions())
+            if fn is None or info.old is None:
+                return
+            old_fn = _same_function(info.old, fn)
+            if old_fn is None or re.search(r"todo!|unimplemented!|not\s+(?:yet\s+)?implemented|TODO|Unsupported",
+                                           info.old.body(old_fn), re.I):
+                return
+            details["function"] = fn.name
+            severity = self._stub_severity(fn.name)
+            if severity:
+                details["test_changed"] = True
+        elif rule in (WEAK, FOCUS):
+            blk = src.block_at(line, src.tests())
+            details["test"] = _test_id(info.path, blk) if blk else None
+        elif rule == RUN:
+            fn = src.block_at(line, src.functions())
+            details["function"] = fn.name if fn else None
+        self.out.add(rule, info.path, line, message, text, severity=severity, **details)
+
+    # ------------------------------------------------------------ tests
+
+    def compare_tests(self) -> None:
+        old_tests: List[Tuple[FileInfo, Block]] = []
+        new_tests: List[Tuple[FileInfo, Block]] = []
+        for info in self.infos:
+            if info.old is not None and (info.has_tests("old")) and (info.removed or info.fc.status == DELETED):
+                old_tests += [(info, b) for b in info.old.tests() if b.kind == "test"]
+            if info.new is not None and info.has_tests("new"):
+                new_tests += [(info, b) for b in info.new.tests() if b.kind == "test"]
+            # files whose tests did not change still count for "moved"
+        new_by_key = {(i.path, b.name): (i, b) for i, b in new_tests}
+        new_names: Dict[str, List[Tuple[FileInfo, Block]]] = {}
+        for i, b in new_tests:
+            new_names.setdefault(_short(b.name), []).append((i, b))
+        matched_new: Set[Tuple[str, str]] = set()
+        pairs: List[Tuple[FileInfo, Block, FileInfo, Block]] = []
+        unmatched: List[Tuple[FileInfo, Block]] = []
+        for info, ob in old_tests:
+            hit = new_by_key.get((info.path, ob.name))
+            if hit is not None:
+                pairs.append((info, ob, hit[0], hit[1]))
+                matched_new.add((hit[0].path, hit[1].name))
+            else:
+                unmatched.append((info, ob))
+        deleted: List[Tuple[FileInfo, Block]] = []
+        for info, ob in unmatched:
+            elsewhere = [x for x in new_names.get(_short(ob.name), []) if (x[0].path, x[1].name) not in matched_new]
+            if elsewhere:  # moved to another file or another describe block
+                ni, nb = elsewhere[0]
+                pairs.append((info, ob, ni, nb))
+                matched_new.add((ni.path, nb.name))
+                continue
+            twin = self._renamed(info, ob, new_tests, matched_new)
+            if twin is not None:
+                pairs.append((info, ob, twin[0], twin[1]))
+                matched_new.add((twin[0].path, twin[1].name))
+                continue
+            deleted.append((info, ob))
+        self._report_deleted(deleted)
+        for oi, ob, ni, nb in pairs:
+            if oi.touched("old", ob.start, ob.end) or ni.touched("new", nb.start, nb.end):
+                self._compare_pair(oi, ob, ni, nb)
+        self._expected_values()
+
+    def _renamed(self, info: FileInfo, ob: Block, new_tests: List[Tuple[FileInfo, Block]],
+                 matched_new: Set[Tuple[str, str]]) -> Optional[Tuple[FileInfo, Block]]:
+        assert info.old is not None
+        old_body = _squash(info.old.body(ob))
+        if not old_body:
+            return None
+        best, score = None, 0.0
+        for ni, nb in new_tests:
+            if (ni.path, nb.name) in matched_new or ni.new is None:
+                continue
+            if (ni.path, nb.name) in {(info.path, ob.name)}:
+                continue
+            if ni.touched("new", nb.start, nb.end) is False:
+                continue
+            new_body = _squash(ni.new.body(nb))
+            if not new_body:
+                continue
+            ratio = difflib.SequenceMatcher(None, old_body, new_body, autojunk=False).quick_ratio()
+            if ratio >= 0.85:
+                ratio = difflib.SequenceMatcher(None, old_body, new_body, autojunk=False).ratio()
+            if ratio >= 0.85 and ratio > score:
+                best, score = (ni, nb), ratio
+        return best
+
+    def _deleted_function_names(self) -> Set[str]:
+        if self._deleted_functions is None:
+            names: Set[str] = set()
+            for info in self.infos:
+                if info.old is None or info.is_test:
+                    continue
+                new_names = {_short(b.name) for b in info.new.functions()} if info.new is not None else set()
+                for b in info.old.functions():
+                    if _short(b.name) not in new_names and not info.is_test_code("old", b.start):
+                        names.add(_short(b.name))
+            self._deleted_functions = names
+        return self._deleted_functions
+
+    def _report_deleted(self, deleted: List[Tuple[FileInfo, Block]]) -> None:
+        # report a deleted Go subtest only when its parent test still exists
+        spans = [(i.path, b.start, b.end, b.name) for i, b in deleted]
+        for info, ob in deleted:
+            if any(p == info.path and s <= ob.start and ob.end <= e and n != ob.name for p, s, e, n in spans):
+                continue
+            assert info.old is not None
+            line = ob.start if ob.start in info.removed else info.first_changed("old", ob.start, ob.end)
+            if line is None:
+                continue
+            body = info.old.body(ob)
+            gone = sorted(n for n in self._deleted_function_names()
+                          if len(n) > 2 and re.search(r"\b" + re.escape(n) + r"\s*[(!]", body))
+            severity = "escalate" if gone else None
+            msg = f"test `{ob.name}` was deleted"
+            if gone:
+                msg += f" together with the code it tested ({', '.join(gone[:3])})"
+            self.out.add(DELETED_TEST, info.path, line, msg, info.old.line_text(ob.start), side="old",
+                         severity=severity, test=_test_id(info.path, ob), deleted_code=gone)
+
+    def _compare_pair(self, oi: FileInfo, ob: Block, ni: FileInfo, nb: Block) -> None:
+        assert oi.old is not None and ni.new is not None
+        helpers_old = _assert_helpers(oi.old)
+        helpers_new = _assert_helpers(ni.new)
+        o_strong, o_total = _strength(oi.old, ob, helpers_old)
+        n_strong, n_total = _strength(ni.new, nb, helpers_new)
+        if n_strong >= o_strong and n_total >= o_total:
+            return
+        pat = _ASSERT[oi.lang]
+        line = oi.first_changed("old", ob.start, ob.end, pat) if oi.path == ni.path else None
+        side = "old"
+        src = oi.old
+        if line is None:
+            line = ni.first_changed("new", nb.start, nb.end)
+            side, src = "new", ni.new
+        if line is None:
+            line = oi.first_changed("old", ob.start, ob.end)
+            side, src = "old", oi.old
+        if line is None:
+            return
+        path = oi.path if side == "old" else ni.path
+        target = _called_names(ni.new.body(nb))
+        self.out.add(WEAK, path, line,
+                     f"test `{nb.name}` checks less than before: {o_strong} strict / {o_total} assertions "
+                     f"before, {n_strong} / {n_total} after",
+                     src.line_text(line), side=side, test=_test_id(ni.path, nb),
+                     before={"strict": o_strong, "total": o_total}, after={"strict": n_strong, "total": n_total},
+                     code_under_test=target[:5])
+
+    def _expected_values(self) -> None:
+        for info in self.infos:
+            if info.old is None or info.new is None:
+                continue
+            for hunk in info.fc.hunks:
+                removed = [ln for ln in hunk.lines if ln.kind == "-"]
+                added = [ln for ln in hunk.lines if ln.kind == "+"]
+                if not removed or not added:
+                    continue
+                used: Set[int] = set()
+                for r in removed:
+                    assert r.old_no is not None
+                    if not info.is_test_code("old", r.old_no) or not _EXPECTISH[info.lang].search(r.text):
+                        continue
+                    if _is_test_header(r.text):
+                        continue
+                    old_lits = [x[1] for x in literals(r.text)]
+                    if not old_lits:
+                        continue
+                    rshape = shape(r.text)
+                    oblk = info.old.block_at(r.old_no, info.old.tests())
+                    for a in added:
+                        assert a.new_no is not None
+                        if a.new_no in used or shape(a.text) != rshape:
+                            continue
+                        nblk = info.new.block_at(a.new_no, info.new.tests())
+                        if (oblk.name if oblk else None) != (nblk.name if nblk else None):
+                            continue
+                        new_lits = [x[1] for x in literals(a.text)]
+                        if new_lits == old_lits:
+                            continue
+                        used.add(a.new_no)
+                        changed = [(o, n) for o, n in zip(old_lits, new_lits) if o != n]
+                        blk = nblk
+                        self.out.add(EXPECTED, info.path, a.new_no,
+                                     "an expected value in a test was changed: "
+                                     + ", ".join(f"{_show(o)} -> {_show(n)}" for o, n in changed[:3]),
+                                     a.text, test=_test_id(info.path, blk) if blk else None,
+                                     old_line=r.old_no, old=r.text.strip(),
+                                     code_under_test=_called_names(a.text)[:3])
+                        break
+
+    # ------------------------------------------------------------ functions
+
+    def _stub_severity(self, name: str) -> Optional[str]:
+        """block when a test of function NAME changed in this change."""
+        short = _short(name)
+        if len(short) < 3:
+            return None
+        call = re.compile(r"\b" + re.escape(short) + r"\b")
+        for info in self.infos:
+            for side in ("old", "new"):
+                src = info.side(side)
+                if src is None or not info.has_tests(side):
+                    continue
+                for b in src.tests():
+                    if b.kind == "test" and info.touched(side, b.start, b.end) and call.search(src.body(b)):
+                        return "block"
+        return None
+
+    def compare_functions(self) -> None:
+        for info in self.infos:
+            if info.old is None or info.new is None or not info.added:
+                continue
+            old_funcs = _index(info.old.functions())
+            for key, nb in _index(info.new.functions()).items():
+                if info.is_test_code("new", nb.start) or not info.touched("new", nb.start, nb.end):
+                    continue
+                ob = old_funcs.get(key)
+                if ob is None:
+                    continue
+                new_kind, value = _stub_kind(info.new.body(nb), info.lang)
+                if new_kind is None:
+                    continue
+                old_kind, _ = _stub_kind(info.old.body(ob), info.lang)
+                if old_kind is not None:
+                    continue  # it was already a stub
+                line = info.first_changed("new", nb.start, nb.end) or nb.start
+                evidence = info.new.line_text(line)
+                short = _short(nb.name)
+                if short in _EQUALITY and new_kind == "constant" and value == "k:true":
+                    self.out.add(TAMPER, info.path, line,
+                                 f"`{nb.name}` now returns true for everything: every equality check passes",
+                                 evidence, function=nb.name)
+                    continue
+                if new_kind == "empty" and info.lang == "go" and short == "TestMain":
+                    continue
+                severity = self._stub_severity(nb.name)
+                what = {"constant": f"a constant ({_show(value)})", "marker": "a not-implemented stub",
+                        "empty": "nothing"}[new_kind]
+                self.out.add(STUB, info.path, line,
+                             f"the body of `{nb.name}` was replaced by {what}", evidence, severity=severity,
+                             function=nb.name, test_changed=bool(severity), returns=_show(value) if value else None)
+                if new_kind == "constant" and value and value not in TRIVIAL:
+                    where = self.corpus.find([value], None, mention=short)
+                    if where:
+                        self.out.add(RETURNS, info.path, line,
+                                     f"`{nb.name}` now returns {_show(value)}, the value its test expects",
+                                     evidence, function=nb.name, test=where[1], literal=_show(value))
+        self._go_testmain()
+
+    def _go_testmain(self) -> None:
+        for info in self.infos:
+            if info.lang != "go" or info.new is None or "TestMain" not in info.new.text:
+                continue
+            for b in info.new.functions():
+                if b.name != "TestMain" or not info.touched("new", b.start, b.end):
+                    continue
+                body = info.new.masked_body(b)
+                if ".Run(" in body:
+                    continue
+                line = info.first_changed("new", b.start, b.end) or b.start
+                self.out.add(TAMPER, info.path, line,
+                             "TestMain no longer runs the tests (no m.Run()): `go test` passes without testing",
+                             info.new.line_text(line), function="TestMain")
+
+    # ------------------------------------------------------------ special cases
+
+    def special_cases(self) -> None:
+        cands: List[Tuple[FileInfo, int, List[str], Optional[str], str]] = []  # info, line, compared, returned, kind
+        tables: Dict[str, List[Tuple[int, str, str]]] = {}
+        for info in self.infos:
+            src = info.new
+            if src is None or info.is_test or not info.added:
+                continue
+            code_lines = src.code.splitlines()
+            for n in sorted(info.added):
+                if info.is_test_code("new", n) or n - 1 >= len(code_lines):
+                    continue
+                text = code_lines[n - 1]
+                if not _HAS_LITERAL.search(text):
+                    continue
+                got = _special(text, code_lines, n, info.lang, info.added)
+                if got is not None:
+                    compared, returned = got
+                    if compared:
+                        cands.append((info, n, compared, returned, "if"))
+                    continue
+                for m in _PAIR.finditer(text):
+                    key = literals(m.group(1))
+                    val = literals(m.group(2))
+                    if key and val and key[0][1] not in TRIVIAL:
+                        tables.setdefault(info.path, []).append((n, key[0][1], val[0][1]))
+        if not cands and not tables:
+            return
+        for info, n, compared, returned, _kind in cands:
+            src = info.new
+            assert src is not None
+            fn = src.block_at(n, src.functions())
+            together = self.corpus.find(compared, returned, mention=None)
+            shown = [_show(c) for c in compared] + ([_show(returned)] if returned else [])
+            if together and together[0] == "together" and returned is not None:
+                self.out.add(SPECIAL, info.path, n,
+                             f"new special case for the literal(s) {', '.join(shown)} that a test uses together",
+                             src.line_text(n), function=fn.name if fn else None, test=together[1], literals=shown)
+            elif together:
+                self.out.add(POSSIBLE, info.path, n,
+                             f"new branch on the literal(s) {', '.join(shown)} that a test uses",
+                             src.line_text(n), function=fn.name if fn else None, test=together[1], literals=shown)
+        for path, pairs in tables.items():
+            found = []
+            for n, k, v in pairs:
+                where = self.corpus.find([k], v, mention=None)
+                if where and where[0] == "together":
+                    found.append((n, k, v, where[1]))
+            if len(found) >= 2 and len(found) * 2 >= len(pairs):
+                info = self.by_path[path]
+                assert info.new is not None
+                n = found[0][0]
+                fn = info.new.block_at(n, info.new.functions())
+                self.out.add(TABLE, path, n,
+                             f"new table of {len(found)} input/output pairs taken from the tests",
+                             info.new.line_text(n), function=fn.name if fn else None,
+                             test=found[0][3], literals=[f"{_show(k)} -> {_show(v)}" for _, k, v, _ in found[:6]])
+
+    # ------------------------------------------------------------ call counts
+
+    def call_counts(self) -> None:
+        for info in self.infos:
+            src = info.new
+            if src is None or info.is_test or not info.added:
+                continue
+            incremented: Dict[str, int] = {}
+            compared: Dict[str, int] = {}
+            for n in sorted(info.added):
+                if info.is_test_code("new", n):
+                    continue
+                text = src.line_text(n)
+                for m in _INCREMENT.finditer(text):
+                    name = next(g for g in m.groups() if g)
+                    incremented.setdefault(name, n)
+                for m in _COUNT_IF.finditer(text):
+                    name = m.group(1)
+                    nxt = src.line_text(n + 1)
+                    if "return" in text[m.end():] or re.match(r"\s*return\b", nxt) or re.search(r"=>\s*\S", text):
+                        compared.setdefault(name, n)
+            for name, n in compared.items():
+                if name not in incremented or not _module_state(src, name, info.lang):
+                    continue
+                fn = src.block_at(n, src.functions())
+                self.out.add(COUNT, info.path, n,
+                             f"the result depends on how many times the code was called (`{name}`)",
+                             src.line_text(n), function=fn.name if fn else None, counter=name)
+
+    # ------------------------------------------------------------ multi-line shapes
+
+    def multiline(self) -> None:
+        for info in self.infos:
+            src = info.new
+            if src is None or not info.added:
+                continue
+            masked = src.masked
+            if info.lang in ("js", "java") and "catch" in masked:
+                for m in _EMPTY_CATCH.finditer(masked):
+                    n = src.line_of(m.start())
+                    if n in info.added or src.line_of(m.end()) in info.added:
+                        line = n if n in info.added else src.line_of(m.end())
+                        self.out.add(SWALLOW, info.path, line, "an empty catch block swallows the error",
+                                     src.line_text(line), pattern="empty-catch")
+            if info.lang == "go" and "err" in masked:
+                for m in _GO_ERR_NIL.finditer(masked):
+                    fn = src.block_at(src.line_of(m.start()), src.functions())
+                    empty = m.group(1) is None
+                    if not empty and (fn is None or not re.search(r"\)\s*error\s*\{\s*$", fn.header)):
+                        continue
+                    lines = [src.line_of(m.start()), src.line_of(m.end() - 1)]
+                    line = next((x for x in lines if x in info.added), None)
+                    if line is None:
+                        continue
+                    self.out.add(SWALLOW, info.path, line,
+                                 "the error is checked and then dropped" if empty else
+                                 "the error is checked and then `nil` is returned: the failure is hidden",
+                                 src.line_text(line), pattern="go-err-return-nil",
+                                 function=fn.name if fn else None)
+            if info.lang == "rust" and "Err" in masked:
+                for m in _RUST_ERR_EMPTY.finditer(masked):
+                    n = src.line_of(m.start())
+                    if n in info.added:
+                        self.out.add(SWALLOW, info.path, n, "the error arm does nothing",
+                                     src.line_text(n), pattern="rust-ignored-error")
+            if info.lang == "js" and "expect.extend" in masked:
+                for m in re.finditer(r"\bexpect\s*\.\s*extend\s*\(", masked):
+                    from guardrails.checks.test_stub.lang_scan import match_paren
+                    close = match_paren(masked, m.end() - 1)
+                    for pm in re.finditer(r"\bpass\s*:\s*true\b", masked[m.end():close]):
+                        n = src.line_of(m.end() + pm.start())
+                        if n in info.added:
+                            self.out.add(TAMPER, info.path, n,
+                                         "a custom matcher passes whatever it is given (`pass: true`)",
+                                         src.line_text(n), pattern="js-forced-matcher")
+
+
+# ====================================================================== corpus
+
+class Corpus:
+    """The literals of the tests: test files of the change (new side) and of
+    the repository, read only when a special case needs them."""
+
+    def __init__(self, change: ChangeSet, infos: List[FileInfo]):
+        self.change = change
+        self.infos = infos
+        self._files: Optional[List[Tuple[str, Source]]] = None
+
+    def files(self) -> List[Tuple[str, Source]]:
+        if self._files is not None:
+            return self._files
+        files: List[Tuple[str, Source]] = []
+        seen: Set[str] = set()
+        for info in self.infos:
+            seen.add(info.path)
+            if info.new is not None and info.has_tests("new"):
+                files.append((info.path, info.new))
+        total = 0
+        try:
+            listing = self.change.list_head()
+        except Exception:  # an unreadable listing: the change's own tests only
+            listing = ()
+        langs = {i.lang for i in self.infos}
+        for path in listing:
+            if len(files) >= MAX_CORPUS_FILES or total >= MAX_CORPUS_BYTES:
+                break
+            lang = language(path)
+            if path in seen or lang not in langs:
+                continue
+            if not is_test_file(path, self.change) and lang != "rust":
+                continue
+            try:
+                text = self.change.read_head(path)
+            except Exception:
+                text = None
+            if not text:
+                continue
+            if lang == "rust" and not is_test_file(path, self.change) and "#[test]" not in text:
+                continue
+            total += len(text)
+            files.append((path, Source(path, text, lang)))
+        self._files = files
+        return files
+
+    def find(self, compared: Sequence[str], returned: Optional[str],
+             mention: Optional[str]) -> Optional[Tuple[str, str]]:
+        """("together", where) when one of COMPARED and RETURNED appear in the
+        same test (or within a few lines of a test file); ("one", where) when
+        only some of them appear; None when none does.  With MENTION, only
+        tests whose text mentions that name count."""
+        need = set(compared)
+        raw = [v[2:] for v in list(need) + ([returned] if returned else []) if v.startswith(("s:", "n:"))]
+        best: Optional[Tuple[str, str]] = None
+        for path, src in self.files():
+            if raw and not any(r in src.text for r in raw):
+                continue
+            if mention and mention not in src.text:
+                continue
+            line_lits = [set(x[1] for x in literals(t)) for t in src.code.splitlines()]
+            blocks = [b for b in src.tests() if b.kind == "test"]
+            for b in blocks:
+                if mention and not re.search(r"\b" + re.escape(mention) + r"\b", src.body(b)):
+                    continue
+                lits: Set[str] = set()
+                for k in range(b.start - 1, min(b.end, len(line_lits))):
+                    lits |= line_lits[k]
+                has_c = bool(need & lits)
+                has_r = returned is None or returned in lits
+                if has_c and has_r:
+                    return ("together", _test_id(path, b))
+                if (has_c or (returned is not None and returned in lits)) and best is None:
+                    best = ("one", _test_id(path, b))
+            if mention:
+                continue
+            c_lines = [k for k, s in enumerate(line_lits) if need & s]
+            r_lines = [k for k, s in enumerate(line_lits) if returned in s] if returned else []
+            if returned is None and c_lines:
+                return ("together", f"{path}:{c_lines[0] + 1}")
+            for c in c_lines:
+                if any(abs(c - r) <= NEAR for r in r_lines):
+                    return ("together", f"{path}:{c + 1}")
+            if best is None and (c_lines or r_lines):
+                best = ("one", f"{path}:{(c_lines or r_lines)[0] + 1}")
+        return best
+
+
+# ====================================================================== helpers
+
+def _test_id(path: str, block: Optional[Block]) -> str:
+    return f"{path}::{block.name}" if block is not None else path
+
+
+def _short(name: str) -> str:
+    return re.split(r"\s*>\s*|[./]", name)[-1] if name else name
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _show(value: Optional[str]) -> str:
+    if value is None:
+        return ""
+    kind, _, raw = value.partition(":")
+    return repr(raw) if kind == "s" else raw
+
+
+def _index(blocks: Iterable[Block]) -> Dict[Tuple[str, int], Block]:
+    seen: Dict[str, int] = {}
+    out: Dict[Tuple[str, int], Block] = {}
+    for b in blocks:
+        k = seen.get(b.name, 0)
+        seen[b.name] = k + 1
+        out[(b.name, k)] = b
+    return out
+
+
+def _same_function(old: Source, fn: Block) -> Optional[Block]:
+    for b in old.functions():
+        if b.name == fn.name:
+            return b
+    return None
+
+
+def _anchor(info: FileInfo, start: int, end: int, anchor: str) -> Optional[int]:
+    """The line a semgrep result is reported on: its first line, or the
+    first added line of its range ("first-added"), or the first line of the
+    range matching the anchor regex (an added one first)."""
+    if not anchor:
+        return start
+    if anchor == "first-added":
+        return info.first_changed("new", start, end)
+    src = info.new
+    assert src is not None
+    try:
+        pat = re.compile(anchor)
+    except re.error:
+        return start
+    lines = [n for n in range(start, end + 1) if pat.search(src.line_text(n))]
+    return next((n for n in lines if n in info.added), lines[0] if lines else start)
+
+
+def _conditional(src: Source, offset: int, line: str) -> bool:
+    """Is OFFSET (a skip) inside an if/else/switch, or on an `if` line?"""
+    stripped = line.strip()
+    if re.match(r"(?:\}\s*)?(?:if|else)\b", stripped):
+        return True
+    depth = 0
+    masked = src.masked
+    k = min(offset, len(masked)) - 1
+    while k >= 0:
+        c = masked[k]
+        if c == "}":
+            depth += 1
+        elif c == "{":
+            if depth == 0:
+                opener = src.line_text(src.line_of(k)).strip()
+                return bool(re.match(r"(?:\}\s*)?(?:if|else|switch|case|select|default)\b", opener)) or \
+                    bool(re.match(r"case\b.*:$", opener))
+            depth -= 1
+        k -= 1
+    return False
+
+
+# assertions by language: (strong pattern, any-assertion pattern)
+_ASSERT = {
+    "js": re.compile(r"\bexpect\s*\(|\bassert(?:\.\w+)?\s*\(|\.should\b|\bt\.(?:is|deepEqual|true|false|throws)\("),
+    "go": re.compile(r"\b[a-z]\w*\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\(|\b(?:assert|require)\.\w+\("),
+    "rust": re.compile(r"\b(?:debug_)?assert(?:_eq|_ne)?!\s*\(|\bpanic!\s*\(|#\[should_panic"),
+    "java": re.compile(r"\b(?:Assert\.|Assertions\.)?(?:assert\w*|fail)\s*\(|\bverify\s*\("),
+}
+_WEAK_ASSERT = {
+    "js": re.compile(r"\.\s*(?:toBeTruthy|toBeDefined|toBeFalsy|toHaveBeenCalled|toBeInstanceOf|toBeUndefined)\s*\(\s*\)"
+                     r"|\.not\s*\.\s*(?:toBeNull|toBeUndefined|toThrow)\s*\(\s*\)|\.to\.(?:be\.)?(?:ok|exist)\b"
+                     r"|\bassert(?:\.ok)?\s*\(\s*[^,()]*\)\s*;?\s*$|\.toThrow\(\s*\)"),
+    "go": re.compile(r"\b(?:assert|require)\.(?:NotNil|Nil|NoError|True|False|NotEmpty|Error)\("),
+    "rust": re.compile(r"\b(?:debug_)?assert!\s*\("),
+    "java": re.compile(r"\bassert(?:NotNull|Null|True|False)\s*\(|\.is(?:NotNull|Null|True|False|NotEmpty)\(\)"
+                       r"|\bassertThrows\(\s*(?:Exception|Throwable|RuntimeException)\.class"),
+}
+_TRIVIAL_ASSERT = {p.langs[0]: p.regex for p in P.PATTERNS if p.rule == WEAK}
+_GO_IF_CHECK = re.compile(r"\bif\s+[^{]*(?:!=|==|!reflect\.DeepEqual|!cmp\.Equal|!bytes\.Equal)[^{]*\{")
+
+
+def _assert_helpers(src: Source) -> Dict[str, Tuple[int, int]]:
+    """Functions of a test file (not tests) that assert: name -> strength."""
+    helpers: Dict[str, Tuple[int, int]] = {}
+    test_starts = {b.body_start for b in src.tests()}
+    for fn in src.functions():
+        if fn.body_start in test_starts or fn.name in ("describe", "it", "test"):
+            continue
+        strong, total = _count(src.lang, src.masked_body(fn), src.code[fn.body_start:fn.body_end])
+        if total:
+            helpers[_short(fn.name)] = (strong, total)
+    return helpers
+
+
+def _count(lang: str, masked: str, code: str) -> Tuple[int, int]:
+    strong = total = 0
+    for mline, cline in zip(masked.splitlines(), code.splitlines()):
+        n = len(_ASSERT[lang].findall(mline))
+        if not n:
+            continue
+        trivial = _TRIVIAL_ASSERT.get(lang)
+        if trivial is not None and trivial.search(cline):
+            continue
+        total += n
+        if not _WEAK_ASSERT[lang].search(cline):
+            strong += n
+    return strong, total
+
+
+def _strength(src: Source, blk: Block, helpers: Dict[str, Tuple[int, int]]) -> Tuple[int, int]:
+    masked = src.masked_body(blk)
+    strong, total = _count(src.lang, masked, src.code[blk.body_start:blk.body_end])
+    if src.lang == "rust" and "should_panic" in src.masked[max(0, blk.body_start - 400):blk.body_start]:
+        header = src.masked[max(0, blk.body_start - 400):blk.body_start]
+        if "#[should_panic" in header[header.rfind("fn "):] or header.count("should_panic"):
+            strong += 1
+            total += 1
+    for name, (s, t) in helpers.items():
+        calls = len(re.findall(r"(?<![\w.])" + re.escape(name) + r"\s*\(", masked))
+        strong += s * calls
+        total += t * calls
+    return strong, total
+
+
+_EXPECTISH = {
+    lang: re.compile(_ASSERT[lang].pattern + r"|\b(?:want|expected|expect|exp|wanted|output|result)\w*\s*(?::=|=|:)",
+                     re.I)
+    for lang in _ASSERT
+}
+
+
+def _is_test_header(text: str) -> bool:
+    return bool(re.match(r"\s*(?:it|test|describe|context|specify|x?it|f?it)(?:\.\w+)*\s*\(\s*['\"`]", text)
+                or re.match(r"\s*(?:func\s+Test|\w+\.Run\(\s*\")", text))
+
+
+def _called_names(text: str) -> List[str]:
+    skip = {"expect", "assert", "assert_eq", "assert_ne", "assertEquals", "assertThat", "assertTrue",
+            "assertFalse", "it", "test", "describe", "Errorf", "Fatalf", "Error", "Fatal", "Run", "toBe",
+            "toEqual", "toStrictEqual", "if", "for", "while", "return", "func", "fn", "new", "Some", "Ok",
+            "Err", "vec", "format", "println", "String", "Equal", "True", "t", "require", "isEqualTo"}
+    names = []
+    for m in re.finditer(r"([A-Za-z_$][\w$]*)\s*!?\(", text):
+        n = m.group(1)
+        if n not in skip and not n.startswith(("to", "assert")) and n not in names:
+            names.append(n)
+    return names
+
+
+# stubs
+_EQUALITY = frozenset({"equals", "eq", "Equal", "Equals", "isEqual", "matches", "Matches", "equal"})
+_CONST = r"""(?:true|false|null|nil|undefined|None|-?\d[\w.]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`$]*`|\[\s*\]|\{\s*\}""" \
+         r"""|vec!\[\s*\]|Vec::new\(\)|String::new\(\)|Default::default\(\)|\w+::default\(\)|new\s+\w+(?:<[^>]*>)?\(\s*\)""" \
+         r"""|Collections\.\w+\(\)|List\.of\(\)|Optional\.empty\(\)|\(\s*\))"""
+_WRAPPED = r"(?:(?:Ok|Some|Promise\.resolve|Optional\.of)\(\s*" + _CONST + r"\s*\)|" + _CONST + r")"
+_CONST_STMT = re.compile(r"^(?:return\s+)?(" + _WRAPPED + r")(?:\s*,\s*(?:nil|" + _CONST + r"))?\s*;?$")
+_MARKER_STMT = re.compile(
+    r"""^(?:throw\s+new\s+\w*(?:Error|Exception)\s*\(.*\)|todo!\s*\(.*\)|unimplemented!\s*\(.*\)|panic!?\s*\(.*\))\s*;?$""",
+    re.S)
+_SILENCE_STMT = re.compile(r"^(?:_\s*=\s*\w+|void\s+\w+|let\s+_\w*\s*=\s*\w+|\(void\)\s*\w+)\s*;?$")
+
+
+def _stub_kind(body: str, lang: str) -> Tuple[Optional[str], Optional[str]]:
+    """("constant", literal) / ("marker", None) / ("empty", None) when BODY is
+    a stub, else (None, None)."""
+    code = _strip_comments(body, lang).strip()
+    if not code:
+        return "empty", None
+    stmts = [s.strip() for s in re.split(r";\s*|\n", code) if s.strip()]
+    stmts = [s for s in stmts if not _SILENCE_STMT.match(s)]
+    if not stmts:
+        return "empty", None
+    if len(stmts) != 1:
+        return None, None
+    s = stmts[0]
+    if _MARKER_STMT.match(s):
+        return "marker", None
+    m = _CONST_STMT.match(s)
+    if m:
+        if lang != "rust" and not s.startswith("return") and lang != "js":
+            return None, None
+        if lang == "js" and not s.startswith("return"):
+            return None, None
+        lits = literals(m.group(1))
+        return "constant", lits[0][1] if lits else "k:empty"
+    return None, None
+
+
+def _strip_comments(text: str, lang: str) -> str:
+    from guardrails.checks.test_stub.lang_scan import mask
+    return mask(text, lang, strings=False)
+
+
+# special cases
+_LIT_RE = r"""(?:-?\d[\w.]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`$\\]*`)"""
+_HAS_LITERAL = re.compile(_LIT_RE)
+_IF = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?if\b(.*)$")
+_CMP = re.compile(r"(?:===?|\.equals\(\s*|\.equalsIgnoreCase\(\s*|\bis\s+)\s*(" + _LIT_RE + r")|(" + _LIT_RE
+                  + r")\s*(?:===?|\.equals\()")
+_RET = re.compile(r"\breturn\s+(?:Ok\(|Some\(|Promise\.resolve\()?\s*(" + _LIT_RE + r"|true|false)")
+_RUST_TAIL = re.compile(r"\{\s*(?:Ok\(|Some\()?\s*(" + _LIT_RE + r")\s*\)?\s*\}")
+_ARM = re.compile(r"^\s*(?:case\s+)?(" + _LIT_RE + r"(?:\s*(?:\||,)\s*" + _LIT_RE + r")*)\s*(?:=>|->|:)\s*(.*)$")
+_PAIR = re.compile(r"(" + _LIT_RE + r")\s*(?::|=>)\s*(" + _LIT_RE + r")\s*,?\s*(?:\}|\)|$)")
+
+
+def _special(text: str, code_lines: List[str], n: int, lang: str,
+             added: frozenset) -> Optional[Tuple[List[str], Optional[str]]]:
+    """(compared literals, returned literal) for an `if x == LIT` /
+    `case LIT:` / `LIT =>` line, else None."""
+    m = _IF.match(text)
+    compared: List[str] = []
+    rest = ""
+    if m:
+        cond = m.group(1)
+        if "!=" in cond and "==" not in cond.replace("!=", ""):
+            return None
+        for c in _CMP.finditer(cond):
+            raw = c.group(1) or c.group(2)
+            lit = literals(raw)
+            if lit and lit[0][1] not in TRIVIAL:
+                compared.append(lit[0][1])
+        rest = cond
+    else:
+        a = _ARM.match(text)
+        if not a or (lang == "js" and not text.lstrip().startswith("case")) or \
+                (lang == "java" and not text.lstrip().startswith("case")):
+            return None
+        if lang == "go" and not text.lstrip().startswith("case"):
+            return None
+        for raw, norm, _ in literals(a.group(1)):
+            if norm not in TRIVIAL:
+                compared.append(norm)
+        rest = a.group(2)
+        if lang == "rust" and not rest.strip().startswith(("return", "{")):
+            lit = literals(rest.strip().rstrip(","))
+            if lit and re.fullmatch(r"(?:Ok\(|Some\()?\s*" + _LIT_RE + r"\s*\)?\s*,?", rest.strip()):
+                return (compared, lit[0][1]) if compared else None
+    if not compared:
+        return None
+    returned = None
+    r = _RET.search(rest) or (_RUST_TAIL.search(rest) if lang == "rust" else None)
+    if r is None:
+        for k in (n, n + 1):
+            if k < len(code_lines) and (k + 1) in added:
+                nxt = code_lines[k].strip()
+                if not nxt or nxt == "{":
+                    continue
+                r = _RET.match(nxt) or (re.match(r"^(?:Ok\(|Some\()?\s*(" + _LIT_RE + r")\s*\)?\s*$", nxt)
+                                        if lang == "rust" else None)
+                break
+    if r is not None:
+        lit = literals(r.group(1))
+        returned = lit[0][1] if lit else None
+    return compared, returned
+
+
+# call counts
+_INCREMENT = re.compile(r"\b([A-Za-z_$][\w$]*)\s*(?:\+\+|\+=\s*1\b)|\+\+\s*([A-Za-z_$][\w$]*)"
+                        r"|\b([A-Za-z_$][\w$]*)\s*\.\s*(?:fetch_add|incrementAndGet|getAndIncrement|Add)\s*\(")
+_COUNT_IF = re.compile(r"\bif\s*\(?\s*([A-Za-z_$][\w$]*)(?:\s*\.\s*(?:load|get)\s*\([^)]*\))?\s*"
+                       r"(?:===?|>=?|<=?|%\s*\d+\s*===?)\s*\d+")
+
+
+def _module_state(src: Source, name: str, lang: str) -> bool:
+    """Is NAME declared at the top level of the file or as a static?"""
+    decl = re.compile(r"^(?:export\s+)?(?:let|var|static|const|private\s+static|static\s+\w+|public\s+static|"
+                      r"protected\s+static)\b[^=\n;]*\b" + re.escape(name) + r"\b", re.M)
+    for m in decl.finditer(src.masked):
+        return True
+    if re.search(r"^\s+(?:private\s+|public\s+|protected\s+)?static\b[^=\n;(]*\b" + re.escape(name) + r"\b",
+                 src.masked, re.M):
+        return True
+    if lang == "go" and re.search(r"^var\s+(?:\(\s*)?" + re.escape(name) + r"\b|^\s+" + re.escape(name)
+                                  + r"\s+(?:int|uint|int64|int32|atomic\.)", src.masked, re.M):
+        return bool(re.search(r"^var\b", src.masked, re.M))
+    return False
+
+
+_EMPTY_CATCH = re.compile(r"\bcatch\s*(?:\([^)]*\))?\s*\{\s*\}")
+_GO_ERR_NIL = re.compile(r"\bif\s+err\s*!=\s*nil\s*\{\s*(return\s+nil\s*)?\}")
+_RUST_ERR_EMPTY = re.compile(r"\bErr\(\s*_\w*\s*\)\s*=>\s*(?:\{\s*\}|\(\s*\))")
+
+
+def _package_json(change: ChangeSet, out: Out) -> None:
+    for fc in change.files:
+        if posixpath.basename(fc.path) != "package.json" or fc.is_binary:
+            continue
+        for ln in fc.added():
+            if re.match(r"""\s*"test"\s*:\s*"(?:exit 0|true|:|echo[^"]*|)"\s*,?\s*$""", ln.text):
+                out.add(TAMPER, fc.path, ln.new_no or 0,
+                        "the `test` script no longer runs the tests", ln.text, pattern="package-json-test-script")
