@@ -690,13 +690,32 @@ def _npx(tool: str, args: List[str], notes: List[str]) -> Optional[Command]:
     return Command(tool, NPM, found, "run", tuple(notes)) if found else None
 
 
+def strip_shell_comment(line: str) -> str:
+    """Drop a `#` comment: only at the start of a word and outside quotes."""
+    quote = ""
+    prev = " "
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == "\\" and quote == '"':
+                pass
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and prev in " \t;&|(":
+            return line[:i]
+        prev = ch
+    return line
+
+
 def split_commands(line: str) -> List[List[str]]:
     """Words of each simple command in a shell line (&&, ||, ;, |, & and
     subshell parentheses separate commands).  Comments are dropped."""
+    line = strip_shell_comment(line)
     try:
         lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|()<>")
         lexer.whitespace_split = True
-        lexer.commenters = "#"
+        lexer.commenters = ""
         tokens = list(lexer)
     except ValueError:  # unbalanced quotes: fall back to whitespace
         tokens = line.split("#", 1)[0].split()
@@ -905,11 +924,12 @@ def script_findings(f: FileChange) -> List[Finding]:
     added = f.added_line_numbers()
     if not added:
         return []
-    # Cheap prefilter: only files where an added line names an installer.
-    if not any(_PREFILTER.search(line.text) for line in f.added()):
-        return []
     kind = script_kind(path, new_text)
     if kind is None:
+        return []
+    # Cheap prefilter: an added line names an installer, or continues a line (`\\`) that may.
+    if not any(_PREFILTER.search(line.text) for line in f.added()) and not (
+            "\\\n" in new_text and _PREFILTER.search(new_text)):
         return []
     new_logicals = [lg for lg in kind(new_text) if added.intersection(lg.lines)]
     if not new_logicals:

@@ -42,7 +42,7 @@ def key_lines(text: str, max_depth: int = 6) -> Dict[Tuple[str, ...], int]:
             if pending is not None and stack:
                 stack[-1][1] = pending
                 keypath = tuple(path) + (pending,)
-                if len(keypath) <= max_depth and all(s[0] == "{" for s in stack):
+                if len(keypath) - 1 <= max_depth and all(s[0] == "{" for s in stack):
                     out.setdefault(keypath, pending_line)
                 pending = None
             continue

@@ -1,0 +1,281 @@
+"""Other ways code comes in: package indexes, pre-commit hooks, GitHub
+Actions, installer commands and downloads piped into a shell, end to end in
+real git repositories."""
+from __future__ import annotations
+
+import json
+
+from conftest import check_json
+
+from guardrails.checks.dependency import sources
+
+SHA = "b4ffde65f46336ab88eb53be808477a3936bae11"
+
+
+def hits(report, rule):
+    return [f for f in report["findings"] if f["rule"] == rule]
+
+
+def at(report, rule):
+    return sorted((f["path"], f["line"]) for f in hits(report, rule))
+
+
+# --- package indexes ------------------------------------------------------------
+
+def test_new_indexes_in_python_files(repo):
+    repo.commit({"requirements.txt": "--index-url https://pypi.org/simple\nrequests\n",
+                 "pyproject.toml": '[project]\nname = "x"\ndependencies = []\n',
+                 "Pipfile": '[[source]]\nurl = "https://pypi.org/simple"\nname = "pypi"\n\n[packages]\n'})
+    repo.commit({
+        "requirements.txt": "--index-url https://pypi.org/simple\n"
+                            "--extra-index-url https://user:tok@pkgs.example.net/simple\nrequests\n",
+        "pyproject.toml": '[project]\nname = "x"\ndependencies = []\n\n[[tool.uv.index]]\nname = "corp"\n'
+                          'url = "https://uv.corp.example/simple"\n\n[[tool.poetry.source]]\nname = "p"\n'
+                          'url = "https://poetry.corp.example/simple"\n',
+        "Pipfile": '[[source]]\nurl = "https://pypi.org/simple"\nname = "pypi"\n\n[[source]]\n'
+                   'url = "https://pipenv.corp.example/simple"\nname = "corp"\n\n[packages]\n',
+        "pip.conf": "[global]\nextra-index-url = https://pipconf.example/simple\n",
+    })
+    report = check_json(repo, "--base", "HEAD~1")
+    assert at(report, "dependency/new-package-index") == [
+        ("Pipfile", 6), ("pip.conf", 2), ("pyproject.toml", 7), ("pyproject.toml", 11), ("requirements.txt", 2)]
+    req = next(f for f in hits(report, "dependency/new-package-index") if f["path"] == "requirements.txt")
+    assert "dependency confusion" in req["message"] and "tok" not in json.dumps(req)
+    assert req["severity"] == "escalate"
+
+
+def test_new_registries_for_npm_conda_cargo_ruby_maven(repo):
+    repo.commit({".npmrc": "save-exact=true\n", "Gemfile": 'source "https://rubygems.org"\n',
+                 "environment.yml": "channels:\n  - conda-forge\ndependencies:\n  - numpy\n"})
+    repo.commit({
+        ".npmrc": "save-exact=true\n@acme:registry=https://npm.acme.example/\nregistry=https://registry.npmjs.org/\n",
+        ".yarnrc.yml": "npmRegistryServer: https://yarn.mirror.example\n",
+        "Gemfile": 'source "https://rubygems.org"\nsource "https://gems.corp.example" do\n  gem "x"\nend\n',
+        "environment.yml": "channels:\n  - conda-forge\n  - https://conda.corp.example/ch\ndependencies:\n  - numpy\n",
+        ".cargo/config.toml": '[registries.corp]\nindex = "sparse+https://cargo.corp.example/index/"\n',
+        "pom.xml": "<project><repositories><repository><id>c</id>\n<url>https://mvn.corp.example/r</url>"
+                   "</repository></repositories></project>\n",
+    })
+    report = check_json(repo, "--base", "HEAD~1")
+    assert at(report, "dependency/new-package-index") == [
+        (".cargo/config.toml", 2), (".npmrc", 2), (".yarnrc.yml", 1), ("Gemfile", 2), ("environment.yml", 3),
+        ("pom.xml", 2)]
+
+
+def test_unchanged_and_default_indexes_are_quiet(repo):
+    repo.commit({"requirements.txt": "--extra-index-url https://pkgs.example.net/simple\nrequests\n"})
+    repo.commit({"requirements.txt": "# mirror\n--extra-index-url https://pkgs.example.net/simple/\nrequests\nflask\n",
+                 ".npmrc": "registry=https://registry.npmjs.org/\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert hits(report, "dependency/new-package-index") == []
+
+
+# --- pre-commit -------------------------------------------------------------------
+
+PRE_COMMIT_OLD = f"""\
+repos:
+  - repo: https://github.com/astral-sh/ruff-pre-commit
+    rev: v0.4.4
+    hooks:
+      - id: ruff
+"""
+
+PRE_COMMIT_NEW = f"""\
+repos:
+  - repo: https://github.com/astral-sh/ruff-pre-commit
+    rev: v0.5.0
+    hooks:
+      - id: ruff
+  - repo: https://github.com/someone/hooks
+    rev: v1.0
+    hooks:
+      - id: check-things
+  - repo: https://github.com/pre-commit/mirrors-mypy
+    rev: {SHA}
+    hooks:
+      - id: mypy
+        additional_dependencies: [types-requests, "pydantic>=2"]
+  - repo: local
+    hooks:
+      - id: custom
+        name: custom
+        entry: python tools/custom.py
+        language: python
+        additional_dependencies:
+          - leftpad-tools==0.1
+"""
+
+
+def test_pre_commit_new_repos_and_additional_dependencies(repo):
+    repo.commit({".pre-commit-config.yaml": PRE_COMMIT_OLD})
+    repo.commit({".pre-commit-config.yaml": PRE_COMMIT_NEW})
+    report = check_json(repo, "--base", "HEAD~1")
+    found = {f["line"]: f for f in hits(report, "dependency/new-pre-commit-repo")}
+    assert sorted(found) == [6, 10, 14, 22]
+    assert found[6]["details"] == {"repo": "https://github.com/someone/hooks", "rev": "v1.0", "rev_is_sha": False}
+    assert "not a full commit SHA" in found[6]["message"]
+    assert found[10]["details"]["rev_is_sha"] is True
+    deps14 = [f["details"]["dependency"] for f in hits(report, "dependency/new-pre-commit-repo") if f["line"] == 14]
+    assert sorted(deps14) == ["pydantic>=2", "types-requests"]
+    assert found[22]["details"]["dependency"] == "leftpad-tools==0.1"
+
+
+# --- GitHub Actions -------------------------------------------------------------------
+
+WORKFLOW_OLD = """\
+name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v3
+"""
+
+WORKFLOW_NEW = f"""\
+name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v3
+      - uses: actions/setup-python@v5
+      - uses: someone/tool-action@main
+      - uses: actions/cache@{SHA}
+      - uses: ./.github/actions/local
+      - uses: docker://alpine:3.19
+      - uses: docker://alpine@sha256:4bcff63911fcb4448bd4fdacec207030997caf25e9bea4045fa6c8c44de311d1
+  reuse:
+    uses: org/shared/.github/workflows/build.yml@v1
+"""
+
+
+def test_unpinned_actions(repo):
+    repo.commit({".github/workflows/ci.yml": WORKFLOW_OLD})
+    repo.commit({".github/workflows/ci.yml": WORKFLOW_NEW,
+                 "actions/setup/action.yml": "name: s\nruns:\n  using: composite\n  steps:\n"
+                                             "    - uses: someone/other@v2\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    found = {(f["path"], f["line"]): f["details"]["uses"] for f in hits(report, "dependency/unpinned-action")}
+    assert found == {
+        (".github/workflows/ci.yml", 8): "actions/setup-python@v5",
+        (".github/workflows/ci.yml", 9): "someone/tool-action@main",
+        (".github/workflows/ci.yml", 12): "docker://alpine:3.19",
+        (".github/workflows/ci.yml", 15): "org/shared/.github/workflows/build.yml@v1",
+        ("actions/setup/action.yml", 5): "someone/other@v2",
+    }
+
+
+def test_unpinned_helper():
+    assert sources.unpinned(f"actions/checkout@{SHA}") == ""
+    assert sources.unpinned("./local") == ""
+    assert sources.unpinned("actions/checkout@v4") == "the tag v4"
+    assert sources.unpinned("actions/checkout@release/v4") == "the ref release/v4"
+    assert sources.unpinned("actions/checkout") == "no ref at all"
+    assert sources.unpinned("actions/checkout@B4FFDE65F46336AB88EB53BE808477A3936BAE11") != ""
+
+
+# --- installer commands and pipe-to-shell -----------------------------------------------------
+
+def test_dockerfile_installers(repo):
+    repo.commit({"Dockerfile": "FROM python:3.12-slim\nRUN pip install --no-cache-dir -r requirements.txt\n"})
+    repo.commit({"Dockerfile": (
+        "FROM python:3.12-slim\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\n"
+        "# RUN pip install commented-out\n"
+        "RUN apt-get update && \\\n"
+        "    apt-get install -y --no-install-recommends git && \\\n"
+        "    pip install --upgrade pip && \\\n"
+        "    pip install requests-toolbelt2 'fastapi>=0.110'\n"
+        'RUN ["npm", "install", "-g", "typescript@5"]\n'
+        "RUN curl -fsSL https://get.example.dev/install.sh | bash\n")})
+    report = check_json(repo, "--base", "HEAD~1")
+    inst = sorted((f["line"], f["severity"], tuple(f["details"]["packages"]))
+                  for f in hits(report, "dependency/installer-command"))
+    assert inst == [(4, "escalate", ("requests-toolbelt2", "fastapi>=0.110")), (4, "info", ("git",)),
+                    (8, "escalate", ("typescript@5",))]
+    assert at(report, "dependency/pipe-to-shell") == [("Dockerfile", 9)]
+    assert hits(report, "dependency/pipe-to-shell")[0]["severity"] == "block"
+
+
+def test_shell_script_makefile_and_near_misses(repo):
+    repo.commit({"scripts/setup.sh": "#!/bin/sh\nset -e\n", "Makefile": "all:\n\techo hi\n",
+                 "README.md": "# x\n", "bin/bootstrap": "#!/usr/bin/env bash\ntrue\n"})
+    repo.commit({
+        "scripts/setup.sh": "#!/bin/sh\nset -e\n# pip install not-really\necho 'run: pip install also-not'\n"
+                            "pip install -e .\nnpm ci\nuv sync --locked\nsudo pip3 install colorama-plus\n"
+                            "wget -qO- https://x.example/i.sh | sudo sh\ncurl -s https://api.example/v1 | python3 -c 'import json'\n",
+        "Makefile": "all:\n\techo hi\n\t@npm i -g left-pad-cli\ninstall:\n\tpip install -r requirements.txt\n",
+        "README.md": "# x\n\nRun `curl https://x.example/i.sh | sh` and `pip install thing`.\n",
+        "bin/bootstrap": "#!/usr/bin/env bash\ntrue\nbash <(curl -s https://x.example/boot)\ncargo install ripgrep\n",
+    })
+    report = check_json(repo, "--base", "HEAD~1")
+    assert at(report, "dependency/installer-command") == [
+        ("Makefile", 3), ("bin/bootstrap", 4), ("scripts/setup.sh", 8)]
+    assert at(report, "dependency/pipe-to-shell") == [("bin/bootstrap", 3), ("scripts/setup.sh", 9)]
+
+
+def test_adding_a_package_to_an_existing_install_line_names_only_the_new_one(repo):
+    repo.commit({"Dockerfile": "FROM node:20\nRUN npm install -g pnpm \\\n    typescript\n"})
+    repo.commit({"Dockerfile": "FROM node:20\nRUN npm install -g pnpm \\\n    typescript \\\n    tsx-runner\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    found = hits(report, "dependency/installer-command")
+    assert [(f["line"], f["details"]["packages"]) for f in found] == [(3, ["tsx-runner"])]
+
+
+def test_workflow_run_blocks_and_package_json_scripts(repo):
+    repo.commit({".github/workflows/ci.yml": f"on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                             f"      - uses: actions/checkout@{SHA}\n",
+                 "package.json": json.dumps({"name": "w", "scripts": {"test": "jest"}}, indent=2) + "\n"})
+    repo.commit({
+        ".github/workflows/ci.yml": (
+            "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+            f"      - uses: actions/checkout@{SHA}\n"
+            "      - name: deps\n"
+            "        run: |\n"
+            "          npm ci\n"
+            "          pip install pytest-randomly-extra\n"
+            "          echo \"pip install nope\"\n"
+            "      - run: npx some-cli@latest build\n"
+            "      - name: note\n"
+            "        env:\n"
+            "          HINT: pip install not-a-command\n"),
+        "package.json": json.dumps({"name": "w", "scripts": {
+            "test": "jest", "postinstall": "curl -sL https://x.example/p.sh | bash",
+            "gen": "npx openapi-gen-tool generate"}}, indent=2) + "\n",
+    })
+    report = check_json(repo, "--base", "HEAD~1")
+    inst = sorted((f["path"], f["line"], tuple(f["details"]["packages"]))
+                  for f in hits(report, "dependency/installer-command"))
+    assert inst == [(".github/workflows/ci.yml", 10, ("pytest-randomly-extra",)),
+                    (".github/workflows/ci.yml", 12, ("some-cli@latest",)),
+                    ("package.json", 6, ("openapi-gen-tool",))]
+    assert at(report, "dependency/pipe-to-shell") == [("package.json", 5)]
+
+
+def test_classify_commands():
+    def pk(line):
+        return [(c.tool, c.packages) for c in (sources.classify(list(w)) for w in sources.split_commands(line)) if c]
+    assert pk("python3 -m pip install -U pip setuptools wheel") == []
+    assert pk("pip install --index-url https://x.example/simple private-pkg") == [
+        ("pip install", ("private-pkg",))]
+    assert pk("uv pip install --system ruff") == [("uv pip install", ("ruff",))]
+    assert pk("uv add httpx && uvx ruff check .") == [("uv add", ("httpx",)), ("uvx", ("ruff",))]
+    assert pk("poetry add requests@^2") == [("poetry add", ("requests@^2",))]
+    assert pk("yarn add left-pad; pnpm add -D vitest") == [("yarn add", ("left-pad",)), ("pnpm add", ("vitest",))]
+    assert pk("go install golang.org/x/tools/cmd/goimports@latest") == [
+        ("go install", ("golang.org/x/tools/cmd/goimports@latest",))]
+    assert pk("go get ./... && go mod tidy") == []
+    assert pk("cargo install --path .") == []
+    assert pk("gem install bundler -v 2.4.22") == [("gem install", ("bundler",))]
+    assert pk("conda install -y -c pytorch pytorch") == [("conda install", ("pytorch",))]
+    assert pk("pip install $EXTRA_PKGS") == []
+    assert pk("pip install -e git+https://github.com/me/x.git#egg=x") == [
+        ("pip install", ("git+https://github.com/me/x.git#egg=x",))]
+    assert pk("echo pip install x | tee log") == []
+    assert sources._pipe_to_shell("curl -fsSL https://x | sudo -E bash -s -- --yes")
+    assert sources._pipe_to_shell('sh -c "$(curl -fsSL https://x/install.sh)"')
+    assert sources._pipe_to_shell("iex (iwr https://x/install.ps1)")
+    assert not sources._pipe_to_shell("curl -o install.sh https://x && sha256sum -c sums && sh install.sh")
+    assert not sources._pipe_to_shell("curl -s https://api | jq .name")
