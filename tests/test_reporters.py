@@ -101,7 +101,9 @@ def test_github_annotations(gamed: Repo):
     res = run_cli(["check", "--base", "HEAD~1", "--format", "github"], cwd=gamed.path)
     assert res.code == 1
     lines = res.out.splitlines()
-    assert any(l.startswith("::error file=app/util.py,line=2,title=suppression/blanket-noqa::") for l in lines), res.out
+    noqa = [l for l in lines if l.startswith("::error file=app/util.py,line=2,")]
+    assert noqa and ",title=suppression/blanket-noqa::" in noqa[0], res.out
+    assert noqa[0].endswith("%0Aimport sys  # noqa")
     assert lines[-1].startswith("guardrails: BLOCK")
 
 

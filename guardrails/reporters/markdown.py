@@ -17,11 +17,12 @@ MAX_CHARS = 60000
 ICONS = {"block": "⛔", "escalate": "⚠️", "info": "ℹ️", "waived": "💤"}
 VERDICT_TEXT = {"pass": "✅ pass", "review": "⚠️ review needed", "block": "⛔ block"}
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
 def escape(text: str) -> str:
     text = " ".join(text.split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
     return text.replace("@", "@\u200b")  # no @-mentions from untrusted text
 
