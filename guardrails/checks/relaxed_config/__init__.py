@@ -165,6 +165,8 @@ def _findings_for(tool: Any, rels: List[Relaxation], old: _Side, new: _Side,
         evidence = target.lines[line - 1] if target is not None and line else ""
         message = f"{tool.TOOL}: {r.change}" + (f" - {r.note}" if r.note else "") + moved
         details: Dict[str, Any] = {"tool": tool.TOOL, "key": r.key, "change": r.change}
+        if r.extra:
+            details.update(r.extra)
         if old.winner != new.winner:
             details["config_in_force"] = {"old": old.winner, "new": new.winner}
         yield finding(r.rule, path, line, message, evidence, side=side, details=details,
@@ -219,12 +221,11 @@ def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
     skip = {str(s).lower() for s in (ctx.settings.get("skip_tools") or ())}
     reader = _Reader(change)
     out: List[Finding] = []
-    config_paths: Set[str] = set()
     for tool in TOOLS:
         if tool.TOOL in skip:
             continue
-        if tool in (pytest_cfg, coverage_cfg):  # their --cov-fail-under is judged as config
-            config_paths.update(f.path for f in change.files if tool.matches(f.path))
         out.extend(_check_tool(tool, change, reader, ctx))
-    out.extend(scripts.check(change, config_paths, skip))
+    seen = {(f.rule, f.path, f.details.get("change")) for f in out}
+    out.extend(f for f in scripts.check(change, skip)
+               if (f.rule, f.path, f.details.get("change")) not in seen)  # addopts: judged as config already
     return out

@@ -50,12 +50,14 @@ class Relaxation(NamedTuple):
     severity: Optional[str] = None
     note: str = ""
     section: Tuple[str, ...] = ()
+    extra: Optional[Dict[str, Any]] = None  # more details for the finding
 
 
 def relax(rule: str, key: str, change: str, *anchors: Sequence[str], side: str = "new",
-          severity: Optional[str] = None, note: str = "", section: Sequence[str] = ()) -> Relaxation:
+          severity: Optional[str] = None, note: str = "", section: Sequence[str] = (),
+          extra: Optional[Dict[str, Any]] = None) -> Relaxation:
     return Relaxation(rule, key, change, tuple(tuple(a) for a in anchors if a), side, severity, note,
-                      tuple(section))
+                      tuple(section), extra)
 
 
 # ---------------------------------------------------------------- parsing

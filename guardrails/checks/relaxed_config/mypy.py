@@ -108,7 +108,7 @@ def _scope(opts_old: Dict[str, Any], opts_new: Dict[str, Any], where: str, glob_
         if weakened:
             out.append(relax(RULE, "strict", "strict: true -> false", ("strict",),
                              side="new" if "strict" in opts_new else "old", severity="block",
-                             note="turns off " + some(weakened), section=section))
+                             note="turns off " + some(weakened), extra={"turned_off": weakened}, section=section))
     strict_changed = bool(out)
     explicit = set(opts_old) | set(opts_new)
     for flag in STRICTER_TRUE:

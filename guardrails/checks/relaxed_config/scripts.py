@@ -140,10 +140,10 @@ def _cov_lowered(fc: FileChange) -> Iterable[Finding]:
     value, line = old_vals[0]
     yield finding(COVERAGE, fc.path, line.old_no or 0, f"coverage: --fail-under {value:g} removed", line.text,
                   side="old", severity="block",
-                  details={"tool": "coverage", "key": "--cov-fail-under", "change": f"--cov-fail-under: {value:g} -> (removed)"})
+                  details={"tool": "coverage", "key": "--cov-fail-under", "change": f"--cov-fail-under: {value:g} -> (unset)"})
 
 
-def check(change: ChangeSet, structured: Set[str], skip: Set[str]) -> List[Finding]:
+def check(change: ChangeSet, skip: Set[str]) -> List[Finding]:
     out: List[Finding] = []
     for fc in change.files:
         if fc.status == DELETED or fc.is_binary:
@@ -153,6 +153,6 @@ def check(change: ChangeSet, structured: Set[str], skip: Set[str]) -> List[Findi
             out.extend(_no_verify(fc, old))
         if "scripts" not in skip and _is_ci_script(fc.path) and not workflows.matches(fc.path):
             out.extend(_neutered_lines(fc, old))
-        if "coverage" not in skip and fc.path not in structured:
+        if "coverage" not in skip:
             out.extend(_cov_lowered(fc))
     return out

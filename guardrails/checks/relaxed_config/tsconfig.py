@@ -63,7 +63,7 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
             out.append(relax(RULE, "compilerOptions.strict",
                              f"strict: true -> {str(cn['strict']).lower() if 'strict' in cn else '(unset)'}",
                              ('"strict"',), side="new" if "strict" in cn else "old", severity="block",
-                             note="turns off " + some(weakened)))
+                             note="turns off " + some(weakened), extra={"turned_off": weakened}))
     for name in STRICT_MEMBERS:
         if strict_off and name not in cn:
             continue
