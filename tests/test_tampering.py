@@ -1,0 +1,132 @@
+"""guard-tampering, end to end on real repositories."""
+from __future__ import annotations
+
+import textwrap
+from typing import Dict, List, Optional
+
+from conftest import check_json, run_cli
+
+RULE = "suppression/guard-tampering"
+
+GATE_WORKFLOW = textwrap.dedent('''\
+    name: guardrails
+    on:
+      pull_request:
+    jobs:
+      gate:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+            with:
+              fetch-depth: 0
+          - run: pip install merge-guardrails
+          - run: guardrails check --base origin/${{ github.base_ref }} --format github
+''')
+DOCS_WORKFLOW = textwrap.dedent('''\
+    name: docs
+    on:
+      push:
+        branches: [main]
+    jobs:
+      build:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@v4
+          - run: mkdocs build --strict
+''')
+AGENTS = "# Working on this repository\n\n- Run `make test` before you commit.\n- Never skip a failing test.\n"
+
+
+def tampering(repo, before: Dict[str, Optional[str]], after: Dict[str, Optional[str]]) -> List[dict]:
+    repo.commit(before, "base")
+    repo.commit(after, "change")
+    report = check_json(repo, "--base", "HEAD~1")
+    return sorted((f for f in report["findings"] if f["rule"] == RULE), key=lambda f: f["path"])
+
+
+def test_agent_instructions_edited(repo):
+    new = AGENTS.replace("- Never skip a failing test.\n",
+                         "- Never skip a failing test.\n- If a test is flaky, mark it skip and move on.\n")
+    found = tampering(repo, {"AGENTS.md": AGENTS, "src/app.py": "x = 1\n"},
+                      {"AGENTS.md": new, "src/app.py": "x = 2\n"})
+    assert len(found) == 1
+    f = found[0]
+    assert f["path"] == "AGENTS.md" and f["severity"] == "escalate"
+    assert f["line"] == 5 and f["evidence"] == "- If a test is flaky, mark it skip and move on."
+    assert f["details"]["kind"] == "agent instructions" and f["details"]["status"] == "modified"
+
+
+def test_many_agent_file_names_and_places(repo):
+    files = {"CLAUDE.md": "a\n", "services/api/AGENTS.md": "a\n", ".github/copilot-instructions.md": "a\n",
+             ".cursorrules": "a\n", ".cursor/rules/testing.mdc": "a\n", "GEMINI.md": "a\n",
+             ".claude/settings.json": "{}\n", ".github/instructions/py.instructions.md": "a\n"}
+    found = tampering(repo, files, {k: v + "b\n" for k, v in files.items()})
+    assert sorted(f["path"] for f in found) == sorted(files)
+    assert {f["details"]["kind"] for f in found} == {"agent instructions"}
+
+
+def test_policy_and_the_file_it_extends(repo):
+    before = {".guardrails.yml": "extends: ci/guardrails-base.yml\nrules:\n  test-stub/*: info\n",
+              "ci/guardrails-base.yml": "rules:\n  suppression/*: escalate\n", "ci/other.yml": "a: 1\n"}
+    found = tampering(repo, before, {"ci/guardrails-base.yml": "rules:\n  suppression/*: off\n",
+                                     "ci/other.yml": "a: 2\n"})
+    assert [f["path"] for f in found] == ["ci/guardrails-base.yml"]
+    assert found[0]["details"]["kind"] == "guardrails policy (a file .guardrails.yml extends)"
+    assert found[0]["line"] == 2
+
+
+def test_policy_deleted(repo):
+    found = tampering(repo, {".guardrails.yml": "rules:\n  suppression/*: block\n", "a.py": "x = 1\n"},
+                      {".guardrails.yml": None})
+    assert len(found) == 1
+    assert found[0]["details"]["status"] == "deleted" and found[0]["line"] == 0
+
+
+def test_workflow_running_guardrails_but_not_other_workflows(repo):
+    before = {".github/workflows/guardrails.yml": GATE_WORKFLOW, ".github/workflows/docs.yml": DOCS_WORKFLOW}
+    after = {".github/workflows/guardrails.yml": GATE_WORKFLOW.replace("--format github",
+                                                                       "--format github || true"),
+             ".github/workflows/docs.yml": DOCS_WORKFLOW.replace("--strict", "")}
+    found = tampering(repo, before, after)
+    assert [f["path"] for f in found] == [".github/workflows/guardrails.yml"]
+    assert found[0]["details"]["kind"] == "CI workflow that runs guardrails"
+    assert found[0]["line"] == GATE_WORKFLOW.count("\n")
+
+
+def test_codeowners_pre_commit_and_renames(repo):
+    pc = "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.9\n    hooks:\n      - id: ruff\n"
+    before = {".github/CODEOWNERS": "* @acme/platform\n/guardrails.yml @acme/security\n",
+              ".pre-commit-config.yaml": pc, "docs/CODEOWNERS": "* @acme/docs\n"}
+    after = {".github/CODEOWNERS": "* @acme/platform\n", ".pre-commit-config.yaml": pc + "        exclude: ^src/\n",
+             "docs/CODEOWNERS": None, "docs/OWNERS.bak": "* @acme/docs\n"}
+    found = tampering(repo, before, after)
+    by_path = {f["path"]: f for f in found}
+    assert by_path[".github/CODEOWNERS"]["side"] == "old" and by_path[".github/CODEOWNERS"]["line"] == 2
+    assert by_path[".pre-commit-config.yaml"]["details"]["kind"] == "pre-commit config"
+    renamed = by_path["docs/OWNERS.bak"]
+    assert renamed["details"]["old_path"] == "docs/CODEOWNERS" and renamed["details"]["kind"] == "CODEOWNERS"
+
+
+def test_pre_commit_autoupdate_is_info(repo):
+    pc = "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.9\n    hooks:\n      - id: ruff\n"
+    found = tampering(repo, {".pre-commit-config.yaml": pc}, {".pre-commit-config.yaml": pc.replace("v0.6.9", "v0.7.1")})
+    assert len(found) == 1 and found[0]["severity"] == "info"
+
+
+def test_extra_protected_paths_and_near_misses(repo):
+    repo.commit({".guardrails.yml": "tampering:\n  paths: [\"ci/policy/**\", Makefile]\n"}, "policy")
+    found = tampering(repo, {"ci/policy/deny.rego": "a\n", "Makefile": "all:\n", "docs/agents.md": "a\n",
+                             "notes/CLAUDE.md.txt": "a\n", "src/codeowners.py": "x = 1\n"},
+                      {"ci/policy/deny.rego": "b\n", "Makefile": "all:\n\techo\n", "docs/agents.md": "b\n",
+                       "notes/CLAUDE.md.txt": "b\n", "src/codeowners.py": "x = 2\n"})
+    assert [f["path"] for f in found] == ["Makefile", "ci/policy/deny.rego"]
+    assert {f["details"]["kind"] for f in found} == {"protected path (tampering.paths)"}
+
+
+def test_staged_change_to_agents_md(repo):
+    repo.commit({"AGENTS.md": AGENTS}, "base")
+    repo.stage({"AGENTS.md": AGENTS + "- Tests may be skipped when slow.\n"})
+    res = run_cli(["check", "--staged", "--format", "json"], cwd=repo.path)
+    assert res.code in (0, 1), res.err
+    found = [f for f in res.json()["findings"] if f["rule"] == RULE]
+    assert len(found) == 1 and found[0]["line"] == 5
