@@ -402,3 +402,20 @@ def test_regenerated_lockfile_with_same_packages_is_quiet(repo):
                                                  indent=4)})
     report = check_json(repo, "--base", "HEAD~1")
     assert not [f for f in report["findings"] if f["rule"].startswith("dependency/")]
+
+
+def test_lockfile_parsers_survive_garbage():
+    import random
+
+    rng = random.Random(11)
+    alphabet = '[]{}()=:",-#\n @^~<>*./abcxyz0123\\'
+    wrong = {"uv.lock": "[[package]]\nname = 3\n[[package]]\nname = 'x'\nsource = 'y'\nwheels = 4\n",
+             "package-lock.json": '{"packages": {"node_modules/a": 3}, "dependencies": []}',
+             "Pipfile.lock": '{"default": [], "_meta": {"sources": "x"}}',
+             "Cargo.lock": "[[package]]\nname = 'a'\nsource = 3\n"}
+    for name, text in wrong.items():
+        assert isinstance(lockfiles.parse(name, text), tuple)
+    for name in lockfiles.NAMES:
+        for _ in range(40):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+            assert isinstance(lockfiles.parse(name, text), tuple), (name, text)

@@ -337,3 +337,39 @@ dependencies:
 def test_yaml_that_is_not_an_environment_gives_nothing():
     assert manifests.parse("environment.yml", "name: x\nvariables:\n  A: 1\n").deps == ()
     assert manifests.parse("environment.yml", "a: [unclosed\n").problems
+
+
+# --- hostile and malformed input ----------------------------------------------
+
+WRONG_TYPES = {
+    "pyproject.toml": '[project]\ndependencies = "requests"\noptional-dependencies = ["x"]\n'
+                      '[tool.poetry]\ndependencies = ["x"]\ngroup = 3\nsource = "x"\n'
+                      '[tool.uv]\nsources = ["x"]\nindex = {url = 1}\n[dependency-groups]\ntest = "pytest"\n',
+    "Pipfile": '[packages]\nrequests = 3\n[[source]]\nurl = 5\n',
+    "Cargo.toml": '[dependencies]\nserde = 1\n[target]\nx = 2\n[patch]\ncrates-io = "x"\n',
+    "package.json": '{"dependencies": ["react"], "overrides": "x", "bundledDependencies": {"a": 1}}',
+    "environment.yml": "dependencies:\n  - {pip: nope}\n  - 3\n  - [a, b]\nchannels: 7\n",
+    "setup.cfg": "[options]\ninstall_requires\n  = ???\n",
+    "setup.py": "setup(install_requires=[1, None, b'x', 'ok'], extras_require={1: ['a'], 'x': 'y'})\n",
+    "go.mod": "require (\n  onlyname\n)\nreplace => \n",
+    "Gemfile": 'gem\ngem :sym, require: [\ngroup do\nend\nend\nend\n',
+    "pom.xml": "<project><dependencies><dependency/></dependencies></project>",
+    "build.gradle": "dependencies {\n  implementation(\n  }\n}}}\n",
+    "gradle/libs.versions.toml": '[libraries]\na = 3\nb = {module = 4}\n[versions]\nx = []\n',
+    "requirements.txt": "-r\n--index-url\n-e\n\\\n",
+}
+
+
+def test_parsers_survive_wrong_types_and_garbage():
+    import random
+
+    rng = random.Random(7)
+    for path, text in WRONG_TYPES.items():
+        parsed = manifests.parse(path, text)
+        assert isinstance(parsed.deps, tuple), path
+    alphabet = "[]{}()=:\"',-#\n \t@^~<>*.abcxyz0123\\"
+    for path in WRONG_TYPES:
+        for _ in range(40):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
+            parsed = manifests.parse(path, text)
+            assert isinstance(parsed.problems, tuple), (path, text)

@@ -72,7 +72,7 @@ def test_unchanged_and_default_indexes_are_quiet(repo):
 
 # --- pre-commit -------------------------------------------------------------------
 
-PRE_COMMIT_OLD = f"""\
+PRE_COMMIT_OLD = """\
 repos:
   - repo: https://github.com/astral-sh/ruff-pre-commit
     rev: v0.4.4

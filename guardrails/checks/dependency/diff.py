@@ -17,7 +17,7 @@ from guardrails.checks import finding
 from guardrails.checks.dependency import lockfiles, manifests
 from guardrails.checks.dependency.manifests import requirements as req_mod
 from guardrails.checks.dependency.model import (
-    BUNDLED, CARGO, CONDA, CONSTRAINT, DEV, GO, LOCKED, MAVEN, NPM, OPTIONAL, OVERRIDE, PYPI,
+    BUNDLED, CONDA, CONSTRAINT, DEV, GO, LOCKED, MAVEN, NPM, OPTIONAL, OVERRIDE, PYPI,
     RUBYGEMS, RUNTIME, TRANSITIVE, BUILD, PEER, Dep, DepChange, Parsed,
 )
 from guardrails.model import DELETED, ChangeSet, FileChange, Finding
@@ -35,21 +35,24 @@ NOT_RUNTIME = frozenset({DEV, OPTIONAL, BUILD, PEER, CONSTRAINT, OVERRIDE, TRANS
 # Parsing one side, with a per-run cache (E2 and sources ask for the same files).
 
 class _Memo:
-    change: Optional[ChangeSet] = None
-    parsed: Dict[Tuple[str, str, int], Parsed] = {}
-    locked: Dict[Tuple[str, str, int], tuple] = {}
-    changes: Optional[List[DepChange]] = None
-    declared: Optional[Dict[str, Set[str]]] = None
+    """Parses and results for the change being checked (one change at a time)."""
+
+    def __init__(self, change: Optional[ChangeSet] = None) -> None:
+        self.change = change
+        self.parsed: Dict[Tuple[str, str, int], Parsed] = {}
+        self.locked: Dict[Tuple[str, str, int], tuple] = {}
+        self.changes: Optional[List[DepChange]] = None
+        self.declared: Optional[Dict[str, Set[str]]] = None
 
 
-def _memo(change: ChangeSet) -> type:
-    if _Memo.change is not change:
-        _Memo.change = change
-        _Memo.parsed = {}
-        _Memo.locked = {}
-        _Memo.changes = None
-        _Memo.declared = None
-    return _Memo
+_MEMO = _Memo()
+
+
+def _memo(change: ChangeSet) -> _Memo:
+    global _MEMO
+    if _MEMO.change is not change:
+        _MEMO = _Memo(change)
+    return _MEMO
 
 
 def parse_manifest(change: ChangeSet, path: str, text: Optional[str], side: str) -> Parsed:

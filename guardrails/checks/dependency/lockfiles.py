@@ -135,7 +135,8 @@ def parse_poetry(text: str, path: str) -> tuple:
             if kind == "legacy":
                 registry = url
             elif kind in ("git", "url", "file", "directory"):
-                src = f"path:{url}" if kind in ("file", "directory") else url if kind == "url" else f"git+{url}@{source.get('resolved_reference') or source.get('reference', '')}"
+                ref = source.get("resolved_reference") or source.get("reference", "")
+                src = f"path:{url}" if kind in ("file", "directory") else url if kind == "url" else f"git+{url}@{ref}"
         name = pkg["name"]
         version = str(pkg.get("version", ""))
         out.append(Dep(PYPI, pep503(name), "==" + version, LOCKED, path, no, raw_name=name,
@@ -362,7 +363,8 @@ def parse_pipfile_lock(text: str, path: str) -> tuple:
             src = ""
             for key in ("git", "file", "path"):
                 if key in info:
-                    src = f"path:{info[key]}" if key == "path" else str(info[key]) if key == "file" else f"git+{info[key]}@{info.get('ref', '')}"
+                    src = (f"path:{info[key]}" if key == "path" else str(info[key]) if key == "file"
+                           else f"git+{info[key]}@{info.get('ref', '')}")
             out.append(Dep(PYPI, pep503(name), "==" + version if version else "", LOCKED, path,
                            lines.get(name, 0), raw_name=name, source=mask(src),
                            text=f'"{name}": {info.get("version", "")}', version=version,
@@ -424,5 +426,5 @@ def parse(path: str, text: str) -> tuple:
         return ()
     try:
         return parser(text, path)
-    except RecursionError:
-        return ()
+    except (RecursionError, AttributeError, TypeError, KeyError, IndexError, ValueError):
+        return ()  # not a lockfile this parser can read

@@ -19,13 +19,13 @@ import json
 import posixpath
 import re
 import shlex
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from guardrails.checks import finding
 from guardrails.checks.dependency import diff as diff_mod, lockfiles, manifests
 from guardrails.checks.dependency.manifests import _json, _toml, _yaml
 from guardrails.checks.dependency.model import (
-    CARGO, CONDA, GO, MAVEN, NPM, PYPI, RUBYGEMS, Index, mask,
+    CARGO, CONDA, GO, NPM, PYPI, RUBYGEMS, Index, mask,
 )
 from guardrails.model import DELETED, ChangeSet, Context, FileChange, Finding
 
@@ -162,9 +162,11 @@ def _bunfig_indexes(text: str, path: str) -> List[Index]:
         return []
     loc = _toml.Locator(text)
     out: List[Index] = []
-    install = data.get("install") if isinstance(data.get("install"), dict) else {}
+    raw_install = data.get("install")
+    install: Dict[str, Any] = raw_install if isinstance(raw_install, dict) else {}
     candidates = [("registry", install.get("registry"), "")]
-    for scope, value in (install.get("scopes") or {}).items():
+    scopes = install.get("scopes")
+    for scope, value in (scopes.items() if isinstance(scopes, dict) else ()):
         candidates.append(("scopes", value, scope))
     for key, value, scope in candidates:
         url = value if isinstance(value, str) else value.get("url") if isinstance(value, dict) else None
@@ -239,7 +241,10 @@ def indexes_of(path: str, text: Optional[str]) -> List[Index]:
         return []
     for regex, reader in INDEX_FILES:
         if regex.search(path):
-            return reader(text, path)
+            try:
+                return reader(text, path)
+            except (AttributeError, TypeError, KeyError, IndexError, ValueError):
+                return []  # a value of an unexpected type: not a configuration we can read
     if manifests.is_manifest(path):
         return _manifest_indexes(text, path)
     return []
@@ -331,13 +336,13 @@ def lockfile_registry_findings(change: ChangeSet, f: FileChange) -> List[Finding
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
-def _precommit_repos(text: Optional[str]) -> List[dict]:
+def _precommit_repos(text: Optional[str]) -> List[Dict[str, Any]]:
     root = _yaml.compose(text or "")
     out = []
     for node in _yaml.seq(_yaml.get(root, "repos")):
         repo_node = _yaml.get(node, "repo")
         url = _yaml.scalar(repo_node) or ""
-        entry = {"url": url, "line": _yaml.line(repo_node) if repo_node is not None else 0,
+        entry: Dict[str, Any] = {"url": url, "line": _yaml.line(repo_node) if repo_node is not None else 0,
                  "rev": _yaml.scalar(_yaml.get(node, "rev")) or "", "deps": []}
         for hook in _yaml.seq(_yaml.get(node, "hooks")):
             hook_id = _yaml.scalar(_yaml.get(hook, "id")) or ""
@@ -994,6 +999,10 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
             continue
         path = f.path
         base = posixpath.basename(path)
+        if manifests.is_manifest(path):
+            problems = diff_mod.parse_manifest(change, path, f.new_text(), "new").problems
+            for problem in problems[:3]:
+                ctx.warn(f"dependency: could not fully read a manifest: {problem}")
         if _is_index_file(path):
             out.extend(index_findings(change, f))
         if lockfiles.is_lockfile(path):

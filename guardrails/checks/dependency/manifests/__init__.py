@@ -81,3 +81,7 @@ def parse(path: str, text: str) -> Parsed:
         return parser(text, path)
     except RecursionError:
         return Parsed(problems=(f"{path}: too deeply nested to read",))
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        # A value of an unexpected type (a list where a table belongs): the
+        # file is not a valid manifest; say so rather than fail the run.
+        return Parsed(problems=(f"{path}: unexpected structure ({type(exc).__name__}: {exc})",))

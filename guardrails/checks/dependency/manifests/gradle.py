@@ -121,7 +121,9 @@ def parse_catalog(text: str, path: str) -> Parsed:
         if isinstance(v, dict):
             if "ref" in v:
                 ref = versions.get(v["ref"])
-                return ref if isinstance(ref, str) else str((ref or {}).get("strictly") or (ref or {}).get("require") or "")
+                if isinstance(ref, dict):
+                    return str(ref.get("strictly") or ref.get("require") or "")
+                return ref if isinstance(ref, str) else ""
             return str(v.get("strictly") or v.get("require") or v.get("prefer") or "")
         if "version.ref" in entry:
             return str(versions.get(entry["version.ref"], ""))

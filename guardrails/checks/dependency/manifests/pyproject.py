@@ -2,7 +2,7 @@
 PDM, Hatch and uv tables, and the package indexes uv / Poetry / PDM name."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from guardrails.checks.dependency.manifests import _toml, pep508
 from guardrails.checks.dependency.model import (
@@ -47,13 +47,14 @@ class _Builder:
             line = self.loc.key(key + (name,))
             entries = value if isinstance(value, list) else [value]
             for entry in entries:
-                spec, source, extras, marker, g = "", "", (), "", group
+                spec, source, marker, g = "", "", "", group
+                extras: Tuple[str, ...] = ()
                 if isinstance(entry, str):
                     spec = entry
                 elif isinstance(entry, dict):
                     spec = str(entry.get("version", ""))
                     source = _poetry_source(entry)
-                    extras = tuple(entry.get("extras") or ())
+                    extras = tuple(str(e) for e in _list(entry.get("extras")))
                     marker = str(entry.get("markers", "") or entry.get("python", "") and
                                  f"python {entry.get('python')}")
                     if entry.get("optional") and group == RUNTIME:
@@ -101,13 +102,18 @@ def _poetry_exact(spec: str) -> str:
     return _exact(spec)
 
 
-def _get(data: Dict[str, Any], *keys: str) -> Any:
+def _get(data: Dict[str, Any], *keys: str) -> Dict[str, Any]:
+    """The table at KEYS ({} when missing or not a table)."""
     cur: Any = data
     for key in keys:
         if not isinstance(cur, dict):
-            return None
+            return {}
         cur = cur.get(key)
-    return cur
+    return cur if isinstance(cur, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def parse(text: str, path: str) -> Parsed:
@@ -115,52 +121,52 @@ def parse(text: str, path: str) -> Parsed:
     if problem:
         return Parsed(problems=(problem,))
     b = _Builder(text, path)
-    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    project = _get(data, "project")
     b.pep508_list(("project", "dependencies"), project.get("dependencies"), RUNTIME)
-    for extra, values in (project.get("optional-dependencies") or {}).items():
+    for extra, values in _get(project, "optional-dependencies").items():
         b.pep508_list(("project", "optional-dependencies", extra), values, OPTIONAL, extra)
-    for group_name, values in (_get(data, "dependency-groups") or {}).items():
+    for group_name, values in _get(data, "dependency-groups").items():
         b.pep508_list(("dependency-groups", group_name), values, DEV, group_name)
-    b.pep508_list(("build-system", "requires"), _get(data, "build-system", "requires"), BUILD)
+    b.pep508_list(("build-system", "requires"), _get(data, "build-system").get("requires"), BUILD)
 
-    poetry = _get(data, "tool", "poetry") or {}
-    if isinstance(poetry, dict):
+    poetry = _get(data, "tool", "poetry")
+    if poetry:
         b.poetry_table(("tool", "poetry", "dependencies"), poetry.get("dependencies"), RUNTIME)
         b.poetry_table(("tool", "poetry", "dev-dependencies"), poetry.get("dev-dependencies"), DEV, "dev")
-        for group_name, group in (poetry.get("group") or {}).items():
+        for group_name, group in _get(poetry, "group").items():
             if isinstance(group, dict):
                 b.poetry_table(("tool", "poetry", "group", group_name, "dependencies"),
                                group.get("dependencies"), DEV, group_name)
-        for i, source in enumerate(poetry.get("source") or ()):
+        for i, source in enumerate(_list(poetry.get("source"))):
             if isinstance(source, dict):
                 priority = str(source.get("priority", ""))
                 b.index(source.get("url"), "source", ("tool", "poetry", "source"), i,
                         name=str(source.get("name", "")),
                         default=priority in ("default", "primary") or bool(source.get("default")))
 
-    pdm = _get(data, "tool", "pdm") or {}
-    if isinstance(pdm, dict):
-        for group_name, values in (pdm.get("dev-dependencies") or {}).items():
+    pdm = _get(data, "tool", "pdm")
+    if pdm:
+        for group_name, values in _get(pdm, "dev-dependencies").items():
             b.pep508_list(("tool", "pdm", "dev-dependencies", group_name), values, DEV, group_name)
-        for i, source in enumerate(pdm.get("source") or ()):
+        for i, source in enumerate(_list(pdm.get("source"))):
             if isinstance(source, dict):
                 b.index(source.get("url"), "source", ("tool", "pdm", "source"), i,
                         name=str(source.get("name", "")), default=source.get("name") == "pypi")
 
-    envs = _get(data, "tool", "hatch", "envs") or {}
-    if isinstance(envs, dict):
+    envs = _get(data, "tool", "hatch", "envs")
+    if envs:
         for env_name, env in envs.items():
             if not isinstance(env, dict):
                 continue
             for key in ("dependencies", "extra-dependencies"):
                 b.pep508_list(("tool", "hatch", "envs", env_name, key), env.get(key), DEV, env_name)
 
-    uv = _get(data, "tool", "uv") or {}
-    if isinstance(uv, dict):
+    uv = _get(data, "tool", "uv")
+    if uv:
         b.pep508_list(("tool", "uv", "dev-dependencies"), uv.get("dev-dependencies"), DEV, "dev")
         b.pep508_list(("tool", "uv", "override-dependencies"), uv.get("override-dependencies"), OVERRIDE)
         b.pep508_list(("tool", "uv", "constraint-dependencies"), uv.get("constraint-dependencies"), CONSTRAINT)
-        for i, index in enumerate(uv.get("index") or ()):
+        for i, index in enumerate(_list(uv.get("index"))):
             if isinstance(index, dict):
                 b.index(index.get("url"), "index", ("tool", "uv", "index"), i,
                         name=str(index.get("name", "")), default=bool(index.get("default")))
@@ -172,9 +178,7 @@ def parse(text: str, path: str) -> Parsed:
                     line = b.loc.value(("tool", "uv", key), url)
                     b.indexes.append(Index(url=mask(url), kind=kind, ecosystem=PYPI, path=path, line=line,
                                            text=mask(b.loc.text(line)), default=kind == "index-url"))
-        sources = uv.get("sources") or {}
-        if isinstance(sources, dict):
-            _apply_uv_sources(b, sources)
+        _apply_uv_sources(b, _get(uv, "sources"))
     return Parsed(deps=tuple(b.deps), indexes=tuple(b.indexes), problems=tuple(b.problems))
 
 

@@ -54,11 +54,12 @@ def parse(text: str, path: str) -> Parsed:
     problems: List[str] = []
 
     def add(const: ast.Constant, group: str, subgroup: str = "") -> None:
-        req = pep508.parse(const.value)
+        value = str(const.value)
+        req = pep508.parse(value)
         if req is None:
-            problems.append(f"{path}:{const.lineno}: not a requirement: {const.value[:80]}")
+            problems.append(f"{path}:{const.lineno}: not a requirement: {value[:80]}")
             return
-        line = lines[const.lineno - 1].strip() if const.lineno <= len(lines) else const.value
+        line = lines[const.lineno - 1].strip() if const.lineno <= len(lines) else value
         deps.append(Dep(PYPI, pep503(req.name), req.spec, group, path, const.lineno, raw_name=req.name,
                         source=mask(req.url), text=line, extras=req.extras, marker=req.marker,
                         subgroup=subgroup))
@@ -76,7 +77,7 @@ def parse(text: str, path: str) -> Parsed:
                 problems.append(f"{path}:{value.lineno}: {key} is not a literal list (not evaluated)")
             for const in found:
                 add(const, group, "tests" if group == DEV else "")
-        extras = kwargs.get("extras_require")
+        extras: Optional[ast.AST] = kwargs.get("extras_require")
         if isinstance(extras, ast.Name):
             extras = names.get(extras.id)
         if isinstance(extras, ast.Dict):
