@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from guardrails import git
 from guardrails.checks.test_stub import python_ast as pa
 from guardrails.checks.test_stub import python_tests as pt
+from guardrails.checks.test_stub.python_triggers import code_triggers
 from guardrails.checks.test_stub.testfiles import (PytestConfig, is_test_file, pytest_config)
 from guardrails.model import ChangeSet, Context, FileChange, Finding
 
@@ -28,9 +29,6 @@ MAX_REPO_TEST_BYTES = 8_000_000
 _TEST_ADDED = re.compile(
     r"skip|xfail|SkipTest|expectedFailure|exit\s*\(|pytest_|outcome|exitstatus|testsfailed|patch|"
     r"monkeypatch|Mock|__test__|\btry\b|suppress|pytestmark|items")
-_NON_TEST_ADDED = re.compile(
-    r"\bif\b|\bcase\b|\breturn\b|\bexcept\b|\bpass\b|\.\.\.|NotImplementedError|TODO|FIXME|environ|getenv|"
-    r"sys\.modules|sys\.argv|_getframe|f_back|inspect\.|traceback\.|\bglobal\b|__eq__|__hash__|\+=|[\"'\d]\s*:")
 
 
 class PyFile:
@@ -48,6 +46,7 @@ class PyFile:
         self._trees: Dict[str, Optional[ast.Module]] = {}
         self.old_lines = old_text.splitlines() if old_text else []
         self.worth = True
+        self.triggers: Dict[str, Set[int]] = {}
         self.new_lines = new_text.splitlines() if new_text else []
 
     @property
@@ -212,6 +211,8 @@ def _decode(data: Optional[bytes]) -> Optional[str]:
 
 def _load(change: ChangeSet, ctx: Context) -> List[PyFile]:
     extra = tuple(ctx.settings.get("test_files") or ())
+    flags = [str(f) for f in ctx.settings.get("test_env_flags") or ()]
+    extra_run = "|".join(re.escape(f) for f in flags)
     out: List[PyFile] = []
     for fc in change.files:
         if fc.is_binary or fc.is_submodule:
@@ -230,7 +231,7 @@ def _load(change: ChangeSet, ctx: Context) -> List[PyFile]:
         if old is None and new is None:
             continue
         pf = PyFile(fc, is_test, old, new)
-        pf.worth = _worth_parsing(pf)
+        pf.worth = _worth_parsing(pf, extra_run)
         out.append(pf)
     return out
 
@@ -240,11 +241,14 @@ def _glob(path: str, patterns: Tuple[str, ...]) -> bool:
     return bool(patterns) and glob_match(path, patterns)
 
 
-def _worth_parsing(pf: PyFile) -> bool:
+def _worth_parsing(pf: PyFile, extra_run: str = "") -> bool:
     """A cheap look at the added lines: can anything be found here?"""
     if pf.is_test:
         return bool(pf.removed) or bool(_TEST_ADDED.search(pf.added_text()))
-    return bool(pf.added) and bool(_NON_TEST_ADDED.search(pf.added_text()))
+    if not pf.added:
+        return False
+    pf.triggers = code_triggers(pf.new_lines, pf.added, extra_run, pf.new_text or "")
+    return bool(pf.triggers)
 
 
 def check(change: ChangeSet, ctx: Context) -> List[Finding]:

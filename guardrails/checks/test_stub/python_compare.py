@@ -394,8 +394,8 @@ def _swallows(handler: ast.ExceptHandler) -> bool:
 
 
 def _wrapped(pf: Any, old: ast.AST, new: ast.AST, tid: str) -> List[Finding]:
-    def guarded(fn: ast.AST) -> List[Tuple[ast.AST, str]]:
-        found = []
+    def guarded(fn: ast.AST) -> List[Tuple[ast.stmt, str]]:
+        found: List[Tuple[ast.stmt, str]] = []
         for n in pa.walk_no_defs(fn):
             if isinstance(n, ast.Try) and any(_swallows(h) for h in n.handlers):
                 if any(isinstance(x, ast.Assert) or (isinstance(x, ast.Call) and pa.callee(x).startswith("assert"))
@@ -494,7 +494,7 @@ def _skips(pf: Any, old_tests: Dict[str, pa.Func], new_tests: Dict[str, pa.Func]
     return out
 
 
-def _skip_finding(pf: Any, deco: ast.AST, had: Set[str], tid: str, code: List[str]) -> List[Finding]:
+def _skip_finding(pf: Any, deco: ast.expr, had: Set[str], tid: str, code: List[str]) -> List[Finding]:
     if pa.dump(deco) in had or deco.lineno not in pf.added:
         return []
     info = _skip_info(deco)
@@ -699,7 +699,7 @@ def _mock_the_unit(pf: Any, new_tests: Dict[str, pa.Func], old_tests: Dict[str, 
             continue
         before = old_tests.get(q)
         had = {pa.dump(c) for c in pa.walk_no_defs(before.node) if isinstance(c, ast.Call)} if before else set()
-        calls = [c for c in pa.walk_no_defs(fn.node) if isinstance(c, ast.Call)]
+        calls: List[ast.Call] = [c for c in pa.walk_no_defs(fn.node) if isinstance(c, ast.Call)]
         calls += [d for d in fn.node.decorator_list if isinstance(d, ast.Call)]
         for c in calls:
             name, _ = _patched_name(c)

@@ -62,23 +62,36 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
     old_consts = pt.module_constants(pf.old_tree)
     flags = {f.upper() for f in (session.settings.get("test_env_flags") or ())}
     tainted = _tainted_names(tree, flags)
-    out.extend(_test_run(pf, tree.body, tainted, module_level=True))
+    trig = pf.triggers
+    if trig.get("run"):
+        out.extend(_test_run(pf, tree.body, tainted, module_level=True))
     for qual, fn in new_funcs.items():
         node = fn.node
-        if not pf.touches_new(node):
+        span = pa.node_lines(node)
+        groups = {g for g, nos in trig.items() if any(n in span for n in nos)}
+        if trig.get("table") and any(n in pf.added for n in span):
+            groups.add("table")  # a module-level table read by this function
+        if not groups:
             continue
         before = old_funcs.get(qual)
         is_method = fn.cls is not None
         names = pa.params(node, is_method)
-        out.extend(_test_run(pf, node.body, tainted))
-        cands.extend(_branches(pf, qual, fn, names, before))
-        cands.extend(_tables(pf, qual, fn, names, consts, old_consts))
-        out.extend(_call_count(pf, qual, fn, tree))
-        out.extend(_swallowed(pf, qual, fn, before))
-        stub = _stub(pf, qual, fn, before)
-        if stub is not None:
-            cands.append(stub)
-        out.extend(_always_equal(pf, qual, fn))
+        if "run" in groups:
+            out.extend(_test_run(pf, node.body, tainted))
+        if "branch" in groups:
+            cands.extend(_branches(pf, qual, fn, names, before))
+        if "table" in groups or "branch" in groups:
+            cands.extend(_tables(pf, qual, fn, names, consts, old_consts))
+        if "count" in groups:
+            out.extend(_call_count(pf, qual, fn, tree))
+        if "swallow" in groups:
+            out.extend(_swallowed(pf, qual, fn, before))
+        if "stub" in groups:
+            stub = _stub(pf, qual, fn, before)
+            if stub is not None:
+                cands.append(stub)
+        if "equal" in groups:
+            out.extend(_always_equal(pf, qual, fn))
     return out
 
 
@@ -402,8 +415,8 @@ def _call_count(pf: Any, qual: str, fn: pa.Func, tree: ast.Module) -> List[Findi
                 value = n.value if isinstance(n, ast.Assign) else n.iter
                 if any(_is_stack(x) or (isinstance(x, ast.Name) and x.id in tainted) for x in ast.walk(value)):
                     targets = n.targets if isinstance(n, ast.Assign) else [n.target]
-                    for t in targets:
-                        tainted |= {x.id for x in ast.walk(t) if isinstance(x, ast.Name)}
+                    for tgt in targets:
+                        tainted |= {x.id for x in ast.walk(tgt) if isinstance(x, ast.Name)}
         test_str = [c for c in pa.walk_no_defs(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)
                     and "test" in c.value.lower()]
         for n in pa.walk_no_defs(node):

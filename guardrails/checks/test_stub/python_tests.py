@@ -265,7 +265,7 @@ def _argnames(node: ast.AST) -> List[str]:
     return []
 
 
-def _rows(node: ast.AST, consts: Dict[str, ast.AST]) -> List[ast.AST]:
+def _rows(node: ast.AST, consts: Dict[str, ast.AST]) -> List[ast.expr]:
     if isinstance(node, ast.Name) and node.id in consts:
         node = consts[node.id]
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
@@ -273,9 +273,9 @@ def _rows(node: ast.AST, consts: Dict[str, ast.AST]) -> List[ast.AST]:
     return []
 
 
-def _row_values(row: ast.AST, n: int) -> Optional[List[ast.AST]]:
+def _row_values(row: ast.expr, n: int) -> Optional[List[ast.expr]]:
     if isinstance(row, ast.Call) and pa.callee(row) == "param":
-        values: List[ast.AST] = list(row.args)
+        values: List[ast.expr] = list(row.args)
     elif n == 1:
         values = [row]
     elif isinstance(row, (ast.Tuple, ast.List)):
@@ -288,7 +288,7 @@ def _row_values(row: ast.AST, n: int) -> Optional[List[ast.AST]]:
 class ParamTable(NamedTuple):
     node: ast.Call  # the parametrize call
     names: List[str]
-    rows: List[Tuple[ast.AST, List[ast.AST]]]  # (row node, values)
+    rows: List[Tuple[ast.expr, List[ast.expr]]]  # (row node, values)
 
 
 def parametrize_tables(fn: ast.AST, consts: Dict[str, ast.AST]) -> List[ParamTable]:

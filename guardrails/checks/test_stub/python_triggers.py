@@ -1,0 +1,110 @@
+"""Cheap line triggers for code outside the tests.
+
+A file is parsed only when one of its added lines looks like something a
+rule group finds, and a group then runs only on the functions that hold
+such a line. This keeps the family fast on large changes: most added code
+(computation, calls, plain branches) never reaches the parser. Each pattern
+runs once over the file's added lines joined together (re.M), not line by
+line.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Dict, List, Set, Union
+
+_S = r"[ \t]"  # horizontal space only: the patterns run over many lines at once
+_LIT = r"(?:[-+]?\d|[rbuf]?[\"']|\[|\(|\{|True\b|False\b|None\b|Decimal\(|Fraction\()"
+_M = re.M
+_RUN = r"PYTEST|pytest|unittest|sys\.argv|_called_from_test|environ|getenv"
+_IF_LIT = re.compile(rf"^{_S}*(?:el)?if\b.*(?:==|\bin\b|\bis\b)", _M)
+_SETS_LIT = re.compile(rf"^\s*(?:return|[A-Za-z_]\w*\s*=)\s*{_LIT}")
+_IFEXP_LIT = re.compile(rf"\breturn\b.*\bif\b.*(?:==|\bin\b).*\belse\b|^{_S}*case{_S}+{_LIT}", _M)
+_TABLE = re.compile(rf"^{_S}*{_LIT}[^:\n]*:{_S}*{_LIT}|={_S}*\{{{_S}*$|={_S}*dict\(", _M)
+_COUNT = re.compile(rf"inspect\.|_getframe|traceback\.|f_back|f_code|\bglobal\b|\.\w*(?:call|count)\w*{_S}*\+=", _M)
+_STUB = re.compile(
+    rf"^{_S}*(?:return(?:{_S}+{_LIT}.*)?|pass|\.\.\.|raise{_S}+NotImplementedError\b.*){_S}*(?:#.*)?$", _M)
+_EXCEPT = re.compile(rf"^{_S}*except\b.*:{_S}*(?:#.*)?$", _M)
+_IGNORE = re.compile(r"^\s*(?:pass|\.\.\.|continue)\s*(?:#.*)?$")
+_CONST_RETURN = re.compile(rf"^{_S}*return{_S}+(?:True|False|[-+]?\d+){_S}*(?:#.*)?$", _M)
+_DEF = re.compile(r"^\s*(?:async\s+)?def\s")
+_DUNDER_CMP = re.compile(r"^\s*def\s+__(?:eq|ne|hash)__\b")
+_SIG_END = re.compile(r"\)\s*(?:->.*)?:\s*(?:#.*)?$")
+_DOC_END = re.compile(r"(?:\"\"\"|''')\s*$")
+
+_FILE_RUN = re.compile(r"PYTEST|[\"']_?pytest[\"']|[\"']unittest[\"']|sys\.argv|_called_from_test|"
+                       r"[\"'](?:TESTING|TEST|TESTS|IS_TEST|IS_TESTING|TEST_MODE|RUNNING_TESTS|UNIT_TEST(?:ING)?|"
+                       r"UNITTEST|CI|GITHUB_ACTIONS)[\"']")
+_BRANCHY = re.compile(r"\bif\b|\bwhile\b|\band\b|\bor\b", _M)
+
+GROUPS = ("run", "branch", "table", "count", "stub", "swallow", "equal")
+
+
+def _significant(lines: List[str], no: int, step: int) -> str:
+    no += step
+    while 0 < no <= len(lines):
+        text = lines[no - 1].strip()
+        if text and not text.startswith("#"):
+            return lines[no - 1]
+        no += step
+    return ""
+
+
+def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
+                  text: str = "") -> Dict[str, Set[int]]:
+    """Rule group -> the added line numbers that may start a finding of it.
+    TEXT (the whole new file) lets a branch on a module-level flag such as
+    `UNDER_TEST = "pytest" in sys.modules` trigger too."""
+    numbers = sorted(n for n in added if 0 < n <= len(lines))
+    if not numbers:
+        return {}
+    block = "\n".join(lines[n - 1] for n in numbers)
+    starts: List[int] = []
+    pos = 0
+    for n in numbers:
+        starts.append(pos)
+        pos += len(lines[n - 1]) + 1
+
+    def hits(pattern: "re.Pattern[str]") -> List[int]:
+        found: List[int] = []
+        last = -1
+        for m in pattern.finditer(block):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i != last:
+                found.append(numbers[i])
+                last = i
+        return found
+
+    out: Dict[str, Set[int]] = {}
+
+    def add(group: str, nos: Union[List[int], Set[int]]) -> None:
+        if nos:
+            out.setdefault(group, set()).update(nos)
+
+    run = re.compile(_RUN + ("|" + extra_run if extra_run else ""), _M)
+    add("run", hits(run))
+    if text and (_FILE_RUN.search(text) or (extra_run and re.search(extra_run, text))):
+        add("run", hits(_BRANCHY))
+    branch = set(hits(_IFEXP_LIT))
+    for no in hits(_IF_LIT):
+        head = lines[no - 1]
+        indent = len(head) - len(head.lstrip())
+        for k in range(no + 1, min(no + 4, len(lines) + 1)):
+            body = lines[k - 1]
+            if len(body) - len(body.lstrip()) <= indent:
+                break
+            if _SETS_LIT.search(body):
+                branch.add(no)
+                break
+    add("branch", branch)
+    add("table", hits(_TABLE))
+    add("count", hits(_COUNT))
+    stub = set()
+    for no in hits(_STUB):
+        prev = _significant(lines, no, -1)
+        if _DEF.search(prev) or _DOC_END.search(prev) or _SIG_END.search(prev):
+            stub.add(no)
+    add("stub", stub)
+    add("swallow", {no for no in hits(_EXCEPT) if _IGNORE.search(_significant(lines, no, 1))})
+    add("equal", {no for no in hits(_CONST_RETURN) if _DUNDER_CMP.search(_significant(lines, no, -1))})
+    return out
