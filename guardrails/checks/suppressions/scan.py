@@ -110,36 +110,37 @@ _SCANNERS[SH] = re.compile(_SCANNERS[SH].pattern, re.M)
 
 
 class Scan:
-    """One file, scanned: its comments, and on demand its code with every
-    comment and string blanked out (same length, newlines kept)."""
+    """One file, scanned once: where its comments and strings are.
+
+    Comment records are built only for the lines asked about (a big file
+    has tens of thousands of comments and a handful of directives); the code
+    with every comment and string blanked is built on demand."""
 
     def __init__(self, text: str, lang: str, lines_wanted: Optional[Iterable[int]] = None):
         self.text = text
         self.lang = lang
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.comments: List[Comment] = []
-        self.strings: List[Tuple[int, int]] = []
+        self._matches = list(_SCANNERS[lang].finditer(text))
+        self._match_starts = [m.start() for m in self._matches]
+        self._cache: Dict[int, Comment] = {}
+        self._strings: Optional[List[Tuple[int, int]]] = None
         self._code: Optional[str] = None
-        self.first_code_offset = len(text)
-        last = 0
-        for m in _SCANNERS[lang].finditer(text):
-            self._note_code(last, m.start())
-            last = m.end()
-            if m.lastgroup in ("c", "b"):
-                self.comments.append(self._comment(m.start(), m.end(), 2 if m.group(0)[:2] in ("//", "/*") else 1))
-            else:
-                self.strings.append((m.start(), m.end()))
-                self.first_code_offset = min(self.first_code_offset, m.start())
-        self._note_code(last, len(text))
+        self._dropped: set = set()
+        self.first_code_offset = self._first_code()
         if lang == PY and lines_wanted is not None:
             self._confirm_python(set(lines_wanted))
 
-    def _note_code(self, start: int, end: int) -> None:
-        if self.first_code_offset < len(self.text):
-            return
-        gap = self.text[start:end]
-        if gap.strip():
-            self.first_code_offset = start + len(gap) - len(gap.lstrip())
+    def _first_code(self) -> int:
+        last = 0
+        for m in self._matches:
+            gap = self.text[last:m.start()]
+            if gap.strip():
+                return last + len(gap) - len(gap.lstrip())
+            if m.lastgroup == "s":
+                return m.start()
+            last = m.end()
+        gap = self.text[last:]
+        return last + len(gap) - len(gap.lstrip()) if gap.strip() else len(self.text)
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
@@ -154,21 +155,66 @@ class Scan:
         """The first line holding code (not comment, not blank); 0 if none."""
         return self.line_of(self.first_code_offset) if self.first_code_offset < len(self.text) else 0
 
-    def _comment(self, start: int, end: int, body: int) -> Comment:
-        line = self.line_of(start)
-        col = start - self.starts[line - 1]
-        text = self.text[start:end]
-        before = self.text[self.starts[line - 1]:start]
-        return Comment(start, end, line, col, self.line_of(end - 1), text, body, not before.strip())
+    def _comment_at(self, index: int) -> Optional[Comment]:
+        m = self._matches[index]
+        if m.lastgroup == "s" or m.start() in self._dropped:
+            return None
+        c = self._cache.get(index)
+        if c is None:
+            start, end = m.start(), m.end()
+            line = self.line_of(start)
+            before = self.text[self.starts[line - 1]:start]
+            c = Comment(start, end, line, start - self.starts[line - 1], self.line_of(end - 1),
+                        self.text[start:end], 2 if self.text[start:start + 2] in ("//", "/*") else 1,
+                        not before.strip())
+            self._cache[index] = c
+        return c
+
+    def comments_on(self, lines: Iterable[int]) -> List[Comment]:
+        """The comments touching any of LINES, in file order, each once."""
+        found: Dict[int, Comment] = {}
+        for line in lines:
+            if line < 1 or line > len(self.starts):
+                continue
+            lo = self.starts[line - 1]
+            hi = self.starts[line] if line < len(self.starts) else len(self.text) + 1
+            i = bisect.bisect_left(self._match_starts, hi) - 1
+            while i >= 0 and self._matches[i].end() > lo:
+                c = self._comment_at(i)
+                if c is not None:
+                    found[i] = c
+                i -= 1
+                if self._matches[i + 1].start() < lo:
+                    break
+        return [found[i] for i in sorted(found)]
+
+    def comments_after(self, offset: int, needle: str = "") -> Iterable[Comment]:
+        """Comments starting at or after OFFSET (whose text contains NEEDLE,
+        case-insensitively, when given)."""
+        needle = needle.lower()
+        for i in range(bisect.bisect_left(self._match_starts, offset), len(self._matches)):
+            m = self._matches[i]
+            if m.lastgroup == "s" or (needle and needle not in m.group(0).lower()):
+                continue
+            c = self._comment_at(i)
+            if c is not None:
+                yield c
+
+    @property
+    def strings(self) -> List[Tuple[int, int]]:
+        if self._strings is None:
+            self._strings = [(m.start(), m.end()) for m in self._matches if m.lastgroup == "s"]
+        return self._strings
 
     def code(self) -> str:
         """The text with comments and string contents blanked (quotes kept,
         newlines kept, so offsets and line numbers still match)."""
         if self._code is None:
-            spans = sorted([(c.start, c.end) for c in self.comments]
-                           + [(a + 1, b - 1) for a, b in self.strings if b - a >= 2])
             parts, pos = [], 0
-            for a, b in spans:
+            for m in self._matches:
+                a, b = (m.start(), m.end()) if m.lastgroup != "s" else (m.start() + 1, m.end() - 1)
+                if b <= a:
+                    continue
                 parts.append(self.text[pos:a])
                 parts.append(_NOT_NEWLINE.sub(" ", self.text[a:b]))
                 pos = b
@@ -177,9 +223,11 @@ class Scan:
         return self._code
 
     def in_string(self, offset: int) -> Optional[Tuple[int, int]]:
-        i = bisect.bisect_right(self.strings, (offset, len(self.text) + 1)) - 1
-        if i >= 0 and self.strings[i][0] < offset < self.strings[i][1]:
-            return self.strings[i]
+        i = bisect.bisect_right(self._match_starts, offset) - 1
+        if i >= 0:
+            m = self._matches[i]
+            if m.lastgroup == "s" and m.start() < offset < m.end():
+                return (m.start(), m.end())
         return None
 
     # --- Python: confirm with tokenize on small windows -------------------
@@ -192,12 +240,9 @@ class Scan:
         line (a window that starts mid-statement on some Python versions),
         the scanner's reading stands."""
         by_line: Dict[int, List[Comment]] = {}
-        for c in self.comments:
+        for c in self.comments_on(wanted):
             by_line.setdefault(c.line, []).append(c)
-        candidate_lines = set(by_line) & wanted
-        # Lines whose only "#" is inside a string need no tokenizing: the
-        # scanner already skipped them; tokenize would agree.
-        for line in sorted(candidate_lines):
+        for line in sorted(by_line):
             first = line
             inside = self.in_string(self.starts[line - 1])
             if inside:
@@ -205,10 +250,9 @@ class Scan:
             found = _tokenize_comments(self, first, line)
             if found is None:
                 continue
-            kept = [c for c in by_line[line] if (c.line, c.col) in found]
-            if len(kept) != len(by_line[line]):
-                drop = set(id(c) for c in by_line[line]) - set(id(c) for c in kept)
-                self.comments = [c for c in self.comments if id(c) not in drop]
+            for c in by_line[line]:
+                if (c.line, c.col) not in found:
+                    self._dropped.add(c.start)
 
 
 def _tokenize_comments(scan: Scan, first: int, last: int) -> Optional[set]:
@@ -232,11 +276,3 @@ def _tokenize_comments(scan: Scan, first: int, last: int) -> Optional[set]:
     except (tokenize.TokenError, SyntaxError):
         pass
     return found if reached else None
-
-
-def comments_by_line(comments: Sequence[Comment]) -> Dict[int, List[Comment]]:
-    out: Dict[int, List[Comment]] = {}
-    for c in comments:
-        for line in range(c.line, c.end_line + 1):
-            out.setdefault(line, []).append(c)
-    return out

@@ -61,7 +61,7 @@ class Row(NamedTuple):
     kind: str  # LINT, TYPE, SECURITY, COVERAGE, FORMAT
     scope: str  # default scope
     pattern: Pattern[str]
-    marker: str  # cheap prefilter fragment (regex, case-insensitive)
+    marker: str  # prefilter: literal substrings separated by "|", matched case-insensitively
     where: str = "comment"  # "comment" or "code"
     codes: Optional[Pattern[str]] = CODE_WORDS  # findall over the ``codes`` group
     blanket: FrozenSet[str] = frozenset()  # codes (lower case) meaning "everything"
@@ -73,6 +73,7 @@ class Row(NamedTuple):
     reading: str = ""  # a function in readings.py that reads it instead
     effect: str = "suppress"  # "none": no tool reads it as written (malformed)
     note: str = ""  # for effect "none": why
+    end_needle: str = ""  # a literal every closing directive contains (a cheap filter)
 
 
 def rx(pattern: str, flags: int = 0) -> Pattern[str]:
@@ -85,10 +86,10 @@ ROWS: Tuple[Row, ...] = (
         rx(r"#\s*(?:ruff|flake8)\s*[:=]\s*noqa(?![\w-])(?:\s*:\s*(?P<codes>[A-Za-z]+[0-9]*(?:[\s,]+[A-Za-z]+[0-9]*)*))?", I),
         r"noqa", reason=R_HASH),
     Row("noqa", "ruff/flake8", (PY,), LINT, LINE, rx(r"#\s*noqa", I), r"noqa", reading="noqa", reason=R_TEXT),
-    Row("type-ignore", "mypy/pyright", (PY,), TYPE, LINE, rx(r"#\s*type:\s*ignore(?![\w-])"), r"type:\s*ignore",
+    Row("type-ignore", "mypy/pyright", (PY,), TYPE, LINE, rx(r"#\s*type:\s*ignore(?![\w-])"), r"ignore",
         reading="type_ignore", reason=R_HASH),
     Row("type-ignore-no-colon", "mypy/pyright", (PY,), TYPE, LINE, rx(r"#\s*type\s+ignore(?![\w-])"),
-        r"type\s+ignore", effect="none", no_codes="none",
+        r"ignore", effect="none", no_codes="none",
         note="neither mypy nor pyright reads `type ignore` without the colon: it silences nothing"),
     Row("pyright-ignore", "pyright", (PY,), TYPE, LINE, rx(r"#\s*pyright:\s*ignore(?![\w-])"), r"pyright",
         reading="type_ignore", reason=R_HASH),
@@ -98,12 +99,12 @@ ROWS: Tuple[Row, ...] = (
         reading="mypy_comment", reason=R_HASH),
     Row("pytype", "pytype", (PY,), TYPE, REST,
         rx(r"#\s*pytype:\s*(?P<mode>disable|skip-file)\b(?:\s*=\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*))?"),
-        r"pytype", modes={"skip-file": FILE}, inline_scope=LINE, reason=R_HASH,
+        r"pytype", end_needle="pytype", modes={"skip-file": FILE}, inline_scope=LINE, reason=R_HASH,
         end=rx(r"#\s*pytype:\s*enable\s*=\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*)")),
     Row("pylint", "pylint", (PY,), LINT, BLOCK,
         rx(r"#\s*pylint\s*:\s*(?P<mode>disable-next|disable-line|disable|skip-file)\b"
            r"(?:\s*=\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*))?"),
-        r"pylint", blanket=frozenset({"all"}), reason=R_HASH, inline_scope=LINE,
+        r"pylint", end_needle="pylint", blanket=frozenset({"all"}), reason=R_HASH, inline_scope=LINE,
         modes={"disable-next": NEXT_LINE, "disable-line": LINE, "skip-file": FILE},
         end=rx(r"#\s*pylint\s*:\s*enable\s*=\s*(?P<codes>[\w-]+(?:\s*,\s*[\w-]+)*)")),
     Row("nosec", "bandit", (PY,), SECURITY, LINE,
@@ -117,13 +118,13 @@ ROWS: Tuple[Row, ...] = (
         end=rx(r"#\s*(?:fmt:\s*on|yapf:\s*enable|isort:\s*on)\b")),
     Row("ruff-range", "ruff", (PY,), LINT, REST,
         rx(r"#\s*ruff\s*:\s*(?P<mode>disable|ignore|file-ignore)(?![\w-])\s*(?:\[(?P<codes>[^\]\n]*)\])?"),
-        r"ruff", no_codes="malformed", reason=R_TEXT, inline_scope=LINE,
+        r"ruff", end_needle="ruff", no_codes="malformed", reason=R_TEXT, inline_scope=LINE,
         modes={"ignore": NEXT_LINE, "file-ignore": FILE},
         end=rx(r"#\s*ruff\s*:\s*enable\s*\[(?P<codes>[^\]\n]*)\]")),
     # ------------------------------------------------- JavaScript/TypeScript
     Row("eslint-disable", "eslint", (JS,), LINT, REST,
         rx(r"^\s*eslint-disable(?P<mode>-next-line|-line)?(?![\w-])(?P<codes>[\s\S]*?)(?=\s--(?:\s|\Z)|\s*\Z)"),
-        r"eslint", codes=CODE_COMMAS, reason=R_DASH,
+        r"eslint", codes=CODE_COMMAS, end_needle="eslint-enable", reason=R_DASH,
         modes={"-next-line": NEXT_LINE, "-line": LINE},
         end=rx(r"^\s*eslint-enable(?![\w-])(?P<codes>[\s\S]*?)(?=\s--(?:\s|\Z)|\s*\Z)")),
     Row("eslint-config", "eslint", (JS,), LINT, FILE, rx(r"^\s*eslint\s+(?P<codes>[\s\S]+)"), r"eslint",
@@ -134,11 +135,11 @@ ROWS: Tuple[Row, ...] = (
     Row("ts-nocheck", "typescript", (JS,), TYPE, FILE, rx(r"(?:^|(?<=[\r\u2028\u2029]))[\s*/]*@ts-nocheck(?![\w-])", re.M), r"@ts-",
         codes=None, reason=R_TEXT),
     Row("tslint", "tslint", (JS,), LINT, REST,
-        rx(r"^\s*tslint:disable(?P<mode>-next-line|-line)?(?![\w-])(?::(?P<codes>[^\n*]*))?"), r"tslint",
+        rx(r"^\s*tslint:disable(?P<mode>-next-line|-line)?(?![\w-])(?::(?P<codes>[^\n*]*))?"), r"tslint", end_needle="tslint:enable",
         modes={"-next-line": NEXT_LINE, "-line": LINE}, reason=R_DASH,
         end=rx(r"^\s*tslint:enable(?![\w-])(?::(?P<codes>[^\n*]*))?")),
     Row("biome-ignore", "biome", (JS,), LINT, NEXT_LINE,
-        rx(r"^\s*biome-ignore(?P<mode>-all|-start)?\s+(?P<codes>[^:\s]+(?:\s+[^:\s]+)*)\s*(?=:|\Z)"), r"biome-ignore",
+        rx(r"^\s*biome-ignore(?P<mode>-all|-start)?\s+(?P<codes>[^:\s]+(?:\s+[^:\s]+)*)\s*(?=:|\Z)"), r"biome-ignore", end_needle="biome-ignore-end",
         reading="biome", reason=R_TEXT, modes={"-all": FILE, "-start": REST},
         end=rx(r"^\s*biome-ignore-end\s+(?P<codes>[^:\s]+(?:\s+[^:\s]+)*)")),
     Row("deno-lint-ignore", "deno lint", (JS,), LINT, NEXT_LINE,
@@ -147,7 +148,7 @@ ROWS: Tuple[Row, ...] = (
     Row("coverage-ignore", "istanbul/c8/v8", (JS,), COVERAGE, NEXT_LINE,
         rx(r"^\s*(?:(?:istanbul|[cv]8)\s+ignore(?:\s+(?P<codes>next|if|else|file|start|line))?(?![\w-])"
            r"|node:coverage\s+(?:ignore\s+next|disable))"),
-        r"istanbul|[cv]8\s+ignore|node:coverage", no_codes="none", reason=R_TEXT,
+        r"istanbul|c8 ignore|v8 ignore|node:coverage", no_codes="none", reason=R_TEXT,
         end=rx(r"^\s*(?:[cv]8\s+ignore\s+stop|node:coverage\s+enable)\b")),
     Row("prettier-ignore", "prettier", (JS,), FORMAT, NEXT_LINE, rx(r"^\s*prettier-ignore\b"), r"prettier-ignore",
         no_codes="none"),
@@ -162,7 +163,7 @@ ROWS: Tuple[Row, ...] = (
     # ------------------------------------------------------------------ Rust
     Row("rust-allow", "rustc/clippy", (RUST,), LINT, ITEM,
         rx(r"#(?P<mode>!?)\[\s*(?:cfg_attr\s*\([^\[\]]*?,\s*)?(?:allow|expect)\s*\((?P<codes>[^\[\]]*?)\)\s*\)?\s*\]"),
-        r"allow|expect", where="code", reading="rust_allow", modes={"!": FILE},
+        r"allow|[expect", where="code", reading="rust_allow", modes={"!": FILE},
         blanket=frozenset({"warnings", "unused", "clippy::all", "clippy::pedantic", "clippy::nursery",
                            "clippy::restriction", "clippy::style", "clippy::complexity", "clippy::perf",
                            "clippy::correctness", "clippy::suspicious", "clippy::cargo", "nonstandard_style",
@@ -173,21 +174,21 @@ ROWS: Tuple[Row, ...] = (
     Row("suppress-annotation", "javac/kotlinc/linters", (JAVA,), LINT, ITEM,
         rx(r"@(?P<mode>file:Suppress|(?:java\.lang\.)?SuppressWarnings|Suppress|SuppressLint|SuppressFBWarnings)"
            r"\s*\((?P<codes>[^()]*)\)"),
-        r"@(?:file:)?Suppress|@java\.lang\.Suppress", where="code", reading="annotation",
+        r"suppress", where="code", reading="annotation",
         blanket=frozenset({"all"}), modes={"file:suppress": FILE}, reason=R_SLASH),
     Row("nopmd", "pmd", (JAVA,), LINT, LINE, rx(r"\bNOPMD\b"), r"NOPMD", codes=None, reason=R_TEXT),
     Row("checkstyle-off", "checkstyle", (JAVA,), LINT, REST,
-        rx(r"\bCHECKSTYLE[:.]OFF\b(?::?[ \t]*(?P<codes>[\w|]+(?:[ \t]*,[ \t]*[\w|]+)*))?"), r"CHECKSTYLE",
+        rx(r"\bCHECKSTYLE[:.]OFF\b(?::?[ \t]*(?P<codes>[\w|]+(?:[ \t]*,[ \t]*[\w|]+)*))?"), r"CHECKSTYLE", end_needle="checkstyle",
         codes=re.compile(r"[^\s,|]+"), reason=R_TEXT,
         end=rx(r"\bCHECKSTYLE[:.]ON\b(?::?[ \t]*(?P<codes>[\w|]+(?:[ \t]*,[ \t]*[\w|]+)*))?")),
     Row("noinspection", "intellij", (JAVA,), LINT, NEXT_LINE, rx(r"^\s*noinspection\s+(?P<codes>[\w, \t]+)"),
         r"noinspection", blanket=frozenset({"all"}), reason=R_TEXT),
     Row("ktlint-disable", "ktlint", (JAVA,), LINT, REST,
-        rx(r"^\s*ktlint-disable(?![\w-])(?P<codes>(?:[ \t]+[\w:-]+)*)"), r"ktlint",
+        rx(r"^\s*ktlint-disable(?![\w-])(?P<codes>(?:[ \t]+[\w:-]+)*)"), r"ktlint", end_needle="ktlint-enable",
         inline_scope=LINE, end=rx(r"^\s*ktlint-enable(?![\w-])(?P<codes>(?:[ \t]+[\w:-]+)*)")),
     # ----------------------------------------------------------------- C/C++
     Row("nolint-clang", "clang-tidy", (C,), LINT, LINE,
-        rx(r"\bNOLINT(?P<mode>NEXTLINE|BEGIN)?(?![A-Za-z_])(?:\((?P<codes>[^)\n]*)\))?"), r"NOLINT",
+        rx(r"\bNOLINT(?P<mode>NEXTLINE|BEGIN)?(?![A-Za-z_])(?:\((?P<codes>[^)\n]*)\))?"), r"NOLINT", end_needle="nolintend",
         blanket=frozenset({"*"}), reason=R_TEXT, modes={"nextline": NEXT_LINE, "begin": REST},
         codes=re.compile(r"[^\s,]+"), end=rx(r"\bNOLINTEND\b(?:\((?P<codes>[^)\n]*)\))?")),
     Row("pragma-diagnostic", "gcc/clang", (C,), LINT, REST,
@@ -210,13 +211,13 @@ ROWS: Tuple[Row, ...] = (
         r"SuppressMessage", where="code", reading="annotation",
         modes={"assembly:": FILE, "module:": FILE}),
     Row("resharper", "resharper/rider", (CS, JS, JAVA), LINT, REST,
-        rx(r"^\s*ReSharper\s+disable(?P<mode>\s+once)?\s+(?P<codes>[\w, \t]+)"), r"ReSharper",
+        rx(r"^\s*ReSharper\s+disable(?P<mode>\s+once)?\s+(?P<codes>[\w, \t]+)"), r"ReSharper", end_needle="restore",
         blanket=frozenset({"all"}), modes={"once": NEXT_LINE}, reason=R_TEXT,
         end=rx(r"^\s*ReSharper\s+restore\s+(?P<codes>[\w, \t]+)")),
     # ------------------------------------------------------------------ Ruby
     Row("rubocop", "rubocop", (RUBY,), LINT, REST,
         rx(r"#\s*(?:rubocop|standard)\s*:\s*(?:disable|todo)\b[ \t]*(?P<codes>[\w/]+(?:[ \t]*,[ \t]*[\w/]+)*)?"),
-        r"rubocop|standard\s*:", blanket=frozenset({"all"}), inline_scope=LINE, reason=R_DASH_OR_HASH,
+        r"rubocop|standard", end_needle="enable", blanket=frozenset({"all"}), inline_scope=LINE, reason=R_DASH_OR_HASH,
         end=rx(r"#\s*(?:rubocop|standard)\s*:\s*enable\b[ \t]*(?P<codes>[\w/]+(?:[ \t]*,[ \t]*[\w/]+)*)?")),
     Row("nocov", "simplecov", (RUBY,), COVERAGE, REST, rx(r"#\s*:nocov:"), r":nocov:", no_codes="none"),
     Row("sorbet-sigil", "sorbet", (RUBY,), TYPE, FILE, rx(r"#\s*typed:\s*(?P<codes>ignore|false)\b"), r"typed:",
@@ -239,7 +240,7 @@ def rows_for(lang: str) -> Tuple[Row, ...]:
     return tuple(row for row in ROWS if lang in row.langs)
 
 
-def prefilter(lang: str) -> Pattern[str]:
-    """One combined, case-insensitive regex of every marker of LANG's rows."""
-    markers = sorted({row.marker for row in rows_for(lang)})
-    return re.compile("|".join(f"(?:{m})" for m in markers), re.IGNORECASE)
+def prefilter(lang: str) -> Tuple[str, ...]:
+    """Every marker of LANG's rows, as lower-case literals: a line without
+    one of them holds no directive."""
+    return tuple(sorted({m.lower() for row in rows_for(lang) for m in row.marker.split("|") if m}))
