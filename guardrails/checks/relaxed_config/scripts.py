@@ -56,8 +56,16 @@ class _Old:
         return text.strip() in self.lines
 
 
+_NO_VERIFY_ANY = re.compile(r"--no-verify|ooks[pP]ath|\bcommit\b")
+_NEUTER_ANY = re.compile(r"\|\||;|--exit-zero|^\t\s*[@+]*-|^\s*(?:commands\s*=\s*)?-|ignore_(?:outcome|errors)", re.M)
+
+
+def _added_text(fc: FileChange) -> str:
+    return "\n".join(ln.text for ln in fc.added())
+
+
 def _no_verify(fc: FileChange, old: _Old) -> Iterable[Finding]:
-    if fc.path.lower().endswith(_DOCS):
+    if fc.path.lower().endswith(_DOCS) or not _NO_VERIFY_ANY.search(_added_text(fc)):
         return
     for hunk in fc.hunks:
         lines = hunk.lines
@@ -93,9 +101,11 @@ def _neutered_lines(fc: FileChange, old: _Old) -> Iterable[Finding]:
     name = fc.path.rsplit("/", 1)[-1]
     makefile = name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
     tox = name == "tox.ini"
+    if not _NEUTER_ANY.search(_added_text(fc)):
+        return
     for line in fc.added():
         t = line.text
-        if _is_comment(t):
+        if not _NEUTER_ANY.search(t) or _is_comment(t):
             continue
         low = t.lower()
         mechanism = ""
