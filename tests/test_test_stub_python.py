@@ -658,3 +658,51 @@ def test_end_to_end_block_verdict(repo) -> None:
     report = check_json(repo, "--base", "HEAD~1")
     assert "test-stub/special-case" in rules_found(report)
     assert report["verdict"] == "block"
+
+
+def test_new_branch_in_a_literal_mapping_only_escalates_once(repo) -> None:
+    code = d('''
+        def status_text(code):
+            if code == 200:
+                return "OK"
+            if code == 404:
+                return "Not Found"
+            return "Unknown"
+    ''')
+    new = code.replace('    return "Unknown"', '    if code == 418:\n        return "I\'m a teapot"\n'
+                                              '    if code == 503:\n        return "Service Unavailable"\n'
+                                              '    return "Unknown"')
+    tests = d('''
+        from shop.http import status_text
+
+
+        def test_teapot():
+            assert status_text(418) == "I'm a teapot"
+            assert status_text(503) == "Service Unavailable"
+            assert status_text(999) == "Unknown"
+    ''')
+    found = run(repo, dict(BASE, **{"shop/http.py": code}), {"shop/http.py": new, "tests/test_http.py": tests})
+    f = only(found, "test-stub/possible-special-case")
+    assert f.severity == "escalate" and f.line == line_of(new, "code == 418")
+    assert f.details["matched"] == "input and expected, in a literal mapping"
+
+
+def test_genuine_data_table_sampled_by_tests_is_not_flagged(repo) -> None:
+    code = d('''
+        CURRENCIES = {
+            "NL": "EUR", "DE": "EUR", "US": "USD", "GB": "GBP", "JP": "JPY", "CH": "CHF",
+        }
+
+
+        def currency(country):
+            return CURRENCIES[country]
+    ''')
+    tests = d('''
+        from shop.money import currency
+
+
+        def test_currency():
+            assert currency("NL") == "EUR"
+            assert currency("JP") == "JPY"
+    ''')
+    assert run(repo, BASE, {"shop/money.py": code, "tests/test_money.py": tests}) == []

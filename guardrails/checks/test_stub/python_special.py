@@ -331,6 +331,18 @@ def _branches(pf: Any, qual: str, fn: pa.Func, names: List[str], before: Optiona
             continue  # the comparison was already there (re-indented, moved)
         out.append(Candidate("branch", pf.path, qual, node.name, line, pa.source_line(pf.new_lines, line),
                              tuple(names), tuple(conds), tuple(outputs)))
+    out.sort(key=lambda c: c.line)
+    if out:
+        # A function that only maps literals to literals (a dispatch), or one
+        # that already had such branches on the parameter, grows by new
+        # literal branches legitimately: those are only possible special cases.
+        returns = [r for r in pa.walk_no_defs(node) if isinstance(r, ast.Return)]
+        mapping = bool(returns) and all(r.value is None or pa.literal(r.value) is not None for r in returns)
+        old_params = {p for p, _ in old}
+        old_counts = {p: sum(1 for q, _ in old if q == p) for p in old_params}
+        out = [c._replace(extra={"mapping": mapping,
+                                 "existing": max((old_counts.get(cd[1], 0) for cd in c.conds), default=0)})
+               for c in out]
     return out
 
 
@@ -611,10 +623,17 @@ def resolve_candidates(session: Any) -> List[Finding]:
         return []
     index = session.expectations({c.name for c in cands})
     out: List[Finding] = []
+    mapped: Set[str] = set()
     for c in cands:
         exps = index.get(c.name, [])
         if c.kind == "branch":
-            out.extend(_resolve_branch(c, exps))
+            key = f"{c.path}::{c.func}"
+            if key in mapped:
+                continue
+            got = _resolve_branch(c, exps)
+            if got and got[0].rule == POSSIBLE and "mapping" in str(got[0].details.get("matched")):
+                mapped.add(key)  # one finding per literal mapping is enough
+            out.extend(got)
         elif c.kind == "table":
             out.extend(_resolve_table(c, exps))
         elif c.kind == "returns":
@@ -637,8 +656,13 @@ def _resolve_branch(c: Candidate, exps: List[pt.Expect]) -> List[Finding]:
         if all(t is True for t in ties):
             best, out_lit = e, outs[0]
             break
-        if output_only is None and not all(pa.trivial(o.key) for o in outs) and (e.exact or True):
+        if output_only is None and not all(pa.trivial(o.key) for o in outs):
             output_only, out_lit = e, outs[0]
+    dispatch = bool(c.extra.get("mapping")) or c.extra.get("existing", 0) >= 2
+    if dispatch:
+        if best is None:
+            return []  # a mapping's default or shared value: nothing to tie
+        output_only, best = best, None
     cond_text = " and ".join(f"{param} in ({', '.join(texts)})" if len(texts) > 1 else f"{param} == {texts[0]}"
                              for _, param, _, texts in c.conds)
     if best is not None and out_lit is not None:
@@ -658,7 +682,8 @@ def _resolve_branch(c: Candidate, exps: List[pt.Expect]) -> List[Finding]:
             c.evidence,
             details={"function": func, "test": output_only.test, "expected": out_lit.text,
                      "input": ", ".join(t for _, _, _, texts in c.conds for t in texts),
-                     "test_input": ", ".join(output_only.arg_texts), "matched": "expected"})]
+                     "test_input": ", ".join(output_only.arg_texts),
+                     "matched": "input and expected, in a literal mapping" if dispatch else "expected"})]
     return []
 
 
@@ -681,7 +706,9 @@ def _resolve_table(c: Candidate, exps: List[pt.Expect]) -> List[Finding]:
                 matched.append((ktext, vtext, e.test))
                 tests.append(e.test)
                 break
-    if len(matched) >= 2 or (matched and len(matched) == len(c.table)):
+    # Most of the table must be test answers: a genuine data table that the
+    # tests merely sample (6 currencies, 2 tested) is not a table of answers.
+    if (len(matched) >= 2 and 2 * len(matched) >= len(c.table)) or (matched and len(matched) == len(c.table)):
         return [finding(
             TABLE, c.path, c.line,
             f"new table {c.extra['table']} read by {c.func} maps {len(matched)} test inputs to the outputs "
