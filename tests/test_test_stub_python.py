@@ -706,3 +706,18 @@ def test_genuine_data_table_sampled_by_tests_is_not_flagged(repo) -> None:
             assert currency("JP") == "JPY"
     ''')
     assert run(repo, BASE, {"shop/money.py": code, "tests/test_money.py": tests}) == []
+
+
+def test_test_file_renamed_out_of_collection(repo) -> None:
+    found = run(repo, BASE, {"tests/test_calc.py": None, "tests/calc_cases.py": CALC_TESTS})
+    f = only(found, "test-stub/deleted-test")
+    assert f.path == "tests/calc_cases.py" and f.line == 0 and f.severity == "block"
+    assert f.details["tests"][0] == "tests/test_calc.py::test_price_bulk" and len(f.details["tests"]) == 5
+
+
+def test_deleted_test_file(repo) -> None:
+    found = run(repo, BASE, {"tests/test_calc.py": None})
+    deleted = [f for f in found if f.rule == "test-stub/deleted-test"]
+    assert [f.details["test"].rsplit("::", 1)[1] for f in deleted] == [
+        "test_price_bulk", "test_price_special_quantity", "test_vat_nl", "test_vat_de", "test_slug"]
+    assert all(f.side == "old" and f.path == "tests/test_calc.py" for f in deleted)

@@ -219,7 +219,7 @@ def _load(change: ChangeSet, ctx: Context) -> List[PyFile]:
             continue
         if not (fc.path.endswith(".py") or (fc.old_path or "").endswith(".py")):
             continue
-        if not fc.hunks and fc.status not in ("deleted",):
+        if not fc.hunks and fc.status not in ("deleted", "renamed"):
             continue
         is_test = is_test_file(fc.path, change) or is_test_file(fc.old_path or fc.path, change) or \
             _glob(fc.path, extra)
@@ -244,7 +244,7 @@ def _glob(path: str, patterns: Tuple[str, ...]) -> bool:
 def _worth_parsing(pf: PyFile, extra_run: str = "") -> bool:
     """A cheap look at the added lines: can anything be found here?"""
     if pf.is_test:
-        return bool(pf.removed) or bool(_TEST_ADDED.search(pf.added_text()))
+        return bool(pf.removed) or pf.path != pf.old_path or bool(_TEST_ADDED.search(pf.added_text()))
     if not pf.added:
         return False
     pf.triggers = code_triggers(pf.new_lines, pf.added, extra_run, pf.new_text or "")

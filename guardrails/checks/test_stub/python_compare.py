@@ -42,6 +42,15 @@ def check_test_file(pf: Any, session: Any) -> List[Finding]:
     old_tests = pt.collected_tests(pf.old_tree, old_cfg) if _collected_file(pf.old_path, old_cfg) else {}
     new_tests = pt.collected_tests(pf.new_tree, cfg) if (pf.new_tree is not None and
                                                         _collected_file(pf.path, cfg)) else {}
+    if old_tests and pf.new_tree is not None and not _collected_file(pf.path, cfg):
+        # Renamed to a file name the runner does not collect: every test is gone.
+        names = [pt.test_id(pf.old_path, q) for q in old_tests]
+        out.append(finding(
+            DELETED, pf.path, 0,
+            f"{pf.old_path} was renamed to {pf.path}, which the test runner does not collect "
+            f"(python_files = {' '.join(cfg.python_files)}): its {len(names)} tests no longer run",
+            pf.path, details={"test": names[0], "tests": names[:50], "renamed_to": pf.path}))
+        return out
     pairs = _match(pf, old_tests, new_tests, session, out)
     old_helpers = pt.helper_counts(pf.old_tree, pf.old_lines)
     new_helpers = pt.helper_counts(pf.new_tree, pf.new_lines)
