@@ -721,3 +721,20 @@ def test_deleted_test_file(repo) -> None:
     assert [f.details["test"].rsplit("::", 1)[1] for f in deleted] == [
         "test_price_bulk", "test_price_special_quantity", "test_vat_nl", "test_vat_de", "test_slug"]
     assert all(f.side == "old" and f.path == "tests/test_calc.py" for f in deleted)
+
+
+def test_pytest_addopts_focus_blocks(repo) -> None:
+    base = dict(BASE, **{"pyproject.toml": '[project]\nname = "shop"\n\n[tool.pytest.ini_options]\n'
+                                           'addopts = "-ra"\n'})
+    new = base["pyproject.toml"].replace('addopts = "-ra"', 'addopts = "-ra -k \'not vat\'"')
+    f = only(run(repo, base, {"pyproject.toml": new}), "test-stub/focused-test")
+    assert f.severity == "block" and f.line == line_of(new, "addopts")
+    assert f.details["option"] == "-k" and f.details["value"] == "not vat"
+
+
+def test_pytest_ini_deselect_and_unchanged_options(repo) -> None:
+    base = dict(BASE, **{"pytest.ini": "[pytest]\naddopts = -ra --ignore=legacy\n"})
+    new = "[pytest]\naddopts = -ra --ignore=legacy\n    --deselect tests/test_calc.py::test_vat_nl\n"
+    f = only(run(repo, base, {"pytest.ini": new}), "test-stub/focused-test")
+    assert f.line == 3 and f.details == {"option": "--deselect", "value": "tests/test_calc.py::test_vat_nl",
+                                         "file": "pytest.ini"}

@@ -252,13 +252,14 @@ def _worth_parsing(pf: PyFile, extra_run: str = "") -> bool:
 
 
 def check(change: ChangeSet, ctx: Context) -> List[Finding]:
-    from guardrails.checks.test_stub import python_compare, python_special
+    from guardrails.checks.test_stub import python_compare, python_config, python_special
 
+    focused = python_config.check(change)
     files = _load(change, ctx)
     if not any(pf.worth for pf in files):
-        return []
+        return focused
     session = Session(change, ctx, files)
-    found: List[Finding] = []
+    found: List[Finding] = list(focused)
     for pf in files:
         if not pf.worth:
             continue
