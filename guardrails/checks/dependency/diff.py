@@ -274,6 +274,9 @@ def looseness(ecosystem: str, old_spec: str, new_spec: str) -> str:
     return ""
 
 
+# More lockfile-only packages than this in one lockfile are reported as one finding.
+LOCKFILE_ONLY_LIMIT = 25
+
 STRONG_LOOSENING = frozenset({"pin-dropped", "constraint-dropped", "upper-bound-dropped"})
 
 
@@ -474,17 +477,21 @@ def _lockfile_changes(change: ChangeSet, files: List[FileChange],
 def _enrich(change: ChangeSet, changes: List[DepChange]) -> List[DepChange]:
     """Give a manifest's new dependency the locked version, registry and
     upload time its lockfile records (same folder or a parent)."""
-    wanted = [c for c in changes if c.new is not None and c.new.group not in (TRANSITIVE, LOCKED)
-              and c.kind in (ADDED, VERSION_CHANGED, MOVED)]
+    wanted = {i for i, c in enumerate(changes) if c.new is not None and c.new.group not in (TRANSITIVE, LOCKED)
+              and c.kind in (ADDED, VERSION_CHANGED, MOVED)}
     if not wanted:
         return changes
     locks: Dict[str, Dict[Tuple[str, str], Dep]] = {}
+    existing = {p for p in change.list_head() if lockfiles.is_lockfile(p)}
+    existing.update(f.path for f in change.files if f.status != DELETED and lockfiles.is_lockfile(f.path))
 
     def lock_for(folder: str) -> Dict[Tuple[str, str], Dep]:
         if folder not in locks:
             table: Dict[Tuple[str, str], Dep] = {}
             for name in lockfiles.NAMES:
                 path = posixpath.join(folder, name) if folder else name
+                if path not in existing:
+                    continue
                 text = change.read_head(path)
                 if text:
                     for d in parse_lockfile(change, path, text, "new"):
@@ -493,9 +500,9 @@ def _enrich(change: ChangeSet, changes: List[DepChange]) -> List[DepChange]:
         return locks[folder]
 
     out = []
-    for c in changes:
+    for i, c in enumerate(changes):
         n = c.new
-        if n is None or c not in wanted:
+        if n is None or i not in wanted:
             out.append(c)
             continue
         folder = posixpath.dirname(n.manifest)
@@ -551,6 +558,7 @@ def _label(dep: Dep) -> str:
 def manifest_findings(changes: List[DepChange]) -> List[Finding]:
     """version-loosened, moved-to-runtime, direct-source and lockfile-only findings."""
     out: List[Finding] = []
+    lock_only: Dict[str, List[Dep]] = {}
     for c in changes:
         if c.kind == VERSION_CHANGED and c.old and c.new and c.new.group not in (TRANSITIVE, LOCKED):
             o, n = c.old, c.new
@@ -581,7 +589,21 @@ def manifest_findings(changes: List[DepChange]) -> List[Finding]:
             if n.source and n.source != o.source and not _local(n.source):
                 out.append(_source_finding(o, n))
         elif c.kind == ADDED and c.new and c.new.group == TRANSITIVE and lockfiles.is_lockfile(c.new.manifest):
-            n = c.new
+            lock_only.setdefault(c.new.manifest, []).append(c.new)
+    for path, deps in lock_only.items():
+        if len(deps) > LOCKFILE_ONLY_LIMIT:
+            # A new or regenerated lockfile: one finding, not thousands.
+            first = deps[0]
+            names = [f"{_label(d)} {d.version}".strip() for d in deps]
+            out.append(finding(
+                "dependency/lockfile-only", path, first.line,
+                f"{len(deps)} packages appear in {posixpath.basename(path)} without a manifest declaring them "
+                f"(transitive dependencies, or edits to the lockfile alone): {', '.join(names[:10])}, ...",
+                first.text,
+                details={"ecosystem": first.ecosystem, "count": len(deps), "packages": names[:500]},
+            ))
+            continue
+        for n in deps:
             out.append(finding(
                 "dependency/lockfile-only", n.manifest, n.line,
                 f"{_label(n)} {n.version} appears in {posixpath.basename(n.manifest)} without a manifest "

@@ -6,6 +6,7 @@ decides which are transitive).  A lockfile that cannot be read gives ().
 """
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -28,6 +29,7 @@ DEFAULT_REGISTRIES = (
 )
 
 
+@functools.lru_cache(maxsize=256)
 def is_default_registry(url: str) -> bool:
     if not url:
         return True
@@ -170,10 +172,16 @@ _JSON_KEY = re.compile(r'^\s*"((?:[^"\\]|\\.)*)"\s*:', re.M)
 
 def _json_key_lines(text: str) -> Dict[str, int]:
     """First line of every quoted key (good enough to place lockfile entries)."""
-    starts = _line_index(text)
     out: Dict[str, int] = {}
+    line, pos = 1, 0
+    count = text.count
     for m in _JSON_KEY.finditer(text):
-        out.setdefault(m.group(1), _line_at(starts, m.start(1)))
+        start = m.start(1)
+        line += count("\n", pos, start)
+        pos = start
+        key = m.group(1)
+        if key not in out:
+            out[key] = line
     return out
 
 

@@ -763,7 +763,12 @@ class Logical(NamedTuple):
     text: str  # the shell text
 
 
+_FETCH_HINT = re.compile(r"curl|wget|iwr|irm|invoke-|fetch|webclient", re.I)
+
+
 def _pipe_to_shell(text: str) -> str:
+    if not _FETCH_HINT.search(text):
+        return ""
     for regex in _PIPE_TO_SHELL:
         m = regex.search(text)
         if m:
@@ -946,6 +951,8 @@ def script_findings(f: FileChange) -> List[Finding]:
     new_lines = new_text.splitlines()
     out: List[Finding] = []
     for lg in new_logicals:
+        if not _PREFILTER.search(lg.text):
+            continue
         at = min(added.intersection(lg.lines))
         evidence = new_lines[at - 1] if 0 < at <= len(new_lines) else lg.text
         pipe = _pipe_to_shell(lg.text)
@@ -954,8 +961,6 @@ def script_findings(f: FileChange) -> List[Finding]:
                 "dependency/pipe-to-shell", path, at,
                 f"downloads code and runs it unverified: {lg.text.strip()[:160]}",
                 evidence, details={"command": lg.text.strip()[:500]}))
-        if not _PREFILTER.search(lg.text):
-            continue
         for words in split_commands(lg.text):
             cmd = classify(list(words))
             if cmd is None:

@@ -29,8 +29,15 @@ def normalise_spec(spec: str) -> str:
     return ",".join(part.replace(" ", "") for part in spec.split(",") if part.strip())
 
 
+_SIMPLE = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)((?:~=|===|==|!=|<=|>=|<|>)[A-Za-z0-9_.*+!-]+"
+                     r"(?:,(?:~=|===|==|!=|<=|>=|<|>)[A-Za-z0-9_.*+!-]+)*)?")
+
+
 def parse(text: str) -> Optional[Requirement]:
     text = text.strip()
+    m = _SIMPLE.fullmatch(text)  # the common case: no spaces, extras, URL or marker
+    if m:
+        return Requirement(m.group(1), (), m.group(2) or "", "", "")
     m = NAME.match(text)
     if not m:
         return None

@@ -41,7 +41,10 @@ def logical_lines(text: str) -> Iterator[Tuple[int, str]]:
             buf.append(line[:-1])
             continue
         buf.append(line)
-        joined = _COMMENT.sub("", " ".join(buf)).strip()
+        joined = " ".join(buf) if len(buf) > 1 else line
+        if "#" in joined:
+            joined = _COMMENT.sub("", joined)
+        joined = joined.strip()
         buf = []
         if joined:
             yield start, joined
