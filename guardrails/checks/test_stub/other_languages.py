@@ -649,7 +649,7 @@ class Run:
                     empty = m.group(1) is None
                     if not empty and (fn is None or not re.search(r"\)\s*error\s*\{\s*$", fn.header)):
                         continue
-                    lines = [src.line_of(m.start()), src.line_of(m.end() - 1)]
+                    lines = [src.line_of(m.start())] + ([src.line_of(m.start(1))] if m.group(1) else [])
                     line = next((x for x in lines if x in info.added), None)
                     if line is None:
                         continue

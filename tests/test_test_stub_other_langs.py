@@ -1,0 +1,841 @@
+"""Test-stub checks for JS/TS, Go, Rust and Java: real changes in real git
+repositories, judged end to end (`guardrails check --base HEAD~1`), with the
+semgrep pack and with the built-in patterns (semgrep missing or failing)."""
+from __future__ import annotations
+
+import textwrap
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+
+from conftest import check_json
+from guardrails.checks.test_stub import lang_semgrep
+from guardrails.checks.test_stub.lang_scan import Source, literals, mask, norm_literal
+
+FAMILY = "test-stub/"
+
+
+def d(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def judge(repo, base: Dict[str, str], change: Dict[str, Optional[str]]) -> Tuple[List[dict], dict]:
+    repo.commit(base, "base")
+    repo.commit(change, "change")
+    report = check_json(repo, "--base", "HEAD~1")
+    return [f for f in report["findings"] if f["rule"].startswith(FAMILY)], report
+
+
+def found(findings: List[dict], rule: str, path: Optional[str] = None) -> List[dict]:
+    return [f for f in findings if f["rule"] == FAMILY + rule and (path is None or f["path"] == path)]
+
+
+def one(findings: List[dict], rule: str, path: Optional[str] = None, line: Optional[int] = None) -> dict:
+    hits = [f for f in found(findings, rule, path) if line is None or f["line"] == line]
+    assert len(hits) == 1, (rule, path, line, [(f["rule"], f["path"], f["line"]) for f in findings])
+    return hits[0]
+
+
+def blocking(findings: List[dict]) -> List[Tuple[str, str, int]]:
+    return [(f["rule"], f["path"], f["line"]) for f in findings if f["severity"] == "block"]
+
+
+@pytest.fixture(params=["semgrep", "regex"])
+def engine(request, monkeypatch):
+    """Run each pattern test twice: with the semgrep pack and with the
+    built-in patterns (semgrep not found)."""
+    if request.param == "regex":
+        monkeypatch.setattr(lang_semgrep, "find_semgrep", lambda: None)
+    return request.param
+
+
+# ====================================================================== JS / TS
+
+JS_PRICE = d("""
+    export function price(amount, currency) {
+      const rate = RATES[currency];
+      if (rate === undefined) {
+        throw new RangeError(`unknown currency ${currency}`);
+      }
+      return Math.round(amount * rate * 100) / 100;
+    }
+    """)
+
+JS_PRICE_TEST = d("""
+    import { price } from "../src/price";
+
+    describe("price", () => {
+      it("converts euros", () => {
+        expect(price(10, "EUR")).toBe(11.2);
+        expect(price(0, "EUR")).toBe(0);
+      });
+
+      it("rejects unknown currencies", () => {
+        expect(() => price(1, "XXX")).toThrow(RangeError);
+      });
+
+      it("rounds to cents", () => {
+        expect(price(1.005, "USD")).toBe(1.01);
+      });
+    });
+    """)
+
+
+def test_js_test_run_detection_in_code_blocks(repo, engine):
+    new = JS_PRICE.replace("  const rate = RATES[currency];\n",
+                           '  if (process.env.NODE_ENV === "test") return 11.2;\n'
+                           "  if (process.env.JEST_WORKER_ID) return 0;\n"
+                           "  if (process.env.VITEST !== undefined) return 1.01;\n"
+                           '  if (typeof jest !== "undefined") return 2;\n'
+                           "  const rate = RATES[currency];\n")
+    findings, report = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                             {"src/price.js": new})
+    hits = found(findings, "test-run-detection", "src/price.js")
+    assert sorted(f["line"] for f in hits) == [2, 3, 4, 5]
+    assert all(f["severity"] == "block" for f in hits)
+    assert hits[0]["details"]["function"] == "price"
+    assert report["verdict"] == "block"
+
+
+def test_js_test_run_detection_inside_tests_and_strings_is_not_flagged(repo, engine):
+    test = JS_PRICE_TEST.replace('  it("rounds to cents"', d("""
+          const ci = process.env.NODE_ENV === "test";
+          it("rounds to cents\""""))
+    code = JS_PRICE.replace("  return Math", '  // process.env.NODE_ENV === "test" used to be checked here\n'
+                                             '  const note = "process.env.JEST_WORKER_ID";\n  return Math')
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                        {"src/price.js": code, "tests/price.test.js": test})
+    assert found(findings, "test-run-detection") == []
+
+
+def test_js_skips_and_focus(repo, engine):
+    new = d("""
+        import { price } from "../src/price";
+
+        describe("price", () => {
+          it.skip("converts euros", () => {
+            expect(price(10, "EUR")).toBe(11.2);
+            expect(price(0, "EUR")).toBe(0);
+          });
+
+          xit("rejects unknown currencies", () => {
+            expect(() => price(1, "XXX")).toThrow(RangeError);
+          });
+
+          it.only("rounds to cents", () => {
+            expect(price(1.005, "USD")).toBe(1.01);
+          });
+
+          it.todo("handles negative amounts");
+          fit("keeps yen whole", () => {
+            expect(price(3, "JPY")).toBe(450);
+          });
+        });
+
+        xdescribe("bulk", () => {
+          test("sums", () => {
+            expect(price(1, "EUR") + price(1, "EUR")).toBe(2.24);
+          });
+        });
+        """)
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                        {"tests/price.test.js": new})
+    skips = found(findings, "skipped-test")
+    assert sorted(f["line"] for f in skips) == [4, 9, 17, 23]
+    assert all(f["severity"] == "escalate" for f in skips)
+    assert one(findings, "skipped-test", line=4)["details"]["test"] == "tests/price.test.js::price > converts euros"
+    focus = found(findings, "focused-test")
+    assert sorted(f["line"] for f in focus) == [13, 18]
+    assert all(f["severity"] == "block" for f in focus)
+
+
+def test_js_conditional_skip_with_reason_is_info(repo, engine):
+    new = JS_PRICE_TEST.replace('  it("rounds to cents"', '  it.skipIf(process.platform === "win32")("rounds to cents"')
+    findings, report = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                             {"tests/price.test.js": new})
+    hit = one(findings, "skipped-test")
+    assert hit["severity"] == "info" and hit["line"] == 13
+    assert blocking(findings) == []
+    assert report["verdict"] == "pass"
+
+
+def test_js_weakened_trivial_and_deleted(repo, engine):
+    new = d("""
+        import { price } from "../src/price";
+
+        describe("price", () => {
+          it("converts euros", () => {
+            expect(price(10, "EUR")).toBeTruthy();
+            expect(price(0, "EUR")).toBeDefined();
+          });
+
+          it("rounds to cents", () => {
+            expect(true).toBe(true);
+          });
+        });
+        """)
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                        {"tests/price.test.js": new})
+    weak = found(findings, "weakened-assertion")
+    converted = [f for f in weak if f["side"] == "old" and f["line"] == 5]
+    assert converted and converted[0]["details"]["before"] == {"strict": 2, "total": 2}
+    assert converted[0]["details"]["after"] == {"strict": 0, "total": 2}
+    assert converted[0]["details"]["code_under_test"] == ["price"]
+    trivial = [f for f in weak if f["side"] == "new" and f["line"] == 10]
+    assert trivial and trivial[0]["severity"] == "block"
+    deleted = one(findings, "deleted-test")
+    assert deleted["side"] == "old" and deleted["line"] == 9 and deleted["severity"] == "block"
+    assert deleted["details"]["test"] == "tests/price.test.js::price > rejects unknown currencies"
+
+
+def test_js_fewer_expect_calls_and_changed_expected_value(repo):
+    new = JS_PRICE_TEST.replace('    expect(price(0, "EUR")).toBe(0);\n', "").replace(
+        'expect(price(1.005, "USD")).toBe(1.01);', 'expect(price(1.005, "USD")).toBe(1);')
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                        {"tests/price.test.js": new})
+    weak = one(findings, "weakened-assertion")
+    assert (weak["side"], weak["line"]) == ("old", 6)
+    changed = one(findings, "expected-value-changed")
+    assert changed["severity"] == "escalate" and changed["line"] == 13
+    assert "1.01 -> 1" in changed["message"]
+    assert changed["details"]["test"] == "tests/price.test.js::price > rounds to cents"
+
+
+def test_js_special_case_stub_and_swallowed_error(repo, engine):
+    code = d("""
+        export function price(amount, currency) {
+          if (amount === 1.005 && currency === "USD") {
+            return 1.01;
+          }
+          if (currency === "GBP") return 0.5;
+          const rate = RATES[currency];
+          if (rate === undefined) {
+            throw new RangeError(`unknown currency ${currency}`);
+          }
+          return Math.round(amount * rate * 100) / 100;
+        }
+
+        export function format(value) {
+          throw new Error("not implemented yet");
+        }
+
+        export function load(path) {
+          try {
+            return JSON.parse(readFileSync(path, "utf8"));
+          } catch (e) {}
+        }
+        """)
+    base_code = JS_PRICE + d("""
+
+        export function format(value) {
+          const fixed = value.toFixed(2);
+          return `${fixed} EUR`;
+        }
+
+        export function load(path) {
+          return JSON.parse(readFileSync(path, "utf8"));
+        }
+        """)
+    tests = JS_PRICE_TEST.replace("});\n});", '});\n\n  it("formats", () => {\n    expect(format(2)).toBe("2.00 EUR");\n    expect(price(4, "GBP")).toBeGreaterThan(0);\n  });\n});')
+    findings, _ = judge(repo, {"src/price.js": base_code, "tests/price.test.js": tests}, {"src/price.js": code})
+    special = one(findings, "special-case")
+    assert special["line"] == 2 and special["severity"] == "block"
+    assert special["details"]["test"] == "tests/price.test.js::price > rounds to cents"
+    assert special["details"]["function"] == "price"
+    assert set(special["details"]["literals"]) == {"1.005", "'USD'", "1.01"}
+    possible = one(findings, "possible-special-case")
+    assert possible["line"] == 5 and possible["severity"] == "escalate"
+    stub = one(findings, "stubbed-function")
+    assert stub["line"] == 14 and stub["severity"] == "escalate" and stub["details"]["function"] == "format"
+    swallowed = one(findings, "swallowed-error")
+    assert swallowed["line"] == 20 and swallowed["severity"] == "escalate"
+
+
+def test_js_constant_stub_blocks_when_its_test_changed(repo):
+    base_tests = JS_PRICE_TEST
+    code = JS_PRICE.split("  const rate")[0] + "  return 11.2;\n}\n"
+    assert code != JS_PRICE
+    tests = base_tests.replace('    expect(price(0, "EUR")).toBe(0);\n', "")
+    assert tests != base_tests
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": base_tests},
+                        {"src/price.js": code, "tests/price.test.js": tests})
+    stub = one(findings, "stubbed-function")
+    assert stub["severity"] == "block" and stub["details"]["test_changed"] is True
+    assert stub["line"] == 2
+    ret = one(findings, "returns-expected-literal")
+    assert ret["severity"] == "escalate" and ret["details"]["literal"] == "11.2"
+
+
+def test_js_call_count_trick(repo):
+    code = d("""
+        let calls = 0;
+
+        export function nextId() {
+          calls++;
+          if (calls === 2) return "id-2";
+          return `id-${Date.now()}`;
+        }
+        """)
+    findings, _ = judge(repo, {"src/ids.js": "export function nextId() {\n  return `id-${Date.now()}`;\n}\n"},
+                        {"src/ids.js": code})
+    hit = one(findings, "call-count-trick")
+    assert hit["line"] == 5 and hit["severity"] == "block" and hit["details"]["counter"] == "calls"
+
+
+def test_js_checker_tampering(repo, engine):
+    setup = d("""
+        expect.extend({
+          toBeMoney(received) {
+            return { pass: true, message: () => "money" };
+          },
+        });
+        """)
+    pkg = '{\n  "name": "shop",\n  "scripts": {\n    "test": "jest"\n  }\n}\n'
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "package.json": pkg, "jest.setup.js": "// setup\n"},
+                        {"jest.setup.js": setup, "package.json": pkg.replace('"jest"', '"exit 0"')})
+    tamper = found(findings, "checker-tampering")
+    assert sorted((f["path"], f["line"]) for f in tamper) == [("jest.setup.js", 3), ("package.json", 4)]
+    assert all(f["severity"] == "block" for f in tamper)
+
+
+def test_js_near_misses_do_not_block(repo, engine):
+    """A test moved to another file, a refactor to a helper, a real fix that
+    adds a validation branch, a renamed variable."""
+    code = JS_PRICE.replace("export function price(amount, currency) {\n",
+                            "export function price(amount, currency) {\n"
+                            "  if (amount < 0) {\n    throw new RangeError(\"negative amount\");\n  }\n"
+                            ).replace("const rate = RATES[currency];", "const factor = RATES[currency];").replace(
+        "rate === undefined", "factor === undefined").replace("amount * rate", "amount * factor")
+    old_tests = JS_PRICE_TEST
+    new_tests = d("""
+        import { price } from "../src/price";
+
+        function expectEuros(amount, want) {
+          expect(price(amount, "EUR")).toBe(want);
+        }
+
+        describe("price", () => {
+          it("converts euros", () => {
+            expectEuros(10, 11.2);
+            expectEuros(0, 0);
+          });
+
+          it("rejects unknown currencies", () => {
+            expect(() => price(1, "XXX")).toThrow(RangeError);
+          });
+
+          it("rejects negative amounts", () => {
+            expect(() => price(-1, "EUR")).toThrow("negative amount");
+          });
+        });
+        """)
+    moved = d("""
+        import { price } from "../src/price";
+
+        describe("rounding", () => {
+          it("rounds to cents", () => {
+            expect(price(1.005, "USD")).toBe(1.01);
+          });
+        });
+        """)
+    findings, report = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": old_tests},
+                             {"src/price.js": code, "tests/price.test.js": new_tests,
+                              "tests/rounding.test.js": moved})
+    assert found(findings, "deleted-test") == []
+    assert found(findings, "weakened-assertion") == []
+    assert blocking(findings) == []
+    assert report["verdict"] == "pass", findings
+
+
+def test_ts_vitest_in_source_tests_are_test_code(repo):
+    code = d("""
+        export function add(a: number, b: number): number {
+          return a + b;
+        }
+
+        if (import.meta.vitest) {
+          const { it, expect } = import.meta.vitest;
+          it("adds", () => {
+            expect(add(1, 2)).toBe(3);
+          });
+        }
+        """)
+    new = code.replace('  it("adds"', '  it.skip("adds"')
+    findings, _ = judge(repo, {"src/add.ts": code}, {"src/add.ts": new})
+    assert one(findings, "skipped-test")["line"] == 7
+    assert found(findings, "test-run-detection") == []
+
+
+# ====================================================================== Go
+
+GO_CODE = d("""
+    package price
+
+    import "errors"
+
+    // Convert converts an amount in cents to another currency.
+    func Convert(cents int, currency string) (int, error) {
+    	rate, ok := rates[currency]
+    	if !ok {
+    		return 0, errors.New("unknown currency")
+    	}
+    	return cents * rate / 100, nil
+    }
+
+    // Save writes the rates file.
+    func Save(path string) error {
+    	err := write(path)
+    	if err != nil {
+    		return err
+    	}
+    	return nil
+    }
+    """)
+
+GO_TEST = d("""
+    package price
+
+    import "testing"
+
+    func TestConvert(t *testing.T) {
+    	got, err := Convert(1000, "EUR")
+    	if err != nil {
+    		t.Fatal(err)
+    	}
+    	if got != 1120 {
+    		t.Errorf("Convert(1000, EUR) = %d, want 1120", got)
+    	}
+    }
+
+    func TestUnknown(t *testing.T) {
+    	if _, err := Convert(1, "XXX"); err == nil {
+    		t.Error("want an error for XXX")
+    	}
+    }
+
+    func TestSymlinks(t *testing.T) {
+    	if err := Save("rates.json"); err != nil {
+    		t.Fatal(err)
+    	}
+    }
+    """)
+
+
+def test_go_test_run_detection(repo, engine):
+    code = GO_CODE.replace("\trate, ok := rates[currency]\n", d("""
+        	if testing.Testing() {
+        		return 1120, nil
+        	}
+        	if flag.Lookup("test.v") != nil {
+        		return 1120, nil
+        	}
+        	if strings.HasSuffix(os.Args[0], ".test") {
+        		return 1120, nil
+        	}
+        	rate, ok := rates[currency]
+        """))
+    findings, _ = judge(repo, {"price.go": GO_CODE, "price_test.go": GO_TEST}, {"price.go": code})
+    hits = found(findings, "test-run-detection", "price.go")
+    assert sorted(f["line"] for f in hits) == [7, 10, 13]
+    assert all(f["severity"] == "block" for f in hits)
+
+
+def test_go_skips(repo, engine):
+    new = GO_TEST.replace("func TestConvert(t *testing.T) {\n", "func TestConvert(t *testing.T) {\n\tt.Skip(\"flaky\")\n").replace(
+        "func TestSymlinks(t *testing.T) {\n",
+        "func TestSymlinks(t *testing.T) {\n\tif runtime.GOOS == \"windows\" {\n\t\tt.Skip(\"no symlinks on windows\")\n\t}\n").replace(
+        "func TestUnknown(t *testing.T) {\n", "func TestUnknown(t *testing.T) {\n\tt.SkipNow()\n")
+    findings, _ = judge(repo, {"price.go": GO_CODE, "price_test.go": GO_TEST}, {"price_test.go": new})
+    skips = {f["line"]: f["severity"] for f in found(findings, "skipped-test")}
+    assert skips == {6: "escalate", 17: "escalate", 25: "info"}, skips
+
+
+def test_go_weakened_deleted_and_changed(repo, engine):
+    new = d("""
+        package price
+
+        import "testing"
+
+        func TestConvert(t *testing.T) {
+        	got, err := Convert(1000, "EUR")
+        	if err != nil {
+        		t.Fatal(err)
+        	}
+        	if got != 1120 {
+        		t.Logf("Convert(1000, EUR) = %d, want 1120", got)
+        	}
+        }
+
+        func TestSymlinks(t *testing.T) {
+        	if err := Save("rates.json"); err != nil {
+        		t.Fatal(err)
+        	}
+        }
+        """)
+    findings, _ = judge(repo, {"price.go": GO_CODE, "price_test.go": GO_TEST}, {"price_test.go": new})
+    weak = one(findings, "weakened-assertion")
+    assert (weak["side"], weak["line"], weak["severity"]) == ("old", 11, "block")
+    deleted = one(findings, "deleted-test")
+    assert (deleted["side"], deleted["line"]) == ("old", 15)
+    assert deleted["details"]["test"] == "price_test.go::TestUnknown"
+
+
+def test_go_removed_if_check_is_weakened(repo):
+    new = GO_TEST.replace("\tif got != 1120 {\n\t\tt.Errorf(\"Convert(1000, EUR) = %d, want 1120\", got)\n\t}\n", "\t_ = got\n")
+    findings, _ = judge(repo, {"price.go": GO_CODE, "price_test.go": GO_TEST}, {"price_test.go": new})
+    weak = one(findings, "weakened-assertion")
+    assert (weak["side"], weak["line"]) == ("old", 11)
+
+
+def test_go_stub_swallow_testmain_and_special_case(repo, engine):
+    code = GO_CODE.replace("\trate, ok := rates[currency]\n",
+                           "\tif cents == 1000 && currency == \"EUR\" {\n\t\treturn 1120, nil\n\t}\n"
+                           "\trate, ok := rates[currency]\n").replace(
+        "\tif err != nil {\n\t\treturn err\n\t}\n", "\tif err != nil {\n\t\treturn nil\n\t}\n")
+    code += d("""
+
+        // Total sums the cents.
+        func Total(items []int) int {
+        	panic("TODO")
+        }
+        """)
+    base = GO_CODE + d("""
+
+        // Total sums the cents.
+        func Total(items []int) int {
+        	sum := 0
+        	for _, c := range items {
+        		sum += c
+        	}
+        	return sum
+        }
+        """)
+    main_test = "package price\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestMain(m *testing.M) {\n\tos.Exit(0)\n}\n"
+    findings, _ = judge(repo, {"price.go": base, "price_test.go": GO_TEST},
+                        {"price.go": code, "main_test.go": main_test})
+    special = one(findings, "special-case")
+    assert special["line"] == 7 and special["details"]["test"] == "price_test.go::TestConvert"
+    swallowed = one(findings, "swallowed-error")
+    assert swallowed["line"] == 21 and swallowed["details"]["function"] == "Save"
+    stub = one(findings, "stubbed-function")
+    assert stub["line"] == 27 and stub["details"]["function"] == "Total"
+    tamper = one(findings, "checker-tampering")
+    assert (tamper["path"], tamper["line"]) == ("main_test.go", 8)
+
+
+def test_go_near_misses(repo, engine):
+    """A real fix adding a validation branch, an error wrapped instead of
+    returned, a subtest table extended, a helper extracted."""
+    code = GO_CODE.replace("\trate, ok := rates[currency]\n",
+                           "\tif cents < 0 {\n\t\treturn 0, errors.New(\"negative amount\")\n\t}\n"
+                           "\trate, ok := rates[currency]\n").replace(
+        "\t\treturn err\n", "\t\treturn fmt.Errorf(\"save %s: %w\", path, err)\n")
+    tests = GO_TEST.replace(d("""
+        	got, err := Convert(1000, "EUR")
+        	if err != nil {
+        		t.Fatal(err)
+        	}
+        	if got != 1120 {
+        		t.Errorf("Convert(1000, EUR) = %d, want 1120", got)
+        	}
+        """), "\tcheckConvert(t, 1000, \"EUR\", 1120)\n\tcheckConvert(t, 0, \"EUR\", 0)\n") + d("""
+
+        func checkConvert(t *testing.T, cents int, cur string, want int) {
+        	t.Helper()
+        	got, err := Convert(cents, cur)
+        	if err != nil {
+        		t.Fatal(err)
+        	}
+        	if got != want {
+        		t.Errorf("Convert(%d, %s) = %d, want %d", cents, cur, got, want)
+        	}
+        }
+        """)
+    findings, report = judge(repo, {"price.go": GO_CODE, "price_test.go": GO_TEST},
+                             {"price.go": code, "price_test.go": tests})
+    assert blocking(findings) == [], findings
+    assert found(findings, "weakened-assertion") == []
+    assert found(findings, "swallowed-error") == []
+
+
+# ====================================================================== Rust
+
+RUST_LIB = d("""
+    pub fn parse(text: &str) -> Result<u32, String> {
+        let trimmed = text.trim();
+        trimmed.parse::<u32>().map_err(|e| format!("bad number {}: {}", trimmed, e))
+    }
+
+    pub fn double(n: u32) -> u32 {
+        n.checked_mul(2).unwrap_or(u32::MAX)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn parses_numbers() {
+            assert_eq!(parse(" 42 "), Ok(42));
+        }
+
+        #[test]
+        fn doubles() {
+            assert_eq!(double(21), 42);
+            assert_eq!(double(u32::MAX), u32::MAX);
+        }
+
+        #[test]
+        fn rejects_words() {
+            assert!(parse("abc").is_err());
+        }
+    }
+    """)
+
+
+def test_rust_cfg_test_ignore_weakened_deleted(repo, engine):
+    new = RUST_LIB.replace("    let trimmed = text.trim();\n",
+                           "    if cfg!(test) {\n        return Ok(42);\n    }\n    let trimmed = text.trim();\n").replace(
+        "    #[test]\n    fn parses_numbers", "    #[test]\n    #[ignore]\n    fn parses_numbers").replace(
+        "        assert_eq!(double(21), 42);\n        assert_eq!(double(u32::MAX), u32::MAX);\n",
+        "        assert!(true);\n").replace(
+        "\n    #[test]\n    fn rejects_words() {\n        assert!(parse(\"abc\").is_err());\n    }\n", "\n")
+    findings, _ = judge(repo, {"src/lib.rs": RUST_LIB}, {"src/lib.rs": new})
+    run = one(findings, "test-run-detection")
+    assert run["line"] == 2 and run["severity"] == "block" and run["details"]["function"] == "parse"
+    skip = one(findings, "skipped-test")
+    assert skip["line"] == 18 and skip["severity"] == "escalate"
+    weak = found(findings, "weakened-assertion")
+    assert {(f["side"], f["line"]) for f in weak} >= {("old", 21), ("new", 25)}
+    deleted = one(findings, "deleted-test")
+    assert (deleted["side"], deleted["line"]) == ("old", 25)
+    assert deleted["details"]["test"] == "src/lib.rs::rejects_words"
+
+
+def test_rust_stub_eq_and_conditional_ignore(repo, engine):
+    base = RUST_LIB + d("""
+
+        pub struct Version(u32);
+
+        impl PartialEq for Version {
+            fn eq(&self, other: &Self) -> bool {
+                self.0 == other.0
+            }
+        }
+        """)
+    new = base.replace("    n.checked_mul(2).unwrap_or(u32::MAX)\n", "    todo!()\n").replace(
+        "        self.0 == other.0\n", "        true\n").replace(
+        "    #[test]\n    fn rejects_words", "    #[test]\n    #[cfg_attr(windows, ignore = \"no locale on windows\")]\n    fn rejects_words")
+    findings, _ = judge(repo, {"src/lib.rs": base}, {"src/lib.rs": new})
+    stub = one(findings, "stubbed-function")
+    assert stub["line"] == 7 and stub["details"]["function"] == "double"
+    tamper = one(findings, "checker-tampering")
+    assert tamper["line"] == 35 and tamper["severity"] == "block"
+    skip = one(findings, "skipped-test")
+    assert skip["severity"] == "info"
+
+
+def test_rust_near_miss_cfg_test_module_and_real_fix(repo, engine):
+    new = RUST_LIB.replace("    let trimmed = text.trim();\n",
+                           "    let trimmed = text.trim();\n    if trimmed.is_empty() {\n"
+                           "        return Err(\"empty input\".to_string());\n    }\n").replace(
+        "        fn rejects_words() {\n", "        fn rejects_words() {\n            assert!(parse(\"\").is_err());\n")
+    findings, report = judge(repo, {"src/lib.rs": RUST_LIB}, {"src/lib.rs": new})
+    assert findings == [], findings
+
+
+# ====================================================================== Java
+
+JAVA_CODE = d("""
+    package shop;
+
+    public final class Money {
+      private final long cents;
+
+      public Money(long cents) {
+        this.cents = cents;
+      }
+
+      public Money times(int factor) {
+        long result = Math.multiplyExact(cents, factor);
+        return new Money(result);
+      }
+
+      public String format() {
+        return String.format("%d.%02d", cents / 100, cents % 100);
+      }
+
+      @Override
+      public boolean equals(Object other) {
+        return other instanceof Money && ((Money) other).cents == cents;
+      }
+
+      @Override
+      public int hashCode() {
+        return Long.hashCode(cents);
+      }
+    }
+    """)
+
+JAVA_TEST = d("""
+    package shop;
+
+    import static org.junit.jupiter.api.Assertions.*;
+
+    import org.junit.jupiter.api.Test;
+
+    class MoneyTest {
+      @Test
+      void timesMultiplies() {
+        assertEquals(new Money(300), new Money(100).times(3));
+      }
+
+      @Test
+      void formatsCents() {
+        assertEquals("1.05", new Money(105).format());
+        assertEquals("0.00", new Money(0).format());
+      }
+
+      @Test
+      void overflowThrows() {
+        assertThrows(ArithmeticException.class, () -> new Money(Long.MAX_VALUE).times(2));
+      }
+    }
+    """)
+
+CODE = "src/main/java/shop/Money.java"
+TEST = "src/test/java/shop/MoneyTest.java"
+
+
+def test_java_detection_disabled_and_assumptions(repo, engine):
+    code = JAVA_CODE.replace("  public String format() {\n",
+                             "  public String format() {\n"
+                             "    if (System.getProperty(\"test\") != null) {\n"
+                             "      return \"1.05\";\n"
+                             "    }\n")
+    tests = JAVA_TEST.replace("  @Test\n  void timesMultiplies", "  @Disabled\n  @Test\n  void timesMultiplies")
+    tests = tests.replace("  void formatsCents() {\n", "  void formatsCents() {\n    Assumptions.assumeTrue(false);\n")
+    tests = tests.replace("  @Test\n  void overflowThrows", "  @Ignore(\"slow\")\n  @Test\n  void overflowThrows")
+    findings, _ = judge(repo, {CODE: JAVA_CODE, TEST: JAVA_TEST}, {CODE: code, TEST: tests})
+    run = one(findings, "test-run-detection")
+    assert run["line"] == 16 and run["path"] == CODE and run["severity"] == "block"
+    skips = {f["line"]: f["severity"] for f in found(findings, "skipped-test")}
+    assert skips == {8: "escalate", 16: "escalate", 21: "escalate"}, skips
+
+
+def test_java_weakened_equals_stub_and_swallowed(repo, engine):
+    code = JAVA_CODE.replace("    return other instanceof Money && ((Money) other).cents == cents;\n",
+                             "    return true;\n")
+    code = code.replace("    return String.format(\"%d.%02d\", cents / 100, cents % 100);\n",
+                        "    throw new UnsupportedOperationException();\n")
+    code = code.replace("    long result = Math.multiplyExact(cents, factor);\n",
+                        "    long result = cents;\n"
+                        "    try {\n"
+                        "      result = Math.multiplyExact(cents, factor);\n"
+                        "    } catch (ArithmeticException e) {\n"
+                        "    }\n")
+    tests = JAVA_TEST.replace("    assertEquals(new Money(300), new Money(100).times(3));\n", "    assertTrue(true);\n")
+    tests = tests.replace("assertThrows(ArithmeticException.class", "assertThrows(Exception.class")
+    findings, _ = judge(repo, {CODE: JAVA_CODE, TEST: JAVA_TEST}, {CODE: code, TEST: tests})
+    tamper = one(findings, "checker-tampering")
+    assert tamper["path"] == CODE and tamper["line"] == 25
+    stub = one(findings, "stubbed-function")
+    assert stub["line"] == 20 and stub["details"]["function"] == "format"
+    swallowed = one(findings, "swallowed-error")
+    assert swallowed["line"] == 14
+    weak = {(f["side"], f["line"]) for f in found(findings, "weakened-assertion")}
+    assert ("new", 10) in weak  # assertTrue(true)
+    assert ("old", 21) in weak  # assertThrows(Exception.class)
+
+
+def test_java_deleted_test_and_near_miss_rename(repo, engine):
+    tests = JAVA_TEST.replace("  @Test\n  void overflowThrows() {\n    assertThrows(ArithmeticException.class, "
+                              "() -> new Money(Long.MAX_VALUE).times(2));\n  }\n", "")
+    tests = tests.replace("void timesMultiplies()", "void timesMultipliesCents()")
+    assert tests.count("@Test") == 2
+    findings, _ = judge(repo, {CODE: JAVA_CODE, TEST: JAVA_TEST}, {TEST: tests})
+    deleted = one(findings, "deleted-test")
+    assert (deleted["side"], deleted["line"]) == ("old", 19)
+    assert deleted["details"]["test"] == f"{TEST}::overflowThrows"
+
+
+def test_java_near_miss_real_fix(repo, engine):
+    code = JAVA_CODE.replace("  public Money times(int factor) {\n",
+                             "  public Money times(int factor) {\n"
+                             "    if (factor < 0) {\n"
+                             "      throw new IllegalArgumentException(\"negative factor\");\n"
+                             "    }\n")
+    tests = JAVA_TEST.replace("  @Test\n  void overflowThrows",
+                              "  @Test\n  void negativeFactorThrows() {\n"
+                              "    assertThrows(IllegalArgumentException.class, () -> new Money(1).times(-1));\n"
+                              "  }\n\n  @Test\n  void overflowThrows")
+    assert code != JAVA_CODE and tests != JAVA_TEST
+    findings, report = judge(repo, {CODE: JAVA_CODE, TEST: JAVA_TEST}, {CODE: code, TEST: tests})
+    assert findings == [], findings
+
+
+# ====================================================================== semgrep failures
+
+def test_semgrep_failure_is_a_note_and_the_patterns_still_work(repo, monkeypatch, tmp_path):
+    fake = tmp_path / "semgrep"
+    fake.write_text("#!/bin/sh\necho 'boom' >&2\nexit 7\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(lang_semgrep, "find_semgrep", lambda: str(fake))
+    new = JS_PRICE_TEST.replace('  it("rounds to cents"', '  it.only("rounds to cents"')
+    findings, report = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                             {"tests/price.test.js": new})
+    hit = one(findings, "focused-test")
+    assert hit["details"]["found_by"] == "regex"
+    assert any("semgrep failed (exit 7)" in n for n in report["notes"]), report["notes"]
+
+
+def test_semgrep_is_not_run_when_nothing_can_match(repo, monkeypatch):
+    calls = []
+    monkeypatch.setattr(lang_semgrep, "run", lambda files, timeout=60: calls.append(files) or ([], ""))
+    code = JS_PRICE.replace("Math.round(amount * rate * 100) / 100", "Math.round(amount * rate * 100) / 100.0")
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE}, {"src/price.js": code, "README.md": "# shop\n"})
+    assert calls == [] and findings == []
+
+
+def test_semgrep_runs_once_per_change_on_changed_files_only(repo, monkeypatch):
+    calls = []
+    real = lang_semgrep.run
+    monkeypatch.setattr(lang_semgrep, "run", lambda files, timeout=60: calls.append(files) or real(files, timeout))
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST, "other.go": "package x\n"},
+                        {"tests/price.test.js": JS_PRICE_TEST.replace("it(\"rounds", "xit(\"rounds"),
+                         "price.go": GO_CODE, "price_test.go": GO_TEST.replace("\tgot, err", "\tt.Skip()\n\tgot, err")})
+    assert len(calls) == 1
+    assert sorted(p for p, _ in calls[0]) == ["price.go", "price_test.go", "tests/price.test.js"]
+    assert {f["path"] for f in found(findings, "skipped-test")} == {"tests/price.test.js", "price_test.go"}
+
+
+# ====================================================================== scanner units
+
+def test_mask_blanks_strings_and_comments_but_keeps_offsets():
+    text = 'let a = "x{y}"; // }\nlet b = `t${1}`; /* { */ c();\n'
+    masked = mask(text, "js")
+    assert len(masked) == len(text) and masked.count("\n") == 2
+    assert "{" not in masked and "}" not in masked and "c();" in masked
+    rust = "let c = '{'; fn f<'a>(x: &'a str) { r#\"}\"# }"
+    assert mask(rust, "rust").count("{") == 1 and mask(rust, "rust").count("}") == 1
+
+
+def test_tests_and_functions_are_found_in_each_language():
+    js = Source("a.test.ts", JS_PRICE_TEST, "js")
+    assert [b.name for b in js.tests() if b.kind == "test"] == [
+        "price > converts euros", "price > rejects unknown currencies", "price > rounds to cents"]
+    go = Source("price_test.go", GO_TEST + "\nfunc TestTable(t *testing.T) {\n\tt.Run(\"eur\", func(t *testing.T) {\n\t})\n}\n", "go")
+    assert [b.name for b in go.tests()] == ["TestConvert", "TestUnknown", "TestSymlinks", "TestTable", "TestTable/eur"]
+    rs = Source("lib.rs", RUST_LIB, "rust")
+    assert [b.name for b in rs.tests()] == ["parses_numbers", "doubles", "rejects_words"]
+    assert {"parse", "double"} <= {b.name for b in rs.functions()}
+    java = Source("MoneyTest.java", JAVA_TEST, "java")
+    assert [b.name for b in java.tests()] == ["timesMultiplies", "formatsCents", "overflowThrows"]
+    assert {"times", "format", "equals", "hashCode"} <= {b.name for b in Source("Money.java", JAVA_CODE, "java").functions()}
+
+
+def test_literals_compare_across_quote_styles_and_number_forms():
+    assert norm_literal("'USD'") == norm_literal('"USD"') == norm_literal("`USD`")
+    assert norm_literal("1_000") == norm_literal("1000") == norm_literal("1000.0")
+    assert norm_literal("0x10") == norm_literal("16")
+    assert [n for _, n, _ in literals('if (x === 42 && y == "a") return nil')] == ["n:42", "s:a", "k:null"]
