@@ -787,3 +787,18 @@ def test_skip_tools_setting(repo):
         "fail_under = 92", "fail_under = 80")
     found = judge(repo, {"pyproject.toml": PYPROJECT}, {"pyproject.toml": new})
     assert [f["details"]["tool"] for f in found] == ["coverage"]
+
+
+def test_workflow_test_runner_replaced_is_neutral_but_deleted_workflow_blocks(repo):
+    via_tox = WORKFLOW.replace("pytest -q \\\n            --cov=shopfront", "tox -e py")
+    assert via_tox != WORKFLOW
+    assert judge(repo, {WF: WORKFLOW}, {WF: via_tox}) == []
+    found = judge(repo, {}, {WF: None, "README.md": "CI moved elsewhere\n"})
+    gone = one(found, "tox no longer runs")
+    assert gone["severity"] == "block" and gone["side"] == "old" and gone["line"] == line_of(via_tox, "tox -e py")
+
+
+def test_semicolon_exit_zero_in_package_json_script(repo):
+    pkg = '{\n  "scripts": {\n    "lint": "eslint src"\n  }\n}\n'
+    found = judge(repo, {"package.json": pkg}, {"package.json": pkg.replace("eslint src", "eslint src; exit 0")})
+    assert [(f["line"], f["details"]["tool"], f["details"]["change"]) for f in found] == [(3, "eslint", "+; exit 0")]

@@ -47,6 +47,7 @@ class _Reader:
                 self.old_map[f.old_path or f.path] = f
         self._existing: Optional[Set[str]] = None
         self._unchanged: Dict[str, Optional[str]] = {}
+        self.skipped: Set[str] = set()  # changed config files whose settings could not be compared
 
     def in_change(self, path: str) -> bool:
         return path in self.new_map or path in self.old_map
@@ -191,8 +192,7 @@ def _check_tool(tool: Any, change: ChangeSet, reader: _Reader, ctx: Context) -> 
             old = _load_side(tool, paths, "old", reader, merge)
             new = _load_side(tool, paths, "new", reader, merge)
         if new.error is None and (old.unknown or new.unknown or old.error is not None):
-            ctx.warn(f"relaxed_config: {tool.TOOL} settings in {key or '.'} could not be compared "
-                     "(the old or new text is unknown or does not parse)")
+            reader.skipped.update(p for p in (paths or [key]) if reader.in_change(p))
             continue
         pairs.append((key, old, new))
     extra = tool.prepare([(o.cfg, n.cfg) for _, o, n in pairs if n.error is None]) \
@@ -225,6 +225,9 @@ def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
         if tool.TOOL in skip:
             continue
         out.extend(_check_tool(tool, change, reader, ctx))
+    if reader.skipped:
+        ctx.warn("relaxed_config: settings not compared in " + ", ".join(sorted(reader.skipped))
+                 + " (the old text is unknown or does not parse)")
     seen = {(f.rule, f.path, f.details.get("change")) for f in out}
     out.extend(f for f in scripts.check(change, skip)
                if (f.rule, f.path, f.details.get("change")) not in seen)  # addopts: judged as config already

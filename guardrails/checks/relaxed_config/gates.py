@@ -70,7 +70,7 @@ ACTIONS: Tuple[Tuple[str, str, str], ...] = (
     ("guardrails", LINT, "guardrails"),
 )
 
-NEUTER = re.compile(r"\|\|\s*(?:true|:|exit\s+0|echo\b|/bin/true)|;\s*(?:true|exit\s+0|:)\s*(?:$|[;#])"
+NEUTER = re.compile(r"\|\|\s*(?:true|:|exit\s+0|echo\b|/bin/true)|;\s*(?:true|exit\s+0|:)\s*(?=$|[;#\"'&|)])"
                     r"|\s--exit-zero\b|\bset\s+\+e\b")
 
 

@@ -134,18 +134,22 @@ def prepare(pairs: List[Tuple[Any, Any]]) -> Dict[str, Set[str]]:
     """Gates some changed workflow gained: a gate that moved from one
     workflow file to another in the same change is not removed."""
     added: Set[str] = set()
+    kinds: Set[str] = set()
     for old, new in pairs:
-        added |= set(_gate_names(new or {})) - set(_gate_names(old or {}))
-    return {"added": added}
+        before, after = _gate_names(old or {}), _gate_names(new or {})
+        added |= set(after) - set(before)
+        kinds |= {after[name][0] for name in set(after) - set(before)}
+    return {"added": added, "added_kinds": kinds}
 
 
 def compare(old: Dict[str, Any], new: Dict[str, Any], extra: Optional[Dict[str, Set[str]]] = None) -> List[Relaxation]:
     out: List[Relaxation] = []
     moved = (extra or {}).get("added", set())
+    replaced = (extra or {}).get("added_kinds", set())
     g_old, g_new = _gate_names(old), _gate_names(new)
     for name, (kind, anchor) in g_old.items():
-        if name in g_new or name in moved:
-            continue
+        if name in g_new or name in moved or kind in replaced:
+            continue  # still there, moved to another workflow, or replaced (pytest -> tox, ruff -> pre-commit)
         out.append(relax(RULE, "jobs", f"{name} no longer runs", (anchor,), (name,), side="old",
                          severity="block" if kind == gates.TEST else None,
                          note=f"the {'test' if kind == gates.TEST else 'lint'} gate was removed from this workflow"))
