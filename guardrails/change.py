@@ -176,26 +176,77 @@ _INDEX_RE = re.compile(r"index ([0-9a-f]+)\.\.([0-9a-f]+)(?: (\d+))?\s*$")
 _HEADER_PREFIXES = ("diff --git ", "--- ", "+++ ", "@@ -")
 
 
-def _split_lines(text: str) -> List[str]:
-    """Lines with their "\\n", split on "\\n" only: str.splitlines() would
-    also split on "\\r", "\\x0c", "\\x1c", "\\u2028"... which are ordinary
-    bytes inside a diff line."""
+def _split_lines(text: str) -> Tuple[List[str], List[int]]:
+    """Lines with their "\n", split on "\n" only (str.splitlines() would
+    also split on "\r", "\x0c", "\x1c", "\u2028"... which are ordinary
+    characters inside a diff line), and the indexes of the lines that may
+    be headers."""
     lines = io.StringIO(text, newline="\n").readlines()
+    marks = [i for i, ln in enumerate(lines) if ln.startswith(_HEADER_PREFIXES)]
     # A patch that went through a Windows editor or a mail client has CRLF
     # on every line, headers included ("diff --git a/x b/x\r\n"); the "\r"
     # would end up in paths and in every added line.  When all header lines
     # end with CRLF, drop one "\r" from every line (a CRLF file's content
     # line then goes from "\r\r\n" back to "\r\n", as git printed it).
-    headers = [ln for ln in lines if ln.startswith(_HEADER_PREFIXES)]
-    if headers and all(ln.endswith("\r\n") for ln in headers):
+    if marks and "\r\n" in text and all(lines[i].endswith("\r\n") for i in marks):
         lines = [ln[:-2] + "\n" if ln.endswith("\r\n") else ln for ln in lines]
-    return lines
+    return lines, marks
+
+
+def _neutral_names(lines: List[str], marks: List[int]) -> List[str]:
+    """LINES as unidiff gets them.  unidiff splits "diff --git A B" with a
+    greedy regex and then insists that the "+++" name equals B, so a path
+    such as "a b/c b/d.py" (spaces, and " b/" inside) makes it fail.  We
+    read names from the original lines ourselves (_file_info), so unidiff
+    gets neutral ones: each header and its ---/+++ lines become a/fN, b/fN
+    (only the ---/+++ lines before the first "@@": inside a hunk, a removed
+    line "-- x" reads "--- x")."""
+    fed = list(lines)
+    in_header = False
+    k = 0
+    for i in marks:
+        line = lines[i]
+        if line.startswith("diff --git "):
+            k += 1
+            in_header = True
+            fed[i] = f"diff --git a/f{k} b/f{k}\n"
+        elif in_header:
+            if line.startswith("@@ -"):
+                in_header = False
+            elif line.startswith("--- ") and not line.startswith("--- /dev/null"):
+                fed[i] = f"--- a/f{k}\n"
+            elif line.startswith("+++ ") and not line.startswith("+++ /dev/null"):
+                fed[i] = f"+++ b/f{k}\n"
+    return fed
 
 
 def _looks_like_mail(text: str) -> bool:
     # `git format-patch` of a commit without a diff (--allow-empty), or a
     # cover letter: a mail with no file in it is an empty change.
     return text.startswith("From ") and "\nSubject:" in text[:4000]
+
+
+def _unidiff(fed: List[str], where: str) -> "unidiff.PatchSet":
+    try:
+        return unidiff.PatchSet(fed, metadata_only=True)
+    except Exception:  # UnidiffParseError, and anything its regexes let through
+        pass
+    # Parse again, counting lines, to say where (the fast path does not count).
+    count = [0]
+
+    def counted() -> Iterator[str]:
+        for line in fed:
+            count[0] += 1
+            yield line
+
+    try:
+        unidiff.PatchSet(counted(), metadata_only=True)
+    except Exception as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if len(detail) > 100:
+            detail = detail[:100] + "..."
+        raise GuardError(f"malformed {where} at line {count[0]}: {detail}") from None
+    raise GuardError(f"malformed {where}")  # not reached: the same input fails the same way
 
 
 def parse_diff(text: str, where: str = "diff") -> List[ParsedFile]:
@@ -205,43 +256,10 @@ def parse_diff(text: str, where: str = "diff") -> List[ParsedFile]:
         text = text[1:]  # a byte-order mark left by an editor
     if not text.strip():
         return []
-    lines = _split_lines(text)
-    count = [0]
-
-    def counted() -> Iterator[str]:
-        # unidiff splits "diff --git A B" with a greedy regex and then
-        # insists that the "+++" name equals B, so a path such as
-        # "a b/c b/d.py" (spaces and " b/" inside) makes it fail.  We read
-        # names from the original lines ourselves (_file_info), so unidiff
-        # gets neutral ones: the header and its ---/+++ lines (only those
-        # before the first "@@": a removed line "-- x" reads "--- x" in a
-        # hunk) become a/fN, b/fN.
-        in_header = False
-        k = 0
-        for line in lines:
-            count[0] += 1
-            if line.startswith("diff --git "):
-                k += 1
-                in_header = True
-                line = f"diff --git a/f{k} b/f{k}\n"
-            elif in_header:
-                if line.startswith("@@ "):
-                    in_header = False
-                elif line.startswith("--- ") and not line.startswith("--- /dev/null"):
-                    line = f"--- a/f{k}\n"
-                elif line.startswith("+++ ") and not line.startswith("+++ /dev/null"):
-                    line = f"+++ b/f{k}\n"
-            yield line
-
-    try:
-        patch = unidiff.PatchSet(counted(), metadata_only=True)
-    except Exception as exc:  # UnidiffParseError, and anything its regexes let through
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if len(detail) > 100:
-            detail = detail[:100] + "..."
-        raise GuardError(f"malformed {where} at line {count[0]}: {detail}") from None
+    lines, marks = _split_lines(text)
+    patch = _unidiff(_neutral_names(lines, marks), where)
     if not len(patch):
-        if any(ln.startswith(("@@ -", "diff --git ")) for ln in lines) or not _looks_like_mail(text):
+        if any(lines[i].startswith(("@@ -", "diff --git ")) for i in marks) or not _looks_like_mail(text):
             raise GuardError(f"malformed {where}: no file header (diff --git, or ---/+++ lines) found")
         return []
     files = []
@@ -366,15 +384,27 @@ def _one_sided(pf: "unidiff.PatchedFile", kind: str) -> bool:
     return (h.source_length == 0) if kind == "+" else (h.target_length == 0)
 
 
+def _text(raw: str) -> str:
+    """A diff line's text: no kind character, no line ending ("\r" of CRLF too)."""
+    text = raw[1:-1] if raw[-1:] == "\n" else raw[1:]
+    return text[:-1] if text[-1:] == "\r" else text
+
+
 def _slice_hunks(pf: "unidiff.PatchedFile", lines: List[str], where: str,
                  path: str) -> Tuple[Tuple[Hunk, ...], List[Tuple[int, int]]]:
     """Cut each hunk's body out of LINES.  unidiff has already checked that
-    every hunk has the lines its header announces, so this only walks."""
+    every hunk has the lines its header announces, so this only walks.
+
+    This is the one loop over every line of the change, so it is tuned:
+    records are built with tuple.__new__ (a NamedTuple's own __new__ is a
+    Python function), and a hunk that only adds lines (every new file) goes
+    through comprehensions instead of the general loop."""
     hunks = []
     spans = []
     idx = (pf.diff_line_no or 1) - 1
     n = len(lines)
-    make = Line
+    new_tuple = tuple.__new__
+    line_cls = Line
     for h in pf:
         while idx < n and not lines[idx].startswith("@@ -"):
             idx += 1
@@ -383,38 +413,40 @@ def _slice_hunks(pf: "unidiff.PatchedFile", lines: List[str], where: str,
         old_no, new_no = h.source_start, h.target_start
         old_left, new_left = h.source_length, h.target_length
         j = idx + 1
-        body = []
-        append = body.append
-        while old_left > 0 or new_left > 0:
-            raw = lines[j]
-            j += 1
-            kind = raw[:1]
-            text = raw[1:]
-            if text.endswith("\n"):
-                text = text[:-1]
-            if text.endswith("\r"):
-                text = text[:-1]
-            if kind == "+":
-                append(make(ADDED, text, None, new_no))
-                new_no += 1
-                new_left -= 1
-            elif kind == "-":
-                append(make(REMOVED, text, old_no, None))
-                old_no += 1
-                old_left -= 1
-            elif kind == "\\":
-                continue  # "\ No newline at end of file"
-            else:
-                # " " or a bare line ending: some tools (and
-                # diff.suppressBlankEmpty) drop the space of an empty
-                # context line.
-                if kind != " ":
-                    text = ""
-                append(make(CONTEXT, text, old_no, new_no))
-                old_no += 1
-                new_no += 1
-                old_left -= 1
-                new_left -= 1
+        seg = lines[j:j + new_left] if old_left == 0 else ()
+        if seg and len(seg) == new_left and all(s[:1] == "+" for s in seg):
+            texts = [s[1:-1] if s[-1:] == "\n" else s[1:] for s in seg]
+            if any(t[-1:] == "\r" for t in texts):
+                texts = [t[:-1] if t[-1:] == "\r" else t for t in texts]
+            body = [new_tuple(line_cls, (ADDED, t, None, k)) for k, t in enumerate(texts, new_no)]
+            j += new_left
+        else:
+            body = []
+            append = body.append
+            while old_left > 0 or new_left > 0:
+                raw = lines[j]
+                j += 1
+                kind = raw[:1]
+                if kind == "+":
+                    append(new_tuple(line_cls, (ADDED, _text(raw), None, new_no)))
+                    new_no += 1
+                    new_left -= 1
+                elif kind == "-":
+                    append(new_tuple(line_cls, (REMOVED, _text(raw), old_no, None)))
+                    old_no += 1
+                    old_left -= 1
+                elif kind == "\\":
+                    continue  # "\ No newline at end of file"
+                else:
+                    # " " or a bare line ending: some tools (and
+                    # diff.suppressBlankEmpty) drop the space of an empty
+                    # context line.
+                    text = _text(raw) if kind == " " else ""
+                    append(new_tuple(line_cls, (CONTEXT, text, old_no, new_no)))
+                    old_no += 1
+                    new_no += 1
+                    old_left -= 1
+                    new_left -= 1
         while j < n and lines[j].startswith("\\"):
             j += 1
         spans.append((idx + 1, j))
