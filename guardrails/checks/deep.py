@@ -29,6 +29,9 @@ from guardrails.model import ChangeSet, Context, FileChange, Finding
 
 RULE_UNUSED = "suppression/unused-suppression"
 MAX_LISTED = 10
+# ruff rules about suppression comments themselves (unused / blanket /
+# invalid noqa): they sit on the suppression's line but are not hidden by it.
+RUFF_ABOUT_SUPPRESSIONS = frozenset({"RUF100", "RUF101", "RUF102", "RUF103", "RUF104", "PGH003", "PGH004"})
 
 # mypy options never copied from the project's configuration: code
 # execution (plugins), paths outside our temporary folder, outputs.
@@ -223,7 +226,7 @@ def _ruff_evidence(change: ChangeSet, items: List[Tuple[FileChange, List[Tuple[A
     real = {os.path.realpath(v): k for k, v in files.items()}
     for diag in diagnostics:
         path = real.get(os.path.realpath(diag.get("filename", "")))
-        if path is None or not diag.get("code"):
+        if path is None or not diag.get("code") or diag["code"] in RUFF_ABOUT_SUPPRESSIONS:
             continue
         row = diag.get("noqa_row") or (diag.get("location") or {}).get("row")
         by_place.setdefault((path, row), []).append((diag["code"], diag.get("message", "")))

@@ -26,7 +26,7 @@ CONFIG_SCHEMA: dict = {
     # reported, e.g. ["E501", "line-too-long"].
     "allow_codes": [],
     # Seconds each --deep tool run (ruff, mypy) may take.
-    "deep_timeout": 120,
+    "deep_timeout": 120.0,
 }
 
 RULE_BLANKET_NOQA = "suppression/blanket-noqa"
