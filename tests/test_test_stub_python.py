@@ -738,3 +738,37 @@ def test_pytest_ini_deselect_and_unchanged_options(repo) -> None:
     f = only(run(repo, base, {"pytest.ini": new}), "test-stub/focused-test")
     assert f.line == 3 and f.details == {"option": "--deselect", "value": "tests/test_calc.py::test_vat_nl",
                                          "file": "pytest.ini"}
+
+
+def test_removing_a_duplicate_of_a_test_that_still_runs_is_not_deleted(repo) -> None:
+    dup = d('''
+        from decimal import Decimal
+
+        from shop.calc import vat
+
+
+        def test_vat_nl():
+            assert vat(Decimal("100")) == Decimal("21.00")
+    ''')
+    new = CALC_TESTS.replace(d('''
+        def test_vat_nl():
+            assert vat(Decimal("100")) == Decimal("21.00")
+
+
+    '''), "")
+    assert run(repo, dict(BASE, **{"tests/test_vat.py": dup}), {"tests/test_calc.py": new}) == []
+
+
+def test_removing_a_duplicated_assertion_is_not_weakening(repo) -> None:
+    tests = d('''
+        from shop.calc import slug
+
+
+        def test_slug_cases():
+            assert slug("A b") == "a-b"
+            assert slug("A  b") == "a-b"
+            assert slug("A b") == "a-b"
+    ''')
+    new = tests.replace('    assert slug("A  b") == "a-b"\n    assert slug("A b") == "a-b"\n',
+                        '    assert slug("A  b") == "a-b"\n')
+    assert run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new}) == []

@@ -84,6 +84,7 @@ class Session:
         self._changed_funcs: Optional[Dict[str, str]] = None
         self._changed_tests: Optional[Dict[str, List[str]]] = None
         self._repo_tests: Optional[List[Tuple[str, str]]] = None
+        self._parsed: Dict[str, Optional[ast.Module]] = {}
 
     def cfg(self, path: str) -> PytestConfig:
         return pytest_config(path, self.change)
@@ -145,6 +146,26 @@ class Session:
                     continue
                 self._add_expectations(pa.parse(text), path, wanted)
         return {n: self._index.get(n, []) for n in names}
+
+    def duplicate_elsewhere(self, name: str, body: str, exclude: Set[str]) -> str:
+        """A test file of the new side (outside EXCLUDE) that holds a function
+        NAME with this very body: the deleted test was a duplicate."""
+        needle = f"def {name}("
+        for pf in self.files:
+            if pf.is_test and pf.path not in exclude and pf.new_text and needle in pf.new_text:
+                for fn in pa.functions(pf.new_tree).values():
+                    if fn.node.name == name and pa.body_dump(fn.node) == body:
+                        return pf.path
+        for path, text in self._repo_test_texts(set()):
+            if path in exclude or needle not in text:
+                continue
+            tree = self._parsed.get(path)
+            if tree is None:
+                tree = self._parsed[path] = pa.parse(text)
+            for fn in pa.functions(tree).values():
+                if fn.node.name == name and pa.body_dump(fn.node) == body:
+                    return path
+        return ""
 
     def _add_expectations(self, tree: Optional[ast.Module], path: str, wanted: Set[str]) -> None:
         if tree is None:

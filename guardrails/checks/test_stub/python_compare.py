@@ -89,6 +89,8 @@ def _match(pf: Any, old_tests: Dict[str, pa.Func], new_tests: Dict[str, pa.Func]
             continue
         tid = pt.test_id(pf.old_path, q)
         renamed = uncollected_by_body.get(body)
+        if renamed is None and session.duplicate_elsewhere(fn.node.name, body, {pf.path, pf.old_path}):
+            continue  # a duplicate of a test that still runs elsewhere
         if renamed is None and q in all_new:
             renamed = q  # same name, but its class or file is no longer collected
         code = sorted(pt.subjects(fn.node))
@@ -223,7 +225,10 @@ def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: D
     eff_old = pt.effective_count(old.node, pf.old_lines, old_helpers)
     eff_new = pt.effective_count(new.node, pf.new_lines, new_helpers)
     if eff_new < eff_old:
-        gone = [o for o in removed if id(o) not in paired_old and o.line in pf.removed]
+        still = {pa.dump(a.node) for a in news}
+        # A removed duplicate of an assertion the test still makes is no loss.
+        gone = [o for o in removed if id(o) not in paired_old and o.line in pf.removed
+                and pa.dump(o.node) not in still]
         if gone:
             o = gone[0]
             out.append(finding(
