@@ -769,7 +769,7 @@ def from_diff(path: str, cwd: Optional[str] = None, stdin: Optional[bytes] = Non
     # Post-images built in memory, by blob id, so a later patch of a
     # format-patch series whose pre-image is an earlier patch's result
     # finds it (those blobs are not in the repository yet).
-    produced: Dict[str, _Lazy] = {}
+    produced: Dict[str, List[Tuple[str, _Lazy]]] = {}
     files = []
     full = True
     for i, p in enumerate(parsed):
@@ -796,8 +796,10 @@ def from_diff(path: str, cwd: Optional[str] = None, stdin: Optional[bytes] = Non
                     else:
                         load_new = load_old
             if p.new_blob and p.new_blob.strip("0") and load_new is not _none:
-                produced[p.new_blob] = load_new  # type: ignore[assignment]
+                produced.setdefault(p.new_blob[:7], []).append((p.new_blob, load_new))  # type: ignore[arg-type]
         files.append(_file_change(p, load_old, load_new))
+    if len(files) > 1:
+        files = _compose_series(files, parsed)
     coverage = "full" if full else "hunks-only"
     return ChangeSet(
         files=tuple(files), source=label, coverage=coverage, repo=repo, mode="diff",
@@ -807,13 +809,96 @@ def from_diff(path: str, cwd: Optional[str] = None, stdin: Optional[bytes] = Non
     )
 
 
-def _produced(produced: Dict[str, "_Lazy"], blob: Optional[str]) -> Optional["_Lazy"]:
+def _produced(produced: Dict[str, List[Tuple[str, "_Lazy"]]], blob: Optional[str]) -> Optional["_Lazy"]:
+    """The loader of an earlier patch's post-image whose id matches BLOB
+    (either may be abbreviated; both have at least 7 digits)."""
     if not blob or not blob.strip("0"):
         return None
-    for full_id, loader in produced.items():
+    for full_id, loader in produced.get(blob[:7], ()):
         if full_id.startswith(blob) or blob.startswith(full_id):
             return loader
     return None
+
+
+def _compose_series(files: List[FileChange], parsed: List[ParsedFile]) -> List[FileChange]:
+    """One FileChange per file for a `git format-patch` series that touches
+    a file in several patches.  Each patch's line numbers refer to its own
+    pre-image, so separate entries for one path would put findings on the
+    wrong lines; when the texts are known (the chain of pre-images found),
+    the entries are merged and the hunks recomputed from the first old text
+    to the last new text.  Otherwise they stay separate (hunks-only)."""
+    latest: Dict[str, int] = {}  # path -> index in out of the entry that holds it now
+    out: List[Optional[FileChange]] = []
+    blobs: List[Optional[str]] = []  # the new blob id of each entry in out
+    merged_any = False
+    for f, p in zip(files, parsed):
+        prev_i = latest.get(p.old_path) if p.old_path is not None else None
+        prev = out[prev_i] if prev_i is not None else None
+        if (prev is not None and prev_i is not None and f.is_binary is False and not f.is_submodule
+                and not prev.is_binary and _same_blob(blobs[prev_i], p.old_blob)):
+            old_text, new_text = prev.old_text(), f.new_text()
+            known = (old_text is not None or prev.old_path is None) and (new_text is not None or f.status == DELETED)
+            if known:
+                merged_any = True
+                del latest[prev.path]
+                out[prev_i] = None
+                first_old = prev.old_path
+                if first_old is None and f.status == DELETED:
+                    blobs.append(None)
+                    out.append(None)  # added, then deleted: no change at all
+                    continue
+                status = (DELETED if f.status == DELETED else ADDED_FILE if first_old is None
+                          else RENAMED if first_old != f.path else MODIFIED)
+                path = first_old if status == DELETED else f.path
+                combined = FileChange(
+                    path=path, old_path=first_old, status=status,
+                    hunks=diff_texts(old_text or "", new_text or ""),
+                    old_mode=prev.old_mode, new_mode=f.new_mode,
+                    load_old=prev.load_old, load_new=f.load_new)
+                f = combined
+        if f.status != DELETED:
+            latest[f.path] = len(out)
+        out.append(f)
+        # A pure rename or a mode change prints no index line: its content
+        # is its pre-image's, so any later patch of that path follows it.
+        blobs.append(p.new_blob or (_UNCHANGED if not p.hunks and p.status != DELETED else None))
+    if not merged_any:
+        return files
+    return [f for f in out if f is not None]
+
+
+_UNCHANGED = "unchanged"
+
+
+def _same_blob(a: Optional[str], b: Optional[str]) -> bool:
+    if a == _UNCHANGED:
+        return True
+    if not a or not b or not a.strip("0") or not b.strip("0"):
+        return False
+    return a.startswith(b) or b.startswith(a)
+
+
+def diff_texts(old: str, new: str, context: int = 3) -> Tuple[Hunk, ...]:
+    """Hunks from OLD to NEW (difflib), numbered like git's."""
+    import difflib
+
+    a, b = _split_keep(old), _split_keep(new)
+    hunks = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=True)
+    for group in matcher.get_grouped_opcodes(context):
+        body: List[Line] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                body += [Line(CONTEXT, _text(" " + a[i]), i + 1, j1 + (i - i1) + 1) for i in range(i1, i2)]
+                continue
+            body += [Line(REMOVED, _text("-" + a[i]), i + 1, None) for i in range(i1, i2)]
+            body += [Line(ADDED, _text("+" + b[j]), None, j + 1) for j in range(j1, j2)]
+        i_first, i_last = group[0][1], group[-1][2]
+        j_first, j_last = group[0][3], group[-1][4]
+        old_len, new_len = i_last - i_first, j_last - j_first
+        hunks.append(Hunk(i_first + 1 if old_len else i_first, old_len,
+                          j_first + 1 if new_len else j_first, new_len, "", tuple(body)))
+    return tuple(hunks)
 
 
 def _inside(repo: str, path: str) -> Optional[str]:

@@ -606,16 +606,51 @@ def test_diff_binary_mode_and_submodule_entries(repo: Repo, tmp_path: Path):
         assert cs.coverage == "full"
 
 
-def test_diff_series_touching_one_file_twice(repo: Repo, tmp_path: Path):
-    repo.commit({"a.py": "a = 1\n"})
-    repo.commit({"a.py": "a = 2\n"})
-    repo.commit({"a.py": "a = 2\nb = 3\n"})
+def test_diff_series_touching_one_file_twice_is_merged(repo: Repo, tmp_path: Path):
+    body = "".join(f"row {i}\n" for i in range(20))
+    repo.commit({"a.py": "a = 1\n", "old/mod.py": body, "tmp.py": "t = 1\n"})
+    repo.write({"old/mod.py": None})
+    repo.commit({"a.py": "a = 2\n", "new.py": "n = 1\n", "new/mod.py": body, "tmp.py": "t = 2\n"})
+    repo.commit({"a.py": "a = 2\nb = 3\n", "new.py": "n = 1\nn = 2\n",
+                 "new/mod.py": body.replace("row 15\n", "row fifteen\n"), "tmp.py": None})
     mbox = git_bytes(repo, "format-patch", "--stdout", "HEAD~2..HEAD")
+    assert mbox.count(b"diff --git a/a.py b/a.py") == 2
     repo.git("checkout", "-q", "HEAD~2")
     cs = change.from_diff(_write(tmp_path, mbox), cwd=str(repo.path))
-    assert [f.path for f in cs.files] == ["a.py", "a.py"]
-    assert cs.coverage == "full"  # the second pre-image is the first patch's result
-    assert cs.files[1].old_text() == "a = 2\n" and cs.files[1].new_text() == "a = 2\nb = 3\n"
+    assert cs.coverage == "full"
+    by = {f.path: f for f in cs.files}
+    assert sorted(by) == ["a.py", "new.py", "new/mod.py", "tmp.py"]  # one entry per file
+    # Line numbers are those of the whole series, from the first pre-image to the last result.
+    assert lines(by["a.py"]) == [("-", "a = 1", 1, None), ("+", "a = 2", None, 1), ("+", "b = 3", None, 2)]
+    assert by["a.py"].old_text() == "a = 1\n" and by["a.py"].new_text() == "a = 2\nb = 3\n"
+    assert by["new.py"].status == ADDED_FILE and [ln.new_no for ln in by["new.py"].added()] == [1, 2]
+    mod = by["new/mod.py"]
+    assert (mod.status, mod.old_path) == (RENAMED, "old/mod.py")
+    assert [ln for ln in lines(mod) if ln[0] != " "] == [("-", "row 15", 16, None), ("+", "row fifteen", None, 16)]
+    assert (by["tmp.py"].status, lines(by["tmp.py"])) == (DELETED, [("-", "t = 1", 1, None)])
+    assert by["tmp.py"].old_text() == "t = 1\n" and by["tmp.py"].new_text() is None
+
+
+def test_diff_series_added_then_deleted_is_no_change(repo: Repo, tmp_path: Path):
+    repo.commit({"keep.py": "k = 1\n"})
+    repo.commit({"scratch.py": "s = 1\n"})
+    repo.commit({"scratch.py": None})
+    mbox = git_bytes(repo, "format-patch", "--stdout", "HEAD~2..HEAD")
+    repo.git("checkout", "-q", "HEAD~2")
+    assert change.from_diff(_write(tmp_path, mbox), cwd=str(repo.path)).files == ()
+
+
+def test_diff_texts_numbers_like_git():
+    rows = [f"{i}\n" for i in range(1, 21)]
+    old = "".join(rows)
+    rows[4] = "five\n"
+    del rows[17]
+    new = "".join(rows)
+    hunks = change.diff_texts(old, new)
+    assert [h[:4] for h in hunks] == [(2, 7, 2, 7), (15, 6, 15, 5)]
+    assert [ln for h in hunks for ln in h.lines if ln.kind != " "] == [
+        ("-", "5", 5, None), ("+", "five", None, 5), ("-", "18", 18, None)]
+    assert change.diff_texts("", "a\nb\n")[0][:4] == (0, 0, 1, 2)
 
 
 def test_diff_that_does_not_apply(repo: Repo, tmp_path: Path):
