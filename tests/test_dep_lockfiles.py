@@ -419,3 +419,25 @@ def test_lockfile_parsers_survive_garbage():
         for _ in range(40):
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
             assert isinstance(lockfiles.parse(name, text), tuple), (name, text)
+
+
+def test_pnpm_switch_to_a_fork_tarball(repo):
+    head = "lockfileVersion: '9.0'\n\npackages:\n\n"
+    repo.commit({"package.json": json.dumps({"dependencies": {"@emmetio/css-parser": "^0.4.1"}}),
+                 "pnpm-lock.yaml": head + "  '@emmetio/css-parser@0.4.1':\n    resolution: {integrity: sha512-a}\n"})
+    repo.commit({"pnpm-lock.yaml": head + "  '@emmetio/css-parser@https://codeload.github.com/someone/css-parser"
+                                          "/tar.gz/370c480a':\n    resolution: {tarball: https://codeload.github.com"
+                                          "/someone/css-parser/tar.gz/370c480a}\n    version: 0.4.0\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    hits = [f for f in report["findings"] if f["rule"] == "dependency/direct-source"]
+    assert [(f["path"], f["line"], f["details"]["package"]) for f in hits] == [
+        ("pnpm-lock.yaml", 5, "@emmetio/css-parser")]
+
+
+def test_many_lockfile_only_packages_make_one_finding(repo):
+    repo.commit({"package.json": json.dumps({"dependencies": {}}), "package-lock.json": _lock({})})
+    repo.commit({"package-lock.json": _lock({f"pkg-{i}": ("1.0.0", f"{NPM}/pkg-{i}/-/pkg-{i}-1.0.0.tgz")
+                                             for i in range(40)})})
+    report = check_json(repo, "--base", "HEAD~1")
+    only = [f for f in report["findings"] if f["rule"] == "dependency/lockfile-only"]
+    assert len(only) == 1 and only[0]["details"]["count"] == 40 and len(only[0]["details"]["packages"]) == 40

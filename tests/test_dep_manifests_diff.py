@@ -205,3 +205,17 @@ wheels = [
     dep = found[0].new
     assert dep.version == "0.27.0" and dep.uploaded == "2024-02-21T13:07:50.000Z"
     assert dep.registry == "https://pypi.org/simple"
+
+
+def test_rev_bump_of_a_git_dependency_is_not_a_new_source(repo):
+    old = '[dependencies]\nbiome_cli = { git = "https://github.com/biomejs/biome.git", rev = "df21006" }\n'
+    repo.commit({"Cargo.toml": old})
+    repo.commit({"Cargo.toml": old.replace("df21006", "4cc531c") +
+                 'fork = { version = "1" }\n'})
+    _, found = changes(repo)
+    assert summary(found) == [("added", "fork", "runtime", False),
+                              ("version-changed", "biome_cli", "runtime", False)]
+    assert diff.manifest_findings(found) == []
+    assert diff.origin("git+https://github.com/a/b.git@v1") == "git+https://github.com/a/b.git"
+    assert diff.origin("git+ssh://git@github.com/a/b.git") == "git+ssh://git@github.com/a/b.git"
+    assert diff.origin("github:me/x#abc") == "github:me/x"

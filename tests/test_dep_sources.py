@@ -279,3 +279,19 @@ def test_classify_commands():
     assert sources._pipe_to_shell("iex (iwr https://x/install.ps1)")
     assert not sources._pipe_to_shell("curl -o install.sh https://x && sha256sum -c sums && sh install.sh")
     assert not sources._pipe_to_shell("curl -s https://api | jq .name")
+
+
+def test_version_bump_of_an_installer_line_and_yaml_aliases(repo):
+    repo.commit({".github/workflows/t.yml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+                                            "      - run: pip install pipenv==2023.1.1\n",
+                 ".pre-commit-config.yaml": "repos: []\n"})
+    repo.commit({".github/workflows/t.yml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+                                            "      - run: pip install pipenv==2024.0.1\n",
+                 ".pre-commit-config.yaml": (
+                     f"repos:\n  - repo: https://github.com/pre-commit/mirrors-mypy\n    rev: {SHA}\n    hooks:\n"
+                     "      - id: mypy\n        additional_dependencies: &deps\n          - types-requests\n"
+                     "      - id: mypy\n        alias: mypy-strict\n        additional_dependencies: *deps\n")})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert hits(report, "dependency/installer-command") == []
+    found = sorted((f["line"], f["details"].get("dependency", "")) for f in hits(report, "dependency/new-pre-commit-repo"))
+    assert found == [(2, ""), (7, "types-requests")]

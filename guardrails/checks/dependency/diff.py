@@ -20,6 +20,8 @@ from guardrails.checks.dependency.model import (
     BUNDLED, CONDA, CONSTRAINT, DEV, GO, LOCKED, MAVEN, NPM, OPTIONAL, OVERRIDE, PYPI,
     RUBYGEMS, RUNTIME, TRANSITIVE, BUILD, PEER, Dep, DepChange, Parsed,
 )
+from guardrails import change as change_mod, git
+from guardrails.errors import GuardError
 from guardrails.model import DELETED, ChangeSet, FileChange, Finding
 
 ADDED = "added"
@@ -283,6 +285,22 @@ STRONG_LOOSENING = frozenset({"pin-dropped", "constraint-dropped", "upper-bound-
 # --------------------------------------------------------------------------
 # Comparing two sides.
 
+def origin(source: str) -> str:
+    """Where a source points, without the ref: 'git+https://host/a/b.git@v1' -> 'git+https://host/a/b.git'."""
+    source = source.split("#", 1)[0].split("?", 1)[0]
+    head, at, ref = source.rpartition("@")
+    if at and "/" not in ref and "://" in head and head.count("/") >= 3:
+        return head
+    if at and source.startswith(("github:", "gitlab:")):
+        return head
+    return source
+
+
+def _new_origin(old: str, new: str) -> bool:
+    """NEW comes from somewhere OLD did not (a rev bump of the same repository does not count)."""
+    return bool(new) and origin(new) != origin(old)
+
+
 def _key(dep: Dep) -> Tuple[str, str]:
     return dep.ecosystem, dep.name
 
@@ -312,7 +330,7 @@ def diff_deps(old: Iterable[Dep], new: Iterable[Dep]) -> List[DepChange]:
         while only_old and only_new:
             o = og[only_old.pop(0)][0]
             n = ng[only_new.pop(0)][0]
-            loose = bool(looseness(n.ecosystem, o.spec, n.spec)) or (o.source != n.source and bool(n.source))
+            loose = bool(looseness(n.ecosystem, o.spec, n.spec)) or _new_origin(o.source, n.source)
             out.append(DepChange(MOVED, o, n, loosened=loose))
         for group in only_new:
             for d in ng[group]:
@@ -335,7 +353,7 @@ def _changed(o: Dep, n: Dep, olds: Sequence[Dep], news: Sequence[Dep]) -> DepCha
         if (d.spec, d.source) not in new_specs:
             o = d
             break
-    loose = bool(looseness(n.ecosystem, o.spec, n.spec)) or (o.source != n.source and bool(n.source))
+    loose = bool(looseness(n.ecosystem, o.spec, n.spec)) or _new_origin(o.source, n.source)
     return DepChange(VERSION_CHANGED, o, n, loosened=loose)
 
 
@@ -378,10 +396,12 @@ def _sides(f: FileChange) -> Tuple[Optional[str], Optional[str], str, str]:
 def _included_by_head(change: ChangeSet) -> Set[str]:
     """Requirement files pulled in with -r / -c by some manifest of the new side."""
     out: Set[str] = set()
-    for path in _head_manifests(change):
-        if manifests.parser_for(path) in (req_mod.parse, req_mod.parse_constraints):
-            parsed = parse_manifest(change, path, change.read_head(path), "new")
-            out.update(target for target, _, _ in parsed.includes)
+    paths = [p for p in _head_manifests(change)
+             if manifests.parser_for(p) in (req_mod.parse, req_mod.parse_constraints)]
+    texts = _read_many(change, paths)
+    for path in paths:
+        parsed = parse_manifest(change, path, texts[path] if path in texts else change.read_head(path), "new")
+        out.update(target for target, _, _ in parsed.includes)
     return out
 
 
@@ -520,6 +540,23 @@ def _enrich(change: ChangeSet, changes: List[DepChange]) -> List[DepChange]:
     return out
 
 
+# A "manifest" this large is data (a test corpus), not a list someone maintains.
+MAX_DECLARED_BYTES = 1_000_000
+
+
+def _read_many(change: ChangeSet, paths: List[str]) -> Dict[str, Optional[str]]:
+    """The new-side texts of PATHS, in one `git cat-file --batch` when the
+    change comes from git (read_head costs a process per file)."""
+    if not paths or not change.repo or change.mode not in ("git", "staged"):
+        return {}
+    prefix = f"{change.head_rev}:" if change.head_rev else ":0:"
+    try:
+        blobs = git.cat_blobs([prefix + p for p in paths], change.repo)
+    except GuardError:
+        return {}
+    return {p: change_mod.decode(blobs.get(prefix + p)) for p in paths}
+
+
 def declared(change: ChangeSet) -> Dict[str, Set[str]]:
     """Ecosystem -> normalised names declared by any manifest of the new side
     (vendored folders and test fixtures excluded).  npm aliases and cargo
@@ -529,13 +566,16 @@ def declared(change: ChangeSet) -> Dict[str, Set[str]]:
         return memo.declared
     out: Dict[str, Set[str]] = defaultdict(set)
     todo = _head_manifests(change)
+    texts = _read_many(change, todo)
     done: Set[str] = set()
     while todo:
         path = todo.pop()
         if path in done:
             continue
         done.add(path)
-        text = change.read_head(path)
+        text = texts[path] if path in texts else change.read_head(path)
+        if text is not None and len(text) > MAX_DECLARED_BYTES:
+            continue  # generated data, not a manifest someone maintains
         parsed = parse_manifest(change, path, text, "new") if manifests.is_manifest(path) else (
             req_mod.parse(text, path) if text else Parsed())
         for d in parsed.deps:
@@ -573,7 +613,7 @@ def manifest_findings(changes: List[DepChange]) -> List[Finding]:
                     details={"ecosystem": n.ecosystem, "package": n.name, "old_spec": o.spec,
                              "new_spec": n.spec, "why": why, "group": n.group},
                 ))
-            if n.source and n.source != o.source and not _local(n.source):
+            if _new_origin(o.source, n.source) and not _local(n.source):
                 out.append(_source_finding(o, n))
         elif c.kind == MOVED and c.old and c.new:
             o, n = c.old, c.new
@@ -586,7 +626,7 @@ def manifest_findings(changes: List[DepChange]) -> List[Finding]:
                     details={"ecosystem": n.ecosystem, "package": n.name, "old_group": o.group,
                              "old_manifest": o.manifest, "spec": n.spec},
                 ))
-            if n.source and n.source != o.source and not _local(n.source):
+            if _new_origin(o.source, n.source) and not _local(n.source):
                 out.append(_source_finding(o, n))
         elif c.kind == ADDED and c.new and c.new.group == TRANSITIVE and lockfiles.is_lockfile(c.new.manifest):
             lock_only.setdefault(c.new.manifest, []).append(c.new)

@@ -290,7 +290,21 @@ def parse_yarn(text: str, path: str) -> tuple:
     return tuple(out)
 
 
-_PNPM_KEY = re.compile(r"^  ['\"]?(/?(@?[^@\s'\"/]+(?:/[^@\s'\"/(]+)?)[@/]([^\s'\"():]+)[^:]*?)['\"]?:\s*$")
+def _pnpm_key(key: str) -> Tuple[str, str]:
+    """(name, version) of a pnpm package key: '/a/1.0.0' (v5), '/a@1.0.0' (v6),
+    'a@1.0.0(peer@2)' (v9), '@s/a@1.0.0', 'a@https://host/a.tgz'."""
+    key = key.strip().strip("'\"").lstrip("/")
+    scope = ""
+    if key.startswith("@"):
+        scope, _, key = key.partition("/")
+        scope += "/"
+    if "@" in key:
+        name, _, version = key.partition("@")
+    else:
+        name, _, version = key.rpartition("/") if "/" in key else (key, "", "")
+    if "://" not in version:
+        version = version.split("(", 1)[0].split("_", 1)[0]
+    return scope + name, version
 
 
 def parse_pnpm(text: str, path: str) -> tuple:
@@ -309,21 +323,29 @@ def parse_pnpm(text: str, path: str) -> tuple:
             current = None
             section = line.split(":", 1)[0].strip()
             continue
-        if section != "packages":
+        if section != "packages" or not line.strip():
             continue
-        m = _PNPM_KEY.match(line)
-        if m:
+        if line.startswith("  ") and not line.startswith("   "):
+            body = line[2:].rstrip()
+            if body.endswith(":"):
+                key = body[:-1]
+            elif ": " in body:
+                key = body.rsplit(": ", 1)[0]
+            else:
+                continue
             flush()
-            name = m.group(2).lstrip("/")
-            version = m.group(3)
+            name, version = _pnpm_key(key)
+            source = ""
+            if "://" in version:
+                source, version = mask(version), ""
             current = Dep(NPM, normalise(NPM, name), version, LOCKED, path, no, raw_name=name,
-                          text=line.strip(), version=version)
+                          text=line.strip(), version=version, source=source)
             continue
         if current is not None and "tarball:" in line:
             t = re.search(r"tarball:\s*['\"]?([^'\",}\s]+)", line)
             if t:
                 registry, src = _npm_registry(t.group(1))
-                current = current._replace(registry=registry, source=src)
+                current = current._replace(registry=registry, source=src or current.source)
         elif current is not None and re.search(r"\b(repo|commit|type):\s", line) and "git" in line:
             current = current._replace(source=mask(line.strip()))
     flush()

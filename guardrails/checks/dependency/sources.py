@@ -364,6 +364,7 @@ def precommit_findings(f: FileChange) -> List[Finding]:
     old_deps = {(_canon(r["url"]), hook, re.sub(r"\s+", "", dep)) for r in old for hook, dep, _ in r["deps"]}
     lines = new_text.splitlines()
     out: List[Finding] = []
+    seen: Set[Tuple[int, str]] = set()  # YAML aliases repeat the same node
     for repo in new:
         url = repo["url"]
         if url in ("local", "meta") or not url:
@@ -377,8 +378,9 @@ def precommit_findings(f: FileChange) -> List[Finding]:
                 lines[repo["line"] - 1] if 0 < repo["line"] <= len(lines) else url,
                 details={"repo": url, "rev": rev, "rev_is_sha": bool(_SHA.match(rev))}))
         for hook, dep, no in repo["deps"]:
-            if (_canon(url), hook, re.sub(r"\s+", "", dep)) in old_deps:
+            if (_canon(url), hook, re.sub(r"\s+", "", dep)) in old_deps or (no, dep) in seen:
                 continue
+            seen.add((no, dep))
             out.append(finding(
                 "dependency/new-pre-commit-repo", path, no,
                 f"pre-commit hook {hook or '?'} ({url}) installs {dep} as an additional dependency",
@@ -686,6 +688,24 @@ def classify(words: List[str]) -> Optional[Command]:
     return None
 
 
+def package_name(arg: str, ecosystem: str) -> str:
+    """The package an installer argument names, without its version:
+    'requests[socks]>=2' -> 'requests', '@types/node@20' -> '@types/node', 'x/y@latest' -> 'x/y'."""
+    arg = arg.strip().strip("'\"")
+    if re.match(r"^[a-z][a-z0-9+.-]*://|^git\+", arg):
+        return origin_of(arg)
+    if ecosystem in (PYPI, CONDA):
+        return re.split(r"[<>=!~\[;@ ]", arg, 1)[0].lower()
+    if arg.startswith("@"):
+        scope, _, rest = arg.partition("/")
+        return scope + "/" + rest.split("@", 1)[0]
+    return arg.split("@", 1)[0].split("==", 1)[0]
+
+
+def origin_of(url: str) -> str:
+    return diff_mod.origin(url)
+
+
 def _npx(tool: str, args: List[str], notes: List[str]) -> Optional[Command]:
     pkgs = list(re.findall(r"(?:^|\s)(?:-p|--package)(?:=|\s+)(\S+)", " ".join(args)))
     pos = _positional(args, _NPM_VALUE_OPTS | {"-p", "--package", "-c", "--call"}, notes)
@@ -945,7 +965,7 @@ def script_findings(f: FileChange) -> List[Finding]:
     if not new_logicals:
         return []
     old_logicals = list(kind(old_text)) if old_text else []
-    old_pkgs = {(c.tool, p) for _, c in _commands_in(old_logicals) for p in c.packages}
+    old_pkgs = {(c.tool, package_name(p, c.ecosystem)) for _, c in _commands_in(old_logicals) for p in c.packages}
     old_pipes = {re.sub(r"\s+", " ", _pipe_to_shell(lg.text)) for lg in old_logicals
                  if "|" in lg.text or "<(" in lg.text or "$(" in lg.text or "iex" in lg.text.lower()}
     new_lines = new_text.splitlines()
@@ -965,7 +985,7 @@ def script_findings(f: FileChange) -> List[Finding]:
             cmd = classify(list(words))
             if cmd is None:
                 continue
-            new_pkgs = tuple(p for p in cmd.packages if (cmd.tool, p) not in old_pkgs)
+            new_pkgs = tuple(p for p in cmd.packages if (cmd.tool, package_name(p, cmd.ecosystem)) not in old_pkgs)
             if not new_pkgs:
                 continue
             verb = {"run": "downloads and runs", "system": "installs system package(s)"}.get(

@@ -26,6 +26,8 @@ _DEV_GROUPS = {"development", "test", "dev", "ci", "lint", "rubocop", "tools"}
 
 
 def _strip_comment(line: str) -> str:
+    if "#" not in line:
+        return line.strip()
     out, quote = [], ""
     for ch in line:
         if quote:
