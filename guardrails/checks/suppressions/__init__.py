@@ -149,7 +149,7 @@ def _comment_directives(scan: sc.Scan, comment: sc.Comment, lang: str, table: Se
         stop = kept[i + 1][0] if i + 1 < len(kept) else len(body)
         end = reading.end if reading.end >= 0 else m.end()
         rest = body[end:stop] if end <= stop else ""
-        written = body[m.start() + lead:end].strip().rstrip("*/").strip() or m.group(0).strip()
+        written = " ".join(body[m.start() + lead:end].split()).rstrip("*/").strip() or m.group(0).strip()
         col = directive_offset - scan.starts[line - 1] + 1
         scope, range_end = _scope(scan, row, reading, comment.own_line, comment.col, comment.end, first_code,
                                   line, lang)

@@ -43,7 +43,7 @@ _EXT = {
 }
 EXTENSIONS: Dict[str, str] = {ext: lang for lang, exts in _EXT.items() for ext in exts}
 _BASENAMES = {"Rakefile": RUBY, "Gemfile": RUBY, "Guardfile": RUBY, "Vagrantfile": RUBY}
-_SHEBANG = re.compile(r"#!\s*\S*?(?:\b(?:env\s+(?:-\S+\s+)*)?)(?P<i>python|bash|sh|zsh|ksh|ruby|node)\b")
+_SHEBANG = re.compile(r"#!\s*\S*?(?:\b(?:env\s+(?:-\S+\s+)*)?)(?P<i>python|bash|sh|zsh|ksh|ruby|node)[\d.]*\b")
 _SHEBANG_LANG = {"python": PY, "bash": SH, "sh": SH, "zsh": SH, "ksh": SH, "ruby": RUBY, "node": JS}
 
 

@@ -146,10 +146,12 @@ ROWS: Tuple[Row, ...] = (
         rx(r"^\s*deno-lint-ignore(?P<mode>-file)?(?![\w-])(?P<codes>(?:[ \t]+[\w-]+)*)"), r"deno-lint",
         modes={"-file": FILE}, reason=R_DASH),
     Row("coverage-ignore", "istanbul/c8/v8", (JS,), COVERAGE, NEXT_LINE,
-        rx(r"^\s*(?:(?:istanbul|[cv]8)\s+ignore(?:\s+(?P<codes>next|if|else|file|start|line))?(?![\w-])"
-           r"|node:coverage\s+(?:ignore\s+next|disable))"),
-        r"istanbul|c8 ignore|v8 ignore|node:coverage", no_codes="none", reason=R_TEXT,
-        end=rx(r"^\s*(?:[cv]8\s+ignore\s+stop|node:coverage\s+enable)\b")),
+        rx(r"^\s*(?:istanbul|[cv]8)\s+ignore(?!\s+stop\b)(?:\s+(?P<mode>next|if|else|file|start|line))?(?![\w-])"),
+        r"istanbul|c8 ignore|v8 ignore", no_codes="none", reason=R_TEXT, modes={"start": REST, "file": FILE},
+        end=rx(r"^\s*[cv]8\s+ignore\s+stop\b"), end_needle="stop"),
+    Row("node-coverage", "node --test", (JS,), COVERAGE, NEXT_LINE,
+        rx(r"^\s*node:coverage\s+(?P<mode>ignore\s+next|disable)\b"), r"node:coverage", no_codes="none",
+        modes={"disable": REST}, end=rx(r"^\s*node:coverage\s+enable\b"), end_needle="enable"),
     Row("prettier-ignore", "prettier", (JS,), FORMAT, NEXT_LINE, rx(r"^\s*prettier-ignore\b"), r"prettier-ignore",
         no_codes="none"),
     # -------------------------------------------------------------------- Go
