@@ -303,7 +303,9 @@ def test_pytest_addopts_deselect_and_testpaths(repo):
     new = PYPROJECT.replace(
         '--cov-fail-under=92"', '--cov-fail-under=92 --deselect tests/test_cart.py::test_discount_rounding '
         '-p no:randomly"').replace('testpaths = ["tests", "integration"]', 'testpaths = ["tests"]')
-    found = judge(repo, {"pyproject.toml": PYPROJECT}, {"pyproject.toml": new})
+    suite = {"tests/test_cart.py": "def test_total():\n    assert 1 + 1 == 2\n",
+             "integration/test_api.py": "def test_health():\n    assert True\n"}
+    found = judge(repo, {"pyproject.toml": PYPROJECT, **suite}, {"pyproject.toml": new})
     add = one(found, "addopts")
     assert add["rule"] == "suppression/relaxed-test-config" and add["severity"] == "escalate"
     assert add["details"]["change"] == ("addopts: +--deselect tests/test_cart.py::test_discount_rounding, "
@@ -466,7 +468,9 @@ def test_tsconfig_strict_off_blocks(repo):
 def test_tsconfig_member_turned_off_and_include_narrowed(repo):
     new = TSCONFIG.replace('"strict": true,', '"strict": true,\n    "strictNullChecks": false,').replace(
         '"include": ["src", "test"]', '"include": ["src"]')
-    found = judge(repo, {"tsconfig.app.json": TSCONFIG}, {"tsconfig.app.json": new})
+    code = {"src/index.ts": "export const answer: number = 42;\n",
+            "test/index.test.ts": "import { answer } from '../src';\nconsole.assert(answer === 42);\n"}
+    found = judge(repo, {"tsconfig.app.json": TSCONFIG, **code}, {"tsconfig.app.json": new})
     member = one(found, "strictNullChecks")
     assert member["severity"] == "escalate" and member["line"] == line_of(new, "strictNullChecks")
     assert one(found, "include")["details"]["change"] == "include: -test"
@@ -802,3 +806,16 @@ def test_semicolon_exit_zero_in_package_json_script(repo):
     pkg = '{\n  "scripts": {\n    "lint": "eslint src"\n  }\n}\n'
     found = judge(repo, {"package.json": pkg}, {"package.json": pkg.replace("eslint src", "eslint src; exit 0")})
     assert [(f["line"], f["details"]["tool"], f["details"]["change"]) for f in found] == [(3, "eslint", "+; exit 0")]
+
+
+def test_narrowed_paths_that_were_renamed_are_not_findings(repo):
+    before = {"pyproject.toml": PYPROJECT.replace('files = ["src", "tests"]', 'files = ["src/shopfront", "tests/typing"]'),
+              "src/shopfront/__init__.py": "", "tests/typing/check_app.py": "import shopfront\n"}
+    after = {"pyproject.toml": PYPROJECT.replace('files = ["src", "tests"]', 'files = ["src", "tests/type_check"]'),
+             "tests/typing/check_app.py": None, "tests/type_check/check_app.py": "import shopfront\n"}
+    assert judge(repo, before, after) == []
+    # Dropping a folder that is still there is a finding.
+    still = {"pyproject.toml": PYPROJECT.replace('files = ["src", "tests"]', 'files = ["src"]'),
+             "tests/type_check/check_app.py": "import shopfront  # still here\n"}
+    found = judge(repo, {}, still)
+    assert one(found, "files:")["details"]["change"] == "files: -tests/type_check"

@@ -49,6 +49,24 @@ class _Reader:
         self._unchanged: Dict[str, Optional[str]] = {}
         self.skipped: Set[str] = set()  # changed config files whose settings could not be compared
 
+    def exists_now(self, path: str) -> Optional[bool]:
+        """Is PATH (a file or folder; a glob is cut at its first wildcard) on
+        the new side?  None when the tree cannot be listed."""
+        if self._existing is None:
+            self._existing = set(self.change.list_head())
+        if not self._existing:
+            return None
+        cut = path
+        for i, ch in enumerate(path):
+            if ch in "*?[{":
+                cut = path[:i].rsplit("/", 1)[0] if "/" in path[:i] else ""
+                break
+        cut = posixpath.normpath(cut).lstrip("./") if cut else ""
+        if not cut:
+            return True
+        prefix = cut.rstrip("/") + "/"
+        return cut in self._existing or any(p.startswith(prefix) for p in self._existing)
+
     def in_change(self, path: str) -> bool:
         return path in self.new_map or path in self.old_map
 
@@ -145,8 +163,23 @@ def _groups(tool: Any, change: ChangeSet) -> Dict[str, List[str]]:
     return groups
 
 
+def _exists_filter(r: Relaxation, old: _Side, new: _Side, reader: _Reader) -> bool:
+    """False when every path a narrowing dropped is gone from the tree
+    (renamed or deleted in the change): nothing was left unchecked."""
+    paths = (r.extra or {}).get("_exists")
+    if not paths:
+        return True
+    winner = old.winner or new.winner or ""
+    folder = posixpath.dirname(winner)
+    for path in paths:
+        found = reader.exists_now(posixpath.join(folder, path) if folder else path)
+        if found is None or found:
+            return True
+    return False
+
+
 def _findings_for(tool: Any, rels: List[Relaxation], old: _Side, new: _Side,
-                  fallback: str) -> Iterable[Finding]:
+                  fallback: str, reader: _Reader) -> Iterable[Finding]:
     moved = ""
     if getattr(tool, "STRATEGY", "first") != "first":
         pass
@@ -155,6 +188,8 @@ def _findings_for(tool: Any, rels: List[Relaxation], old: _Side, new: _Side,
     elif not new.winner and old.winner:
         moved = f" ({old.winner} no longer configures {tool.TOOL})"
     for r in rels:
+        if not _exists_filter(r, old, new, reader):
+            continue
         side_files = new.files if r.side == "new" else old.files
         target, line = locate(side_files, r)
         side = r.side
@@ -167,7 +202,7 @@ def _findings_for(tool: Any, rels: List[Relaxation], old: _Side, new: _Side,
         message = f"{tool.TOOL}: {r.change}" + (f" - {r.note}" if r.note else "") + moved
         details: Dict[str, Any] = {"tool": tool.TOOL, "key": r.key, "change": r.change}
         if r.extra:
-            details.update(r.extra)
+            details.update((k, v) for k, v in r.extra.items() if not k.startswith("_"))
         if old.winner != new.winner:
             details["config_in_force"] = {"old": old.winner, "new": new.winner}
         yield finding(r.rule, path, line, message, evidence, side=side, details=details,
@@ -214,7 +249,7 @@ def _check_tool(tool: Any, change: ChangeSet, reader: _Reader, ctx: Context) -> 
             continue
         rels = tool.compare(old_cfg, new_cfg, extra) if extra is not None else tool.compare(old_cfg, new_cfg)
         if rels:
-            yield from _findings_for(tool, rels, old, new, key)
+            yield from _findings_for(tool, rels, old, new, key, reader)
 
 
 def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:

@@ -230,6 +230,19 @@ def some(items: Sequence[str], limit: int = 5) -> str:
     return head + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+def dropped_paths(old: Iterable[str], new: Iterable[str]) -> List[str]:
+    """Entries of OLD that no entry of NEW covers ("src" covers "src/flask")."""
+    new_l = [n.rstrip("/") for n in new]
+    out: List[str] = []
+    for item in old:
+        base = item.rstrip("/")
+        if any(base == n or base.startswith(n + "/") or n in ("", ".") for n in new_l):
+            continue
+        if item not in out:
+            out.append(item)
+    return out
+
+
 def plus(items: Iterable[str]) -> str:
     return ", ".join("+" + i for i in items)
 

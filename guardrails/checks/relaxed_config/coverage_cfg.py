@@ -2,6 +2,7 @@
 pyproject.toml [tool.coverage.*] (coverage's own order)."""
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
@@ -16,6 +17,10 @@ matches = basename_in(FILES)
 SECTION = ("run", "report", "coverage:run", "coverage:report", "tool.coverage")
 
 _LIST = r"[,\n]+"
+# exclude_lines entries everyone uses: reported as info.
+_IDIOM = re.compile(r"TYPE_CHECKING|NotImplementedError|pragma: no cover|__name__|@(?:typing\.|t\.)?overload"
+                    r"|@(?:abc\.)?abstractmethod|__repr__|\\\.\\\.\\\.|\\\.\{3\}|assert_never|Protocol|if 0:|if False:"
+                    r"|raise AssertionError")
 _LINES = r"\n"
 
 
@@ -56,12 +61,20 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
                          ("fail_under",), side="new" if "fail_under" in rn else "old",
                          severity="block" if fn == 0 else None,
                          note="the coverage gate is off" if fn == 0 else "less coverage passes", section=SECTION))
-    for part, key, sep in (("run", "omit", _LIST), ("report", "omit", _LIST),
-                           ("report", "exclude_lines", _LINES), ("report", "exclude_also", _LINES)):
+    for part, key, sep in (("run", "omit", _LIST), ("report", "omit", _LIST)):
         more = grown(as_list(old[part].get(key), sep), as_list(new[part].get(key), sep))
         if more:
             out.append(relax(RULE, f"{part}.{key}", f"{key}: " + plus(more), (more[0].strip("'\""),), (key,),
-                             note="code no longer counted", section=SECTION))
+                             note="files no longer counted", section=SECTION))
+    excl_old = as_list(ro.get("exclude_lines"), _LINES) + as_list(ro.get("exclude_also"), _LINES)
+    excl_new = as_list(rn.get("exclude_lines"), _LINES) + as_list(rn.get("exclude_also"), _LINES)
+    more = [m.strip("'\"") for m in grown(excl_old, excl_new)]
+    if more:
+        key = "exclude_also" if any(m in as_list(rn.get("exclude_also"), _LINES) for m in more) else "exclude_lines"
+        idioms = all(_IDIOM.search(m) for m in more)
+        out.append(relax(RULE, f"report.{key}", f"{key}: " + plus(more), (more[0][:40],), (key,),
+                         severity="info" if idioms else None,
+                         note="lines no longer counted" + (" (common idioms)" if idioms else ""), section=SECTION))
     for key in ("source", "include"):
         lo, ln = as_list(old["run"].get(key), _LIST), as_list(new["run"].get(key), _LIST)
         gone = grown(ln, lo)

@@ -52,7 +52,8 @@ def compare(old: Dict[str, str], new: Dict[str, str]) -> List[Relaxation]:
     out: List[Relaxation] = []
     ign_old = _codes(old, "ignore", DEFAULT_IGNORE) + as_list(old.get("extend-ignore"))
     ign_new = _codes(new, "ignore", DEFAULT_IGNORE) + as_list(new.get("extend-ignore"))
-    added = [c for c in ign_new if not covered(c, ign_old)]
+    explicit = as_list(new.get("ignore")) + as_list(new.get("extend-ignore"))
+    added = [c for c in explicit if not covered(c, ign_old)]  # flake8's own defaults are not news
     if added:
         key = "extend-ignore" if any(c in as_list(new.get("extend-ignore")) for c in added) else "ignore"
         out.append(relax(RULE, key, f"{key}: " + plus(added), (key, added[0]), (added[0],), (key,),
@@ -62,7 +63,7 @@ def compare(old: Dict[str, str], new: Dict[str, str]) -> List[Relaxation]:
     dropped = [c for c in sel_old if not covered(c, sel_new)]
     if dropped:
         out.append(relax(RULE, "select", "select: " + minus(dropped), ("select", dropped[0]), ("select",),
-                         side="old", severity="block" if not sel_new else None, note="checks no longer selected",
+                         side="old" if "select" in old else "new", severity="block" if not sel_new else None, note="checks no longer selected",
                          section=SECTION))
     pfi_old = per_file_ignores(old.get("per-file-ignores"))
     pfi_old_ext = per_file_ignores(old.get("extend-per-file-ignores"))

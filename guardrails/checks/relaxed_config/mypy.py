@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    TYPE, Relaxation, some, as_bool, as_list, basename_in, dig, grown, load_ini, load_toml, minus, plus,
+    TYPE, Relaxation, some, as_bool, as_list, basename_in, dig, dropped_paths, grown, load_ini, load_toml, minus, plus,
     regex_parts, relax,
 )
 
@@ -162,10 +162,11 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
                          note="files no longer type-checked", section=("mypy", "tool.mypy")))
     for key in ("files", "packages", "modules"):
         old_list, new_list = as_list(g_old.get(key)), as_list(g_new.get(key))
-        gone = grown(new_list, old_list)
-        if old_list and gone:
+        gone = dropped_paths(old_list, new_list) if key == "files" else grown(new_list, old_list)
+        if old_list and new_list and gone:
             out.append(relax(RULE, key, f"{key}: " + minus(gone), (key, gone[0]), (gone[0],), (key,),
-                             side="old", note="fewer files type-checked", section=("mypy", "tool.mypy")))
+                             side="old", note="fewer files type-checked", section=("mypy", "tool.mypy"),
+                             extra={"_exists": gone} if key == "files" else None))
     for pattern, opts in new["modules"].items():
         before = old["modules"].get(pattern, {})
         out.extend(_scope(before, opts, f"mypy-{pattern}", g_old, g_new,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    TYPE, Relaxation, as_bool, as_list, basename_in, dig, grown, load_jsonc, load_toml, minus, plus, relax,
+    TYPE, Relaxation, as_bool, as_list, basename_in, dig, dropped_paths, grown, load_jsonc, load_toml, minus, plus, relax,
 )
 
 TOOL = "pyright"
@@ -98,9 +98,10 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
         if more:
             out.append(relax(RULE, key, f"{key}: " + plus(more), (more[0],), (key,), note=note, section=section))
     for key in ("include", "strict"):
-        gone = grown(as_list(new.get(key)), as_list(old.get(key)))
+        gone = dropped_paths(as_list(old.get(key)), as_list(new.get(key)))
         if gone and (key == "strict" or as_list(new.get(key))):
-            out.append(relax(RULE, key, f"{key}: " + minus(gone), (gone[0],), (key,), side="old", section=section))
+            out.append(relax(RULE, key, f"{key}: " + minus(gone), (gone[0],), (key,), side="old", section=section,
+                             extra={"_exists": gone}))
     for key, default, weaker in (("enableTypeIgnoreComments", True, True), ("analyzeUnannotatedFunctions", True, False),
                                  ("failOnWarnings", False, False), ("strictParameterNoneValue", True, False)):
         o = as_bool(old.get(key, default))

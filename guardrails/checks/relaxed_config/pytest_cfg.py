@@ -7,7 +7,7 @@ import shlex
 from typing import Any, Dict, List, Optional, Tuple
 
 from guardrails.checks.relaxed_config.base import (
-    COVERAGE, TEST, Relaxation, as_bool, as_list, as_number, basename_in, dig, fmt_num, grown, ini_section,
+    COVERAGE, TEST, Relaxation, as_bool, as_list, as_number, basename_in, dig, dropped_paths, fmt_num, grown, ini_section,
     load_ini, load_toml, minus, plus, relax,
 )
 
@@ -129,10 +129,11 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
         out.append(relax(COVERAGE, "addopts --no-cov", "addopts: +--no-cov", ("--no-cov",),
                          note="coverage no longer measured", section=SECTION))
     paths_old, paths_new = as_list(old.get("testpaths")), as_list(new.get("testpaths"))
-    gone = grown(paths_new, paths_old)
+    gone = dropped_paths(paths_old, paths_new)
     if paths_old and paths_new and gone:
         out.append(relax(RULE, "testpaths", "testpaths: " + minus(gone), (gone[0],), ("testpaths",), side="old",
-                         note="tests in these folders no longer collected", section=SECTION))
+                         note="tests in these folders no longer collected", section=SECTION,
+                         extra={"_exists": gone}))
     nr_old = as_list(old["norecursedirs"]) if "norecursedirs" in old else DEFAULT_NORECURSE
     nr_new = as_list(new["norecursedirs"]) if "norecursedirs" in new else DEFAULT_NORECURSE
     more = grown(nr_old, nr_new)

@@ -69,7 +69,7 @@ def compare(old_cfg: Dict[str, Any], new_cfg: Dict[str, Any]) -> List[Relaxation
     if dropped:
         severity = "block" if not sel_new else None
         out.append(relax(RULE, "select", "select: " + minus(dropped), ("select", dropped[0]), (dropped[0],),
-                         ("select",), side="old", severity=severity, note="rules no longer selected",
+                         ("select",), side="old" if old_cfg else "new", severity=severity, note="rules no longer selected",
                          section=SECTION))
 
     def relevant(code: str) -> bool:

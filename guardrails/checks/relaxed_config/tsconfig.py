@@ -6,7 +6,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    TYPE, Relaxation, some, as_list, grown, load_jsonc, minus, plus, relax,
+    TYPE, Relaxation, some, as_list, dropped_paths, grown, load_jsonc, minus, plus, relax,
 )
 
 TOOL = "tsc"
@@ -92,10 +92,10 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
                          note="files no longer type-checked"))
     for key in ("include", "files"):
         lo, ln = as_list(old.get(key)), as_list(new.get(key))
-        gone = grown(ln, lo)
+        gone = dropped_paths(lo, ln)
         if lo and ln and gone:
             out.append(relax(RULE, key, f"{key}: " + minus(gone), (gone[0],), side="old",
-                             note="files no longer type-checked"))
+                             note="files no longer type-checked", extra={"_exists": gone}))
     eo, en = old.get("extends"), new.get("extends")
     if en and en != eo:
         out.append(relax(RULE, "extends", f"extends: {eo or '(none)'} -> {en}", ('"extends"',),

@@ -13,6 +13,8 @@ TOOL = "github-actions"
 RULE = CI
 STRATEGY = "each"
 FILES = ()
+_DOCS = re.compile(r"(?:^|/)(?:docs?|documentation)(?:/|$)|\.(?:md|rst|txt|adoc)$|^(?:\*\*/)?(?:README|LICENSE|CHANGE"
+                   r"(?:S|LOG)|CHANGELOG|AUTHORS|CONTRIBUTING)[^/]*$|^\.github/(?:ISSUE_TEMPLATE|[A-Z_]+\.md)", re.I)
 TRIGGERS = ("pull_request", "pull_request_target", "push", "merge_group")
 
 
@@ -193,8 +195,10 @@ def compare(old: Dict[str, Any], new: Dict[str, Any], extra: Optional[Dict[str, 
             en = t_new[trig] if isinstance(t_new[trig], dict) else {}
             more = grown(as_list(eo.get("paths-ignore")), as_list(en.get("paths-ignore")))
             if more:
+                docs = all(_DOCS.search(m) for m in more)
                 out.append(relax(RULE, f"on.{trig}.paths-ignore", f"on.{trig}.paths-ignore: " + plus(more),
-                                 (more[0],), ("paths-ignore",), note="changes to these paths skip the gates"))
+                                 (more[0],), ("paths-ignore",), severity="info" if docs else None,
+                                 note="changes to these paths skip the gates" + (" (documentation)" if docs else "")))
             po, pn = as_list(eo.get("paths")), as_list(en.get("paths"))
             if pn and (not po or grown(pn, po)):
                 out.append(relax(RULE, f"on.{trig}.paths", f"on.{trig}.paths: " + (minus(grown(pn, po)) if po else
