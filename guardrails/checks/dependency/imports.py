@@ -214,8 +214,12 @@ def python_imports(f: FileChange) -> List[Import]:
 
 
 _JS_PREFILTER = re.compile(r"\b(?:import|require|from)\b")
+# Static forms must start the line (a code sample inside a string does not);
+# require()/import() may stand anywhere in an expression.
 _JS_SPEC = re.compile(
-    r"""(?:^|[^\w$.])(?:(?P<kw>import|export)\b(?P<mid>[^'"`;]*?)\bfrom\s*|^\s*\}\s*from\s*|(?P<side>import)\s*|(?:require|import)\s*\(\s*)(?P<q>['"])(?P<spec>[^'"\n]+)(?P=q)""",
+    r"""^\s*(?:(?P<kw>import|export)\b(?P<mid>[^'"`;]*?)\bfrom\s*|\}[^'"`]*?\bfrom\s*|import\s*)"""
+    r"""(?P<q>['"])(?P<spec>[^'"\n]+)(?P=q)"""
+    r"""|(?:^|[^\w$.])(?:require|import)\s*\(\s*(?P<q2>['"])(?P<spec2>[^'"\n]+)(?P=q2)\s*\)""",
 )
 _NPM_NAME = re.compile(r"^(?:@[a-z0-9][\w.~-]*/)?[a-z0-9][\w.~-]*$", re.I)
 
@@ -244,8 +248,12 @@ def js_imports(f: FileChange) -> List[Import]:
         s = t.lstrip()
         if s.startswith(("//", "*", "/*")):
             continue
+        seen: Set[str] = set()
         for m in _JS_SPEC.finditer(t):
-            spec = m.group("spec")
+            spec = m.group("spec") or m.group("spec2")
+            if spec in seen:
+                continue
+            seen.add(spec)
             if spec.startswith("node:"):
                 continue
             pkg = js_package(spec)
@@ -437,13 +445,24 @@ def _types_name(pkg: str) -> str:
     return pkg[1:].replace("/", "__") if pkg.startswith("@") else pkg
 
 
+@functools.lru_cache(maxsize=None)
+def _display_names() -> Dict[str, str]:
+    """import name -> the usual distribution as its project spells it ("yaml" -> "PyYAML")."""
+    out: Dict[str, str] = {}
+    for ln in _lines("import-names.tsv"):
+        mod, _, dists = ln.partition("\t")
+        if mod and dists:
+            out[mod.strip()] = dists.split(",")[0].strip()
+    return out
+
+
 def _suggest_python(module: str) -> str:
-    forward, _ = import_table()
+    shown = _display_names()
     parts = module.split(".")
     for i in range(len(parts), 0, -1):
         key = ".".join(parts[:i])
-        if key in forward:
-            return forward[key][0]
+        if key in shown:
+            return shown[key]
     return pep503(parts[0])
 
 
@@ -455,7 +474,7 @@ def _suggest_python(module: str) -> str:
 PLUGIN_PATTERNS = {
     PYPI: (
         "pytest-*", "flake8-*", "pylint-*", "mkdocs-*", "mkdocs", "sphinx*", "sphinxcontrib-*",
-        "pre-commit", "pre-commit-*", "types-*", "*-stubs", "tox-*", "hatch-*", "poetry-plugin-*",
+        "pre-commit", "pre-commit-*", "tox-*", "hatch-*", "poetry-plugin-*",
         "jupyterlab*", "ipykernel", "mypy-*", "coverage*", "setuptools*", "wheel", "build", "twine",
         "pip", "pip-tools", "uv", "ruff", "black", "isort", "mypy", "pyright", "pylint", "flake8",
         "bandit", "tox", "nox", "pytest", "hatch", "hatchling", "poetry", "pdm", "commitizen",
@@ -464,7 +483,7 @@ PLUGIN_PATTERNS = {
         "interrogate", "vulture", "deptry", "pip-audit", "safety", "detect-secrets",
     ),
     NPM: (
-        "@types/*", "eslint-plugin-*", "eslint-config-*", "@*/eslint-plugin*", "@*/eslint-config*",
+        "eslint-plugin-*", "eslint-config-*", "@*/eslint-plugin*", "@*/eslint-config*",
         "@babel/*", "babel-plugin-*", "babel-preset-*", "prettier-plugin-*", "@typescript-eslint/*",
         "stylelint-*", "postcss-*", "@vitejs/plugin-*", "vite-plugin-*", "rollup-plugin-*",
         "@rollup/plugin-*", "*-loader", "*-webpack-plugin", "webpack-*", "karma-*", "jest-*",
@@ -608,8 +627,6 @@ def _used_as_tool(change: ChangeSet, deps: Sequence[Dep]) -> Set[Tuple[str, str]
     # A tool invoked: "ruff check", "python -m x", "npx x", "uses: x" in build/CI files.
     lines = _grep(change, [rf"(^|[^[:alnum:]_./@-])({alt})([^[:alnum:]_=<>~!^-]|$)"], TOOL_FILES,
                   ignore_case=True)
-    # A tool configured: its own section in a config file.
-    lines += _grep(change, [rf"^[[:space:]]*\[(tool[.:])?({alt})([].:]|$)"], SECTION_FILES, ignore_case=True)
     out: Set[Tuple[str, str]] = set()
     for ln in lines:
         low = ln.lower()
@@ -620,6 +637,15 @@ def _used_as_tool(change: ChangeSet, deps: Sequence[Dep]) -> Set[Tuple[str, str]
                 if re.search(rf"(^|[^\w./@-]){re.escape(w)}([^\w=<>~!^-]|$)", low):
                     out.add((d.ecosystem, d.name))
                     break
+    # A tool configured: its own section in a config file ("[tool.ruff]", "[mypy]", "[coverage:run]").
+    sections = _grep(change, [rf"^[[:space:]]*\[(tool[.:])?({alt})([].:]|$)"], SECTION_FILES, ignore_case=True)
+    for ln in sections:
+        m = re.match(r"\s*\[(?:tool[.:])?([\w.-]+?)(?:[].:]|$)", ln.lower())
+        if not m:
+            continue
+        for d in deps:
+            if m.group(1) in words[d.name]:
+                out.add((d.ecosystem, d.name))
     return out
 
 
@@ -629,7 +655,7 @@ def _used_js(change: ChangeSet, deps: Sequence[Dep], project: Project) -> Set[Tu
                                             if d.name.startswith("@types/")})
     alt = "|".join(_ere_escape(n) for n in names)
     patterns = [rf"['\"`]({alt})(/[^'\"`]*)?['\"`]", rf"(^|[{{,[:space:]])({alt})[[:space:]]*:"]
-    lines = _grep(change, patterns, JS_EXT + JS_CONFIG_FILES, ignore_case=True)
+    lines = _grep(change, patterns, tuple("*" + e for e in JS_EXT) + JS_CONFIG_FILES, ignore_case=True)
     found: Set[str] = set()
     for ln in lines:
         low = ln.lower()

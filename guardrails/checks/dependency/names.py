@@ -126,11 +126,12 @@ def skeleton(name: str) -> str:
 class _Index:
     def __init__(self, names: Tuple[str, ...]):
         self.names = names
-        self.bigrams: Dict[str, List[int]] = defaultdict(list)
+        # (bigram, length) -> ids: a query of length L only meets names of length L +- k.
+        self.bigrams: Dict[Tuple[str, int], List[int]] = defaultdict(list)
         for i, name in enumerate(names[:EDIT_TARGETS]):
             if len(name) >= MIN_LEN:
                 for g in set(_grams(name)):
-                    self.bigrams[g].append(i)
+                    self.bigrams[(g, len(name))].append(i)
         self.skeletons: Dict[str, List[str]] = defaultdict(list)
         for name in names[:PATTERN_TARGETS]:
             self.skeletons[skeleton(name)].append(name)
@@ -166,9 +167,10 @@ def lookalike(ecosystem: str, name: str) -> Optional[LookAlike]:
         grams = set(_grams(name))
         need = len(grams) - 3 * k
         counts: Dict[int, int] = defaultdict(int)
-        for g in grams:
-            for i in idx.bigrams.get(g, ()):
-                counts[i] += 1
+        for length in range(len(name) - k, len(name) + k + 1):
+            for g in grams:
+                for i in idx.bigrams.get((g, length), ()):
+                    counts[i] += 1
         for i, c in counts.items():
             if c < need:
                 continue

@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from guardrails.checks import finding
-from guardrails.checks.dependency import imports, names, registry
+from guardrails.checks.dependency import imports, lockfiles, names, registry
 from guardrails.checks.dependency.model import (
     CARGO, GO, NPM, PYPI, Dep, DepChange, normalise,
 )
@@ -116,6 +116,7 @@ def _label(dep: Dep) -> str:
 
 def _where(dep: Dep) -> str:
     group = dep.group if dep.group and dep.group != "runtime" else ""
+    group = "indirect" if group == TRANSITIVE else group
     kind = f"{group} dependency" if group else "dependency"
     return f"{kind} in {dep.manifest}"
 
@@ -208,8 +209,10 @@ def evaluate(change: ChangeSet, ctx: Context, changes: Sequence[DepChange],
         per_dep.setdefault(id(d), []).append(f)
         out.append(f)
 
-    # Visible, not blocking: the new direct dependencies nothing else was said about.
-    for i, d in enumerate(direct):
+    # Visible, not blocking: the new direct dependencies nothing else was said about,
+    # and indirect ones a manifest records (go.mod "// indirect"; lockfiles have their own rule).
+    shown = direct + [d for d in added if d.group == TRANSITIVE and not lockfiles.is_lockfile(d.manifest)]
+    for d in shown:
         if per_dep.get(id(d)) or pol.denied(d):
             continue
         extra = "approved by policy" if pol.allowed(d) else ""
