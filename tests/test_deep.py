@@ -125,3 +125,12 @@ def test_deep_writes_nothing_into_the_repository_and_is_off_by_default(repo):
     assert sorted(f["rule"] for f in plain["findings"]) == [
         "suppression/blanket-noqa", "suppression/blanket-type-ignore"]
     assert all("deep" not in f["details"] for f in plain["findings"])
+
+
+def test_spaced_type_ignore_is_removed_before_mypy_runs(repo):
+    """`#  type:  ignore [x]` (extra spaces) must be blanked too, or mypy
+    would still honour it and the suppression would look unused."""
+    report = deep_run(repo, {"m.py": "x: int = 'a'  #  type:  ignore [assignment]\n"})
+    finding = main_finding(report, "m.py", 1)
+    assert "[assignment]" in finding["details"]["deep"]["hidden"][0]
+    assert UNUSED not in [f["rule"] for f in at(report, "m.py", 1)]

@@ -436,3 +436,12 @@ def test_hundred_thousand_added_lines_are_fast(repo):
     assert len([f for f in found if f.path == "big.ts"]) == 40
     assert len([f for f in found if f.path == "big.go"]) == 40
     assert seconds < 1.0, seconds
+
+
+def test_extension_less_scripts_are_read_by_their_shebang(repo):
+    base = {"bin/release": "#!/usr/bin/env bash\nset -eu\necho start\n"}
+    change = {"bin/release": "#!/usr/bin/env bash\nset -eu\necho start\n# shellcheck disable=SC2086\necho $1\n",
+              "bin/tool": "#!/usr/bin/python3\nimport os  # noqa\n"}
+    findings = run(repo, change, base)
+    assert by_line(findings, "bin/release") == {4: [NO_REASON]}
+    assert by_line(findings, "bin/tool") == {2: [B_NOQA]}

@@ -263,6 +263,9 @@ _MYPY_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?:(?P<col>\d+):)?\s*erro
                         r"(?:\s+\[(?P<code>[\w-]+)\])?\s*$")
 
 
+_TYPE_IGNORE_AT = re.compile(r"#\s*type:\s*ignore(?:\s*\[[^\]#\n]*\])?")
+
+
 def _blank_directive(lines: List[str], d: Any) -> None:
     """Keep the "#", blank the directive: the line is still a comment, but
     no tool reads an ignore in it any more."""
@@ -270,9 +273,9 @@ def _blank_directive(lines: List[str], d: Any) -> None:
     if i >= len(lines):
         return
     line = lines[i]
-    start = d.col - 1
-    if line[start:start + len(d.text)] == d.text and d.text.startswith("#"):
-        lines[i] = line[:start] + "#" + " " * (len(d.text) - 1) + line[start + len(d.text):]
+    m = _TYPE_IGNORE_AT.match(line, d.col - 1)
+    if m:
+        lines[i] = line[:m.start()] + "#" + " " * (m.end() - m.start() - 1) + line[m.end():]
 
 
 def _mypy_evidence(change: ChangeSet, items: List[Tuple[FileChange, List[Tuple[Any, int]]]], root: str,

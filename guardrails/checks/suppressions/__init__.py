@@ -283,8 +283,13 @@ def file_directives(f: FileChange) -> Tuple[Optional[str], List[Directive]]:
     """The directives this change adds to F (carried-over ones left out)."""
     if f.is_binary or f.status == "deleted":
         return None, []
-    first = next((line.text for line in f.lines() if line.new_no == 1), "")
-    lang = sc.language(f.path, first)
+    lang = sc.language(f.path)
+    if lang is None and "." not in f.path.rsplit("/", 1)[-1]:
+        # an extension-less script: its shebang says what it is
+        first = next((line.text for line in f.lines() if line.new_no == 1), None)
+        if first is None:
+            first = (f.new_text() or "").split("\n", 1)[0]
+        lang = sc.language(f.path, first)
     if lang is None:
         return None, []
     marked = _marked(f, ADDED, lang)
