@@ -39,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -262,7 +262,7 @@ def _added(numstat: str) -> int:
     return sum(int(row.split("\t")[0]) for row in numstat.splitlines() if row.split("\t")[0].isdigit())
 
 
-def build_repo(path: str, total_lines: int, files_per_kind: int, rng: random.Random) -> Dict[str, int]:
+def build_repo(path: str, total_lines: int, files_per_kind: int, rng: random.Random) -> Dict[str, Any]:
     """Create the repository; return facts about the change."""
     env = dict(os.environ, **GIT_ENV)
 
@@ -371,7 +371,7 @@ def run_subprocess(repo: str, args: List[str]) -> Tuple[float, int, str, str]:
     return elapsed, proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
 
 
-def _summary(stdout: str) -> Dict[str, object]:
+def _summary(stdout: str) -> Dict[str, Any]:
     try:
         report = json.loads(stdout)
     except ValueError:
@@ -444,9 +444,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"report: verdict {summary['verdict']}, {summary['findings']} findings, "
                   f"files {stats.get('files')}, lines added {stats.get('lines_added')}, "
                   f"pipeline seconds {stats.get('seconds')}, coverage {stats.get('coverage')}")
-            top = sorted(summary["by_rule"].items(), key=lambda kv: -kv[1])[:12]  # type: ignore[union-attr]
+            top = sorted(summary["by_rule"].items(), key=lambda kv: -kv[1])[:12]
             print("findings by rule: " + ", ".join(f"{r} {n}" for r, n in top))
-            for note in summary["notes"]:  # type: ignore[union-attr]
+            for note in summary["notes"]:
                 print(f"note: {note}")
         verdict = "OK" if best_sub < TARGET_SECONDS and not opts.deep else (
             "n/a (--deep)" if opts.deep else "MISSED")

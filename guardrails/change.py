@@ -275,8 +275,11 @@ def _file_info(pf: "unidiff.PatchedFile", lines: List[str], where: str) -> Parse
     parsed = ParsedFile()
     info = list(pf.patch_info or ())
     git_header = bool(info) and info[0].startswith("diff --git ")
+    header_no = pf.diff_line_no or 1
+    old: Optional[str]
+    new: Optional[str]
     if git_header:
-        info[0] = lines[pf.diff_line_no - 1]  # the original, not the neutral name
+        info[0] = lines[header_no - 1]  # the original, not the neutral name
     parsed.is_binary = bool(pf.is_binary_file)
     if git_header:
         fields: Dict[str, str] = {}
@@ -303,7 +306,7 @@ def _file_info(pf: "unidiff.PatchedFile", lines: List[str], where: str) -> Parse
         else:
             status = ADDED_FILE if "new file mode" in fields else DELETED if "deleted file mode" in fields else MODIFIED
             pair = _split_git_header(info[0][len("diff --git "):].rstrip("\n"))
-            dash_old, dash_new = _dash_names(lines, pf.diff_line_no)
+            dash_old, dash_new = _dash_names(lines, header_no)
             if pair is None:
                 # Fall back on the ---/+++ names (a side that is /dev/null
                 # takes the other's name with the other prefix).
@@ -849,7 +852,7 @@ def _compose_series(files: List[FileChange], parsed: List[ParsedFile]) -> List[F
                     continue
                 status = (DELETED if f.status == DELETED else ADDED_FILE if first_old is None
                           else RENAMED if first_old != f.path else MODIFIED)
-                path = first_old if status == DELETED else f.path
+                path = first_old if status == DELETED and first_old is not None else f.path
                 combined = FileChange(
                     path=path, old_path=first_old, status=status,
                     hunks=diff_texts(old_text or "", new_text or ""),
