@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
-
 from conftest import Repo, check_json
 
 PEERS = Path(__file__).resolve().parents[1].parent / "shared" / "peer-fixtures"

@@ -3,7 +3,7 @@ looking code, `guardrails check --base HEAD~1`, and the findings."""
 from __future__ import annotations
 
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from conftest import check_json
 

@@ -70,7 +70,7 @@ def _run(cmd: Sequence[str], cwd: str, timeout: float) -> "subprocess.CompletedP
     env["MYPY_FORCE_COLOR"] = "0"
     env["NO_COLOR"] = "1"
     return subprocess.run(list(cmd), cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
 
 
 # --- configuration from the base revision ------------------------------------
@@ -85,7 +85,7 @@ def _toml(text: str) -> Optional[dict]:
             return None
     try:
         return tomllib.loads(text)
-    except Exception:
+    except ValueError:  # TOMLDecodeError
         return None
 
 
@@ -228,7 +228,7 @@ def _ruff_evidence(change: ChangeSet, items: List[Tuple[FileChange, List[Tuple[A
         path = real.get(os.path.realpath(diag.get("filename", "")))
         if path is None or not diag.get("code") or diag["code"] in RUFF_ABOUT_SUPPRESSIONS:
             continue
-        row = diag.get("noqa_row") or (diag.get("location") or {}).get("row")
+        row = int(diag.get("noqa_row") or (diag.get("location") or {}).get("row") or 0)
         by_place.setdefault((path, row), []).append((diag["code"], diag.get("message", "")))
     out: Dict[int, Dict[str, Any]] = {}
     for f, directives in items:

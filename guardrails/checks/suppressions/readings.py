@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
-from guardrails.checks.suppressions.table import FILE, FORMAT, ITEM, LINE, NEXT_LINE, QUOTED, Row
+from guardrails.checks.suppressions.table import (
+    FILE,
+    FORMAT,
+    ITEM,
+    LINE,
+    NEXT_LINE,
+    QUOTED,
+    Row,
+)
 
 
 class Place(NamedTuple):
@@ -51,8 +59,8 @@ def generic(row: Row, m: "re.Match[str]", src: str, place: Place) -> Optional[Re
         codes = tuple(c.strip() for c in row.codes.findall(text) if c.strip())
     if not codes:
         if row.no_codes == "malformed":
-            return Reading(effect="none", notes=(f"{row.tool} reads this directive only with rule codes; "
-                                                 "as written it silences nothing",))
+            return Reading(effect="none", notes=((f"{row.tool} reads this directive only with rule codes; "
+                                                  "as written it silences nothing"),))
         return Reading(blanket=row.no_codes == "blanket", scope=row.modes.get(mode_of(m, src), ""))
     blanket = any(c.lower() in row.blanket for c in codes)
     return Reading(codes=codes, blanket=blanket, scope=row.modes.get(mode_of(m, src), ""))
@@ -79,15 +87,17 @@ def noqa(row: Row, m: "re.Match[str]", src: str, place: Place) -> Optional[Readi
     f8_valid = f8 is not None
     f8_codes = tuple(_CODE.findall(f8.group("codes"))) if f8 and f8.group("codes") else ()
     f8_blanket = f8_valid and not f8_codes
-    written = src[m.start():m.end() + 12].split("#", 2)[1].strip() if src[m.start():].count("#") else ""
+    segment = src[m.start():]
+    written = segment[:segment.find("#", 1)] if segment.find("#", 1) > 0 else segment
+    written = " ".join(written.split())
     if not ruff_valid and not f8_valid:
-        return Reading(effect="none", notes=("neither ruff nor flake8 reads this `noqa`: it silences nothing "
-                                             "(ruff warns that it is invalid)",))
+        return Reading(effect="none", notes=(("neither ruff nor flake8 reads this `noqa`: it silences nothing "
+                                              "(ruff warns that it is invalid)"),))
     notes: List[str] = []
     blanket = ruff_blanket or f8_blanket
     if blanket and not ruff_blanket:
         if ruff_valid:
-            notes.append(f"flake8 reads `# {written}` as a blanket noqa (it wants `:` right after `noqa` and "
+            notes.append(f"flake8 reads `{written}` as a blanket noqa (it wants `:` right after `noqa` and "
                          "codes such as E501), while ruff reads codes")
         else:
             notes.append("flake8 reads this as a blanket noqa (everything after `# noqa` that is not `: CODE` "
@@ -125,8 +135,9 @@ def type_ignore(row: Row, m: "re.Match[str]", src: str, place: Place) -> Optiona
         return Reading(codes=codes, blanket=True, scope=scope, notes=tuple(notes), end=m.end() + s.end())
     if not tail or tail[0].isspace() or tail[0] == "#":
         return Reading(blanket=True, scope=scope, notes=tuple(notes))
-    return Reading(effect="none", notes=(f"`{src[m.start():m.end() + 8].strip()}`: neither mypy nor pyright reads "
-                                         "this form (mypy reports it as an invalid type: ignore comment)",))
+    written = src[m.start():m.end() + 8].strip()
+    return Reading(effect="none", notes=((f"`{written}`: neither mypy nor pyright reads this form "
+                                          "(mypy reports it as an invalid type: ignore comment)"),))
 
 
 _LOOSE_PYRIGHT = re.compile(r"^\s*(?P<rule>\w+)\s*=\s*\"?(?:false|none|information|warning)\"?\s*$")

@@ -16,7 +16,7 @@ import bisect
 import io
 import re
 import tokenize
-from typing import Dict, Iterable, List, NamedTuple, Optional, Pattern, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Pattern, Tuple
 
 # Language groups.
 PY = "python"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import FrozenSet, Mapping, NamedTuple, Optional, Pattern, Tuple
 
-from guardrails.checks.suppressions.scan import C, CS, GO, JAVA, JS, PY, RUBY, RUST, SH
+from guardrails.checks.suppressions.scan import CS, GO, JAVA, JS, PY, RUBY, RUST, SH, C
 
 ALL_LANGS = (PY, JS, GO, RUST, JAVA, C, CS, RUBY, SH)
 HASH_LANGS = (PY, RUBY, SH)
