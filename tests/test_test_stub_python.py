@@ -772,3 +772,42 @@ def test_removing_a_duplicated_assertion_is_not_weakening(repo) -> None:
     new = tests.replace('    assert slug("A  b") == "a-b"\n    assert slug("A b") == "a-b"\n',
                         '    assert slug("A  b") == "a-b"\n')
     assert run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new}) == []
+
+
+def test_test_moved_renamed_and_edited_is_not_deleted(repo) -> None:
+    moved = d('''
+        from decimal import Decimal
+
+        from shop.calc import vat
+
+
+        def test_vat_for_the_netherlands():
+            amount = Decimal("100")
+            assert vat(Decimal("100")) == Decimal("21.00")
+    ''')
+    new = CALC_TESTS.replace(d('''
+        def test_vat_nl():
+            assert vat(Decimal("100")) == Decimal("21.00")
+
+
+    '''), "")
+    assert run(repo, BASE, {"tests/test_calc.py": new, "tests/test_vat.py": moved}) == []
+
+
+def test_test_removed_with_the_feature_only_escalates(repo) -> None:
+    code = CALC[:CALC.index("def vat(")].rstrip() + "\n\n\n" + CALC[CALC.index("def slug("):]
+    new = CALC_TESTS.replace(d('''
+        def test_vat_nl():
+            assert vat(Decimal("100")) == Decimal("21.00")
+
+
+    '''), "").replace(d('''
+        def test_vat_de():
+            result = vat(Decimal("100"), "DE")
+            assert result == Decimal("19.00")
+
+
+    '''), "").replace("from shop.calc import price, slug, vat", "from shop.calc import price, slug")
+    found = run(repo, BASE, {"shop/calc.py": code, "tests/test_calc.py": new})
+    deleted = [f for f in found if f.rule == "test-stub/deleted-test"]
+    assert [(f.severity, f.details["code_removed"]) for f in deleted] == [("escalate", ["vat"])] * 2

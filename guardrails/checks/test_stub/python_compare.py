@@ -13,7 +13,7 @@ from guardrails.checks import finding
 from guardrails.checks.test_stub import python_ast as pa
 from guardrails.checks.test_stub import python_tests as pt
 from guardrails.checks.test_stub.testfiles import PytestConfig
-from guardrails.model import INFO, Finding
+from guardrails.model import ESCALATE, INFO, Finding
 
 DELETED = "test-stub/deleted-test"
 SKIPPED = "test-stub/skipped-test"
@@ -85,10 +85,10 @@ def _match(pf: Any, old_tests: Dict[str, pa.Func], new_tests: Dict[str, pa.Func]
         if new_by_body.get(body):
             pairs.append((q, new_by_body[body].pop(0)))  # renamed, still collected
             continue
-        if (fn.node.name, body) in moved or body in moved.get("*bodies*", set()):  # type: ignore[operator]
-            continue
         tid = pt.test_id(pf.old_path, q)
         renamed = uncollected_by_body.get(body)
+        if renamed is None and ((fn.node.name, body) in moved or _carried_over(fn.node, moved["*statements*"])):
+            continue
         if renamed is None and session.duplicate_elsewhere(fn.node.name, body, {pf.path, pf.old_path}):
             continue  # a duplicate of a test that still runs elsewhere
         if renamed is None and q in all_new:
@@ -116,6 +116,14 @@ def _match(pf: Any, old_tests: Dict[str, pa.Func], new_tests: Dict[str, pa.Func]
                 pa.source_line(pf.old_lines, cline), side="old",
                 details={"test": members[0] if members else tid, "tests": members, "code_under_test": code}))
             continue
+        gone_code = sorted(set(code) & _removed_code(session))
+        if gone_code:
+            out.append(finding(
+                DELETED, pf.path, line,
+                f"test {tid} was removed together with the code it tested ({', '.join(gone_code)})", evidence,
+                side="old", severity=ESCALATE,
+                details={"test": tid, "code_under_test": code, "code_removed": gone_code}))
+            continue
         out.append(finding(
             DELETED, pf.path, line, f"test {tid} was removed", evidence, side="old",
             details={"test": tid, "code_under_test": code}))
@@ -139,31 +147,69 @@ def _old_line(pf: Any, fn: pa.Func) -> Tuple[int, str]:
     return line, pa.source_line(pf.old_lines, line)
 
 
+_SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Assert, ast.Expr, ast.Return, ast.Raise)
+
+
+def _simple_statements(fn: ast.AST) -> List[str]:
+    return [pa.dump(n) for n in pa.walk_no_defs(fn) if isinstance(n, _SIMPLE)
+            and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+
+
 def _moved_elsewhere(pf: Any, session: Any) -> Dict[Any, Any]:
-    """(name, body) of the test functions other changed test files gained."""
+    """(name, body) -> path of the test functions that other changed test
+    files gained, and under "*statements*" the simple statements of every
+    function the change's test files gained or edited (this file included)."""
     key = "_moved_index"
     cache = session.__dict__.get(key)
     if cache is None:
-        cache = {}
-        bodies: Set[str] = set()
+        cache = {"*statements*": set()}
         for other in session.files:
             if not other.is_test or other.new_tree is None:
                 continue
             old = pa.functions(other.old_tree)
-            for q, fn in pa.functions(other.new_tree).items():
+            collected = pt.collected_tests(other.new_tree, session.cfg(other.path)) \
+                if _collected_file(other.path, session.cfg(other.path)) else {}
+            for q, fn in collected.items():
                 b = pa.body_dump(fn.node)
                 if q in old and pa.body_dump(old[q].node) == b:
                     continue  # already there before the change
                 cache.setdefault(other.path, set()).add((fn.node.name, b))
-                bodies.add(b)
+                cache["*statements*"].update(_simple_statements(fn.node))
         session.__dict__[key] = cache
-    out: Dict[Any, Any] = {}
+    out: Dict[Any, Any] = {"*statements*": cache["*statements*"]}
     for path, items in cache.items():
-        if path == pf.path:
+        if path == pf.path or path == "*statements*":
             continue
         for item in items:
             out[item] = path
     return out
+
+
+def _carried_over(fn: ast.AST, statements: Set[str]) -> bool:
+    """Most of a removed test's checks live on in tests the change added or
+    edited: it was moved, renamed and edited, or merged, not dropped."""
+    asserts = [pa.dump(a.node) for a in pt.assertions(fn, [])
+               if isinstance(a.node, ast.stmt)]
+    pool = asserts or _simple_statements(fn)
+    if not pool:
+        return False
+    kept = sum(1 for x in pool if x in statements)
+    return kept * 10 >= len(pool) * 6
+
+
+def _removed_code(session: Any) -> Set[str]:
+    """Names of non-test functions this change deleted."""
+    key = "_removed_code"
+    cache = session.__dict__.get(key)
+    if cache is None:
+        cache = set()
+        for other in session.files:
+            if other.is_test or other.old_tree is None:
+                continue
+            new = {fn.node.name for fn in pa.functions(other.new_tree).values()}
+            cache |= {fn.node.name for fn in pa.functions(other.old_tree).values()} - new
+        session.__dict__[key] = cache
+    return cache
 
 
 # ---------------------------------------------------------------- one test, old against new
