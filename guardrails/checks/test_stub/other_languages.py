@@ -288,7 +288,7 @@ class Run:
         elif rule in (WEAK, FOCUS):
             blk = src.block_at(line, src.tests())
             details["test"] = _test_id(info.path, blk) if blk else None
-        elif rule == RUN:
+        elif rule in (RUN, SWALLOW, TAMPER):
             fn = src.block_at(line, src.functions())
             details["function"] = fn.name if fn else None
         self.out.add(rule, info.path, line, message, text, severity=severity, **details)
