@@ -665,7 +665,8 @@ def _decode_diff(raw: bytes) -> str:
 def _git_change(repo: str, old_rev: Optional[str], new_rev: Optional[str], diff_args: List[str],
                 source: str, mode: str) -> ChangeSet:
     raw = git.diff(diff_args, repo)
-    parsed = parse_diff(_decode_diff(raw), f"git diff output ({source})")
+    where = f"git diff output ({source})"
+    parsed = _unmask_binaries(parse_diff(_decode_diff(raw), where), repo, diff_args, where)
     files = _build_from_git(parsed, repo, old_rev, new_rev)
     return ChangeSet(
         files=files, source=source, coverage="full", repo=repo, base_rev=old_rev, head_rev=new_rev,
@@ -674,6 +675,37 @@ def _git_change(repo: str, old_rev: Optional[str], new_rev: Optional[str], diff_
         read_base=_git_reader(repo, old_rev) if old_rev else (lambda path: None),
         list_head=_lister(repo, new_rev),
     )
+
+
+def _unmask_binaries(parsed: List[ParsedFile], repo: str, diff_args: List[str],
+                     where: str) -> List[ParsedFile]:
+    """Diff again, as text, the files git called binary that are not.
+
+    git decides "Binary files differ" from .gitattributes ("*.py binary",
+    "*.py -diff"), and .gitattributes is read from the work tree or index,
+    which on CI is the change under review: one added line would hide every
+    Python edit from the line checks.  So for each file git reported as
+    binary we look at the blobs ourselves (a NUL in the first 8000 bytes,
+    git's own test) and re-diff the ones that are text with --text, which
+    overrides the attributes.
+    """
+    suspects = [p for p in parsed if p.is_binary and not p.is_submodule]
+    if not suspects:
+        return parsed
+    ids = [b for p in suspects for b in (_full_id(p.old_blob), _full_id(p.new_blob)) if b]
+    blobs = git.cat_blobs(ids, repo)
+    texts = []
+    for p in suspects:
+        sides = [_full_id(b) for b in (p.old_blob, p.new_blob)]
+        if any(sides) and all(decode(blobs.get(b)) is not None for b in sides if b):
+            texts.append(p)
+    if not texts:
+        return parsed
+    paths = sorted({x for p in texts for x in (p.old_path, p.path) if x})
+    revs = diff_args[:diff_args.index("--")] if "--" in diff_args else list(diff_args)
+    raw = git.diff(["--text", *revs, "--", *paths], repo)
+    redone = {(p.old_path, p.path): p for p in parse_diff(_decode_diff(raw), where)}
+    return [redone.get((p.old_path, p.path), p) if p in texts else p for p in parsed]
 
 
 def from_revisions(base: str, head: str = "HEAD", cwd: Optional[str] = None,

@@ -62,6 +62,9 @@ def _env() -> Dict[str, str]:
         value = env.get(name)
         if value and not os.path.isabs(value):
             env[name] = os.path.abspath(value)
+    # Paths we pass after "--" come from the change: data, never pathspec
+    # magic (":(exclude)...", ":!x") or globs ("*.py" would match more).
+    env["GIT_LITERAL_PATHSPECS"] = "1"
     # Never open a pager or ask for credentials (a CI runner would hang).
     env["GIT_PAGER"] = "cat"
     env["GIT_TERMINAL_PROMPT"] = "0"

@@ -728,3 +728,21 @@ def test_lines_with_other_unicode_line_breaks_are_not_split():
     text = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\x0cb\n+a\u2028b\x85c\x1cd\n"
     f = change.parse_diff(text)[0]
     assert [ln.text for ln in f.hunks[0].lines] == ["a\x0cb", "a\u2028b\x85c\x1cd"]
+
+
+def test_gitattributes_cannot_hide_text_changes_as_binary(repo: Repo):
+    """The change itself can add `*.py binary` (or `-diff`) to
+    .gitattributes, which makes git print "Binary files differ" for every
+    Python file; the line checks would see nothing."""
+    repo.commit({"app.py": "a = 1\n", "logo.png": b"\x89PNG\0\0\1"})
+    repo.commit({".gitattributes": "*.py binary\n*.txt -diff\n*.png binary\n",
+                 "app.py": "a = 1\nimport os  # noqa\n", "notes.txt": "hidden?\n", "logo.png": b"\x89PNG\0\0\2"})
+    by = {f.path: f for f in change.from_revisions("HEAD~1", cwd=str(repo.path)).files}
+    assert not by["app.py"].is_binary
+    assert [(ln.text, ln.new_no) for ln in by["app.py"].added()] == [("import os  # noqa", 2)]
+    assert [ln.text for ln in by["notes.txt"].added()] == ["hidden?"]
+    assert by["logo.png"].is_binary and by["logo.png"].hunks == ()  # really binary: stays binary
+    repo.write({"app.py": "a = 1\nimport os  # noqa\nimport sys  # noqa\n"})
+    repo.git("add", "app.py")
+    staged = change.from_staged(cwd=str(repo.path))
+    assert [ln.text for ln in only(staged).added()] == ["import sys  # noqa"]

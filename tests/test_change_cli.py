@@ -245,3 +245,9 @@ def test_console_script_subprocess_never_prints_a_traceback(repo: Repo):
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert proc.returncode == 2 and b"Traceback" not in proc.stderr
     assert proc.stderr.count(b"\n") == 1 and proc.stderr.startswith(b"guardrails: error: malformed diff")
+
+
+def test_gitattributes_in_the_change_cannot_blind_the_checks(repo: Repo):
+    repo.commit({"app.py": BASE})
+    repo.commit({".gitattributes": "*.py -diff\n", "app.py": HEAD})
+    assert noqa_lines(check_json(repo, "--base", "HEAD~1"), "app.py") == [5, 8]
