@@ -229,3 +229,10 @@ def test_js_coverage_ranges():
     assert [(d.line, d.scope, rule_for(d).split("/")[1]) for d in found] == [
         (1, "range", "coverage-exclusion"), (4, "file", "coverage-exclusion"),
         (5, "range", "coverage-exclusion"), (8, "next-line", "coverage-exclusion")]
+
+
+def test_ts_nocheck_counts_only_at_the_top():
+    top = "// Copyright ACME\n// @ts-nocheck\nconst a: number = 'x';\n"
+    late = "const a = 1;\n// @ts-nocheck\nconst b: number = 'x';\n"
+    assert read(top, sc.JS) == [(2, "ts-nocheck", (), True, "file-level-suppression")]
+    assert read(late, sc.JS) == [(2, "ts-nocheck", (), False, "malformed-suppression")]

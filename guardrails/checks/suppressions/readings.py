@@ -209,6 +209,15 @@ def biome(row: Row, m: "re.Match[str]", src: str, place: Place) -> Optional[Read
     return Reading(codes=codes, blanket=bool(broad), scope=scope, notes=notes)
 
 
+def ts_nocheck(row: Row, m: "re.Match[str]", src: str, place: Place) -> Optional[Reading]:
+    """TypeScript reads ``@ts-nocheck`` only in the comments before the first
+    statement; further down it does nothing."""
+    if place.before_code:
+        return Reading(blanket=True, scope=FILE)
+    return Reading(effect="none", notes=("TypeScript reads `@ts-nocheck` only in the comments at the top of the "
+                                         "file; after code it does nothing",))
+
+
 # --- Go -------------------------------------------------------------------
 
 _NOLINT_CODES = re.compile(r":[ \t]*(?P<codes>[\w.-]+(?:[ \t]*,[ \t]*[\w.-]+)*)")
@@ -286,6 +295,7 @@ READINGS: Dict[str, Callable[[Row, "re.Match[str]", str, Place], Optional[Readin
     "mypy_comment": mypy_comment,
     "eslint_config": eslint_config,
     "biome": biome,
+    "ts_nocheck": ts_nocheck,
     "nolint": nolint,
     "rust_allow": rust_allow,
     "annotation": annotation,

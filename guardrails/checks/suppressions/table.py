@@ -133,7 +133,7 @@ ROWS: Tuple[Row, ...] = (
         rx(r"(?:^|(?<=[\r\u2028\u2029]))[\s*/]*@ts-(?P<mode>ignore|expect-error)(?![\w-])", re.M), r"@ts-", no_codes="blanket",
         codes=None, reason=R_TEXT),
     Row("ts-nocheck", "typescript", (JS,), TYPE, FILE, rx(r"(?:^|(?<=[\r\u2028\u2029]))[\s*/]*@ts-nocheck(?![\w-])", re.M), r"@ts-",
-        codes=None, reason=R_TEXT),
+        codes=None, reason=R_TEXT, reading="ts_nocheck"),
     Row("tslint", "tslint", (JS,), LINT, REST,
         rx(r"^\s*tslint:disable(?P<mode>-next-line|-line)?(?![\w-])(?::(?P<codes>[^\n*]*))?"), r"tslint", end_needle="tslint:enable",
         modes={"-next-line": NEXT_LINE, "-line": LINE}, reason=R_DASH,
