@@ -16,12 +16,12 @@ the new revision.
 """
 from __future__ import annotations
 
-import ast
 import functools
 import json
 import os
 import posixpath
 import re
+import subprocess
 from collections import defaultdict
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
@@ -150,66 +150,76 @@ class Import(NamedTuple):
     shown: str = ""  # the module as the statement writes it ("PIL" for "from PIL import Image")
 
 
-_PY_PREFILTER = re.compile(r"^\s*(?:import|from)\s+[A-Za-z_]", re.M)
-_PY_LINE = re.compile(r"^\s*(?:from\s+([A-Za-z_][\w.]*)\s+import\b|import\s+([A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*))")
-_IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+_PY_PREFILTER = re.compile(r"^\s*(?:import|from)\s+[A-Za-z_]")
+_PY_IMPORT = re.compile(r"^(?P<indent>\s*)import\s+(?P<mods>[A-Za-z_][\w.]*(?:\s+as\s+\w+)?"
+                        r"(?:\s*,\s*[A-Za-z_][\w.]*(?:\s+as\s+\w+)?)*)\s*(?:;|#|$)")
+_PY_FROM = re.compile(r"^(?P<indent>\s*)from\s+(?P<mod>[A-Za-z_][\w.]*)\s+import\s+\(?\s*(?P<names>[\w\s,*]*)")
+_PY_TRY = re.compile(r"^(\s*)try\s*:")
+_PY_EXCEPT = re.compile(r"^(\s*)except\b\s*(?P<what>[^:]*):")
+_IMPORT_ERRORS = ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")
 
 
-def _optional_lines(tree: ast.AST) -> Set[int]:
-    """Lines of imports guarded by ``try: ... except ImportError`` (optional deps)."""
-    out: Set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            catches = False
-            for h in node.handlers:  # type: ignore[attr-defined]
-                types = h.type.elts if isinstance(h.type, ast.Tuple) else [h.type]
-                if h.type is None or any(isinstance(t, ast.Name) and t.id in _IMPORT_ERRORS for t in types):
-                    catches = True
-            if catches:
-                for stmt in node.body:  # type: ignore[attr-defined]
-                    for sub in ast.walk(stmt):
-                        if isinstance(sub, (ast.Import, ast.ImportFrom)):
-                            out.add(sub.lineno)
-    return out
+def _optional(lines: List[str], index: int) -> bool:
+    """Is lines[index] (an indented import) in the body of a ``try`` whose
+    handlers catch ImportError (an optional dependency with a fallback)?"""
+    text = lines[index]
+    indent = len(text) - len(text.lstrip())
+    if not indent:
+        return False
+    for j in range(index - 1, max(-1, index - 200), -1):
+        prev = lines[j]
+        if not prev.strip() or prev.lstrip().startswith("#"):
+            continue
+        pind = len(prev) - len(prev.lstrip())
+        if pind >= indent:
+            continue
+        m = _PY_TRY.match(prev)
+        if not m:
+            return False
+        for k in range(index + 1, min(len(lines), index + 400)):
+            e = _PY_EXCEPT.match(lines[k])
+            if e and len(e.group(1)) == pind:
+                what = e.group("what").strip()
+                if not what or any(x in what for x in _IMPORT_ERRORS):
+                    return True
+            elif lines[k].strip() and len(lines[k]) - len(lines[k].lstrip()) <= pind \
+                    and not lines[k].lstrip().startswith(("except", "#")):
+                return False
+        return False
+    return False
 
 
 def python_imports(f: FileChange) -> List[Import]:
-    added = {ln.new_no: ln.text for ln in f.added() if ln.new_no is not None}
-    if not any(_PY_PREFILTER.match(t) for t in added.values()):
-        return []
+    """The absolute imports on the lines the change adds (a line scanner, not
+    a parser: it must stay cheap on 100,000 added lines)."""
     out: List[Import] = []
-    text = f.new_text()
-    tree = None
-    if text is not None and len(text) <= MAX_FILE_BYTES:
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            tree = None
-    if tree is not None:
-        optional = _optional_lines(tree)
-        for node in ast.walk(tree):
-            if not isinstance(node, (ast.Import, ast.ImportFrom)) or node.lineno not in added:
-                continue
-            if node.lineno in optional:
-                continue
-            line_text = added[node.lineno]
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    out.append(Import(f.path, node.lineno, alias.name, alias.name.split(".")[0], line_text, "python"))
-            elif node.level == 0 and node.module:
-                # "from google.cloud import storage": the module may be a namespace.
-                mods = [node.module] + [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
-                best = max(mods, key=len) if len(mods) == 2 else node.module
-                out.append(Import(f.path, node.lineno, best, node.module.split(".")[0], line_text, "python",
-                                  shown=node.module))
-        return out
-    for no, t in added.items():  # unparsable file: the added lines alone
-        m = _PY_LINE.match(t)
-        if not m:
+    whole: Optional[List[str]] = None
+    for ln in f.added():
+        t = ln.text
+        if ln.new_no is None or not _PY_PREFILTER.match(t):
             continue
-        mods = [m.group(1)] if m.group(1) else [x.strip() for x in m.group(2).split(",")]
-        for mod in mods:
-            out.append(Import(f.path, no, mod, mod.split(".")[0], t, "python"))
+        m = _PY_IMPORT.match(t)
+        n = None if m else _PY_FROM.match(t)
+        if not m and not n:
+            continue
+        if t[:1].isspace():
+            if whole is None:
+                text = f.new_text()
+                whole = text.splitlines() if text is not None else [x.text for x in f.lines() if x.kind != "-"]
+            idx = ln.new_no - 1 if f.new_text() is not None else None
+            if idx is not None and idx < len(whole) and _optional(whole, idx):
+                continue
+        if m:
+            for part in m.group("mods").split(","):
+                mod = part.strip().split()[0]
+                out.append(Import(f.path, ln.new_no, mod, mod.split(".")[0], t, "python"))
+        else:
+            mod = n.group("mod")
+            names = [seg.split()[0] for seg in (n.group("names") or "").split(",")
+                     if seg.strip() and seg.split()[0] != "*"]
+            # "from google.cloud import storage": the module may be a namespace package.
+            best = f"{mod}.{names[0]}" if len(names) == 1 else mod
+            out.append(Import(f.path, ln.new_no, best, mod.split(".")[0], t, "python", shown=mod))
     return out
 
 
@@ -538,14 +548,18 @@ def _grep(change: ChangeSet, patterns: Sequence[str], pathspecs: Sequence[str],
         args += [f":(glob)**/{s}" if "/" not in s else f":(glob){s}" for s in pathspecs]
         args += [":(exclude,glob)**/node_modules/**", ":(exclude,glob)**/package-lock.json",
                  ":(exclude,glob)**/package.json"]
-        code, out, _ = git.run(args, cwd=change.repo, check=False)
-        if code not in (0, 1):
+        # Our own pathspecs use glob magic, which GIT_LITERAL_PATHSPECS (set by
+        # git.py so that paths from a change are never patterns) would disable.
+        env = git._env()
+        env.pop("GIT_LITERAL_PATHSPECS", None)
+        try:
+            proc = subprocess.run(["git", *git.GIT_OPTS, *args], cwd=change.repo, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
             return []
-        text = out.decode("utf-8", "replace")
-        if change.mode == "git" and change.head_rev:
-            # "<rev>:<path>:" prefixes are suppressed by -h; nothing to strip.
-            pass
-        return text.splitlines()
+        if proc.returncode not in (0, 1):
+            return []
+        return proc.stdout.decode("utf-8", "replace").splitlines()
     from fnmatch import fnmatchcase
     regs = [re.compile(p, re.I if ignore_case else 0) for p in patterns]
     lines: List[str] = []
