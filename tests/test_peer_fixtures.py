@@ -87,7 +87,7 @@ def _caught(findings: List[dict], line: int, last: int) -> bool:
     return False
 
 
-def test_every_suppression_a_peer_flags_we_flag_too(peer_run, capsys):
+def test_every_suppression_a_peer_flags_we_flag_too(peer_run, capsys, record_property):
     index, where, ours, _ = peer_run
     total: Counter = Counter()
     caught: Counter = Counter()
@@ -105,6 +105,7 @@ def test_every_suppression_a_peer_flags_we_flag_too(peer_run, capsys):
             else:
                 missed.append(f"{row['fixture']}:{line}: {text.strip()[:80]}")
     summary = ", ".join(f"{peer} {caught[peer]}/{total[peer]}" for peer in sorted(total))
+    record_property("peer_suppression_lines_caught", f"{sum(caught.values())}/{sum(total.values())}")
     with capsys.disabled():
         print(f"\npeer-flagged suppression lines caught: {sum(caught.values())}/{sum(total.values())} ({summary})")
     assert sum(total.values()) > 250  # the fixtures are all there and were read

@@ -445,3 +445,29 @@ def test_extension_less_scripts_are_read_by_their_shebang(repo):
     findings = run(repo, change, base)
     assert by_line(findings, "bin/release") == {4: [NO_REASON]}
     assert by_line(findings, "bin/tool") == {2: [B_NOQA]}
+
+
+def test_staged_change_as_the_pre_commit_hook_sees_it(repo):
+    repo.commit({"app.py": "def run():\n    return 1\n"}, message="base")
+    repo.stage({"app.py": "def run():\n    return 1  # type: ignore\n\n\nHELP = '# noqa'\n"})
+    report = check_json(repo, "--staged")
+    rules = [(f["line"], f["rule"]) for f in report["findings"] if f["rule"].startswith("suppression/")]
+    assert rules == [(2, B_TYPE)]
+
+
+def test_a_diff_file_outside_any_repository(repo, tmp_path):
+    """--diff without the pre-image: only the hunks are known (hunks-only),
+    and the directives in them are still read, strings still excluded."""
+    repo.commit({"svc.go": "package svc\n\nfunc A() {}\n"}, message="base")
+    repo.commit({"svc.go": 'package svc\n\nfunc A() {}\n\nvar s = "//nolint"\n\nfunc B() { c() } //nolint:errcheck\n'},
+                message="change")
+    patch = tmp_path / "change.diff"
+    patch.write_text(repo.git("diff", "HEAD~1", "HEAD") + "\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    from conftest import run_cli
+    result = run_cli(["check", "--format", "json", "--diff", str(patch)], cwd=elsewhere)
+    assert result.code in (0, 1), result.err
+    report = result.json()
+    found = [(f["path"], f["line"], f["rule"]) for f in report["findings"] if f["rule"].startswith("suppression/")]
+    assert found == [("svc.go", 7, NO_REASON)]
