@@ -256,6 +256,11 @@ def parse_diff(text: str, where: str = "diff") -> List[ParsedFile]:
         text = text[1:]  # a byte-order mark left by an editor
     if not text.strip():
         return []
+    for marker in ("diff --cc ", "diff --combined "):
+        if text.startswith(marker) or "\n" + marker in text:
+            at = 1 + text[:text.find(marker) if text.startswith(marker) else text.find("\n" + marker)].count("\n")
+            raise GuardError(f"malformed {where} at line {at}: a combined diff of a merge ({marker.strip()}) "
+                             "cannot be checked; diff against one parent (git diff PARENT MERGE)")
     lines, marks = _split_lines(text)
     patch = _unidiff(_neutral_names(lines, marks), where)
     if not len(patch):
@@ -665,6 +670,15 @@ def _decode_diff(raw: bytes) -> str:
 def _git_change(repo: str, old_rev: Optional[str], new_rev: Optional[str], diff_args: List[str],
                 source: str, mode: str) -> ChangeSet:
     raw = git.diff(diff_args, repo)
+    # During a merge with conflicts `git diff --cached` prints
+    # "* Unmerged path x.py" (no diff) for each conflicted file; git refuses
+    # to commit those anyway, so check the rest and say so.
+    unmerged = [ln for ln in raw.split(b"\n") if ln.startswith(b"* Unmerged path ")]
+    if unmerged:
+        raw = b"\n".join(ln for ln in raw.split(b"\n") if not ln.startswith(b"* Unmerged path "))
+        names = ", ".join(_decode_diff(ln[len(b"* Unmerged path "):]) for ln in unmerged[:3])
+        more = f" and {len(unmerged) - 3} more" if len(unmerged) > 3 else ""
+        source += f"; unmerged, not checked: {names}{more}"
     where = f"git diff output ({source})"
     parsed = _unmask_binaries(parse_diff(_decode_diff(raw), where), repo, diff_args, where)
     files = _build_from_git(parsed, repo, old_rev, new_rev)

@@ -676,6 +676,7 @@ def test_empty_diff_is_an_empty_change(tmp_path: Path):
     (b"--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n*b\n+c\n", "line 5"),  # not a diff line
     (b"@@ -1 +1 @@\n-a\n+b\n", "line 1"),  # hunk without a file
     (b"hello, this is not a diff\n", "no file header"),
+    (b"From x\n\ndiff --cc a.py\nindex 1,2..3\n--- a/a.py\n+++ b/a.py\n@@@ -1,1 -1,1 +1,1 @@@\n", "line 3: a combined"),
 ])
 def test_malformed_diffs_name_the_file_and_line(tmp_path: Path, data: bytes, needle: str):
     path = _write(tmp_path, data, "bad.patch")
@@ -746,3 +747,18 @@ def test_gitattributes_cannot_hide_text_changes_as_binary(repo: Repo):
     repo.git("add", "app.py")
     staged = change.from_staged(cwd=str(repo.path))
     assert [ln.text for ln in only(staged).added()] == ["import sys  # noqa"]
+
+
+def test_staged_during_a_merge_conflict_checks_the_rest(repo: Repo):
+    repo.commit({"x.py": "x = 0\n", "k.py": "k = 0\n"})
+    repo.git("checkout", "-q", "-b", "topic")
+    repo.commit({"x.py": "x = 'topic'\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit({"x.py": "x = 'main'\n"})
+    proc = subprocess.run(["git", "merge", "-q", "topic"], cwd=repo.path, env=repo.env, capture_output=True)
+    assert proc.returncode != 0  # a real conflict
+    repo.write({"k.py": "k = 1\n"})
+    repo.git("add", "k.py")  # not `add -A`: that would mark x.py resolved
+    cs = change.from_staged(cwd=str(repo.path))
+    assert [f.path for f in cs.files] == ["k.py"]
+    assert "unmerged, not checked: x.py" in cs.source
