@@ -5,7 +5,16 @@ import time
 
 import pytest
 
-from guardrails.checks.relaxed_config import base, eslint, flake8, gates, mypy, pytest_cfg, ruff, workflows
+from guardrails.checks.relaxed_config import (
+    base,
+    eslint,
+    flake8,
+    gates,
+    mypy,
+    pytest_cfg,
+    ruff,
+    workflows,
+)
 from guardrails.checks.relaxed_config.base import ParseError
 
 

@@ -15,11 +15,35 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from guardrails.checks import finding
 from guardrails.checks.relaxed_config import (
-    coverage_cfg, eslint, flake8, golangci, mypy, precommit, pylint, pyright, pytest_cfg, ruff,
-    scripts, tsconfig, workflows,
+    coverage_cfg,
+    eslint,
+    flake8,
+    golangci,
+    mypy,
+    precommit,
+    pylint,
+    pyright,
+    pytest_cfg,
+    ruff,
+    scripts,
+    tsconfig,
+    workflows,
 )
-from guardrails.checks.relaxed_config.base import ParseError, Relaxation, SideText, locate
-from guardrails.model import ADDED_FILE, COPIED, DELETED, ChangeSet, Context, FileChange, Finding
+from guardrails.checks.relaxed_config.base import (
+    ParseError,
+    Relaxation,
+    SideText,
+    locate,
+)
+from guardrails.model import (
+    ADDED_FILE,
+    COPIED,
+    DELETED,
+    ChangeSet,
+    Context,
+    FileChange,
+    Finding,
+)
 
 NAME = "relaxed_config"
 CONFIG_SCHEMA: dict = {

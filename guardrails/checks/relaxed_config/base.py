@@ -106,7 +106,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def load_yaml(text: str) -> Any:
     def parse(t: str) -> Any:
         try:
-            return yaml.load(t, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+            return yaml.load(t, Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             raise ParseError("invalid YAML: " + " ".join(str(exc).split())[:200]) from None
     return _cached("yaml", text, parse)
@@ -240,6 +240,32 @@ def dropped_paths(old: Iterable[str], new: Iterable[str]) -> List[str]:
             continue
         if item not in out:
             out.append(item)
+    return out
+
+
+def _tail(pattern: str) -> str:
+    tail = pattern.rstrip("/").rsplit("/", 1)[-1]
+    return "" if not tail or any(ch in tail for ch in "*?[") else tail
+
+
+def codes_for_pattern(pattern: str, table: Dict[str, List[str]],
+                      index: Optional[Dict[str, List[str]]] = None) -> List[str]:
+    """Codes TABLE ignores for PATTERN or for a pattern that names the same
+    file under another folder ("flask/_compat.py", "**/_compat.py"): a
+    moved per-file ignore is not a new one.  INDEX is tail_index(TABLE)."""
+    tail = _tail(pattern)
+    if not tail:
+        return list(table.get(pattern, []))
+    index = index if index is not None else tail_index(table)
+    return [c for other in index.get(tail, []) for c in table[other]]
+
+
+def tail_index(table: Dict[str, List[str]]) -> Dict[str, List[str]]:
+    out: Dict[str, List[str]] = {}
+    for pattern in table:
+        tail = _tail(pattern)
+        if tail:
+            out.setdefault(tail, []).append(pattern)
     return out
 
 

@@ -6,8 +6,20 @@ import re
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    COVERAGE, Relaxation, as_bool, as_list, as_number, basename_in, dig, fmt_num, grown, load_ini, load_toml,
-    minus, plus, relax,
+    COVERAGE,
+    Relaxation,
+    as_bool,
+    as_list,
+    as_number,
+    basename_in,
+    dig,
+    fmt_num,
+    grown,
+    load_ini,
+    load_toml,
+    minus,
+    plus,
+    relax,
 )
 
 TOOL = "coverage"

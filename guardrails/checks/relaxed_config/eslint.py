@@ -11,7 +11,16 @@ from types import SimpleNamespace
 from typing import Any, Dict, List, Optional, Tuple
 
 from guardrails.checks.relaxed_config.base import (
-    LINT, ParseError, Relaxation, as_list, basename_in, grown, load_jsonc, load_yaml, plus, relax,
+    LINT,
+    ParseError,
+    Relaxation,
+    as_list,
+    basename_in,
+    grown,
+    load_jsonc,
+    load_yaml,
+    plus,
+    relax,
 )
 
 TOOL = "eslint"

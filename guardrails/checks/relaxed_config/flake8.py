@@ -5,8 +5,22 @@ import re
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    LINT, Relaxation, as_bool, as_list, as_number, basename_in, covered, fmt_num, grown, ini_section,
-    load_ini, minus, plus, relax,
+    LINT,
+    Relaxation,
+    as_bool,
+    as_list,
+    as_number,
+    basename_in,
+    codes_for_pattern,
+    covered,
+    fmt_num,
+    grown,
+    ini_section,
+    load_ini,
+    minus,
+    plus,
+    relax,
+    tail_index,
 )
 
 TOOL = "flake8"
@@ -51,7 +65,6 @@ def _codes(cfg: Dict[str, str], key: str, default: List[str]) -> List[str]:
 def compare(old: Dict[str, str], new: Dict[str, str]) -> List[Relaxation]:
     out: List[Relaxation] = []
     ign_old = _codes(old, "ignore", DEFAULT_IGNORE) + as_list(old.get("extend-ignore"))
-    ign_new = _codes(new, "ignore", DEFAULT_IGNORE) + as_list(new.get("extend-ignore"))
     explicit = as_list(new.get("ignore")) + as_list(new.get("extend-ignore"))
     added = [c for c in explicit if not covered(c, ign_old)]  # flake8's own defaults are not news
     if added:
@@ -62,14 +75,17 @@ def compare(old: Dict[str, str], new: Dict[str, str]) -> List[Relaxation]:
     sel_new = _codes(new, "select", DEFAULT_SELECT) + as_list(new.get("extend-select"))
     dropped = [c for c in sel_old if not covered(c, sel_new)]
     if dropped:
-        out.append(relax(RULE, "select", "select: " + minus(dropped), ("select", dropped[0]), ("select",),
-                         side="old" if "select" in old else "new", severity="block" if not sel_new else None, note="checks no longer selected",
+        key = "extend-select" if all(c in as_list(old.get("extend-select")) for c in dropped) else "select"
+        out.append(relax(RULE, key, f"{key}: " + minus(dropped), (key, dropped[0]), (key,),
+                         side="old" if key in old else "new", severity="block" if not sel_new else None, note="checks no longer selected",
                          section=SECTION))
     pfi_old = per_file_ignores(old.get("per-file-ignores"))
     pfi_old_ext = per_file_ignores(old.get("extend-per-file-ignores"))
+    olds = {**pfi_old, **{k: pfi_old.get(k, []) + v for k, v in pfi_old_ext.items()}}
+    index = tail_index(olds)
     for table_key in ("per-file-ignores", "extend-per-file-ignores"):
         for pattern, codes in per_file_ignores(new.get(table_key)).items():
-            before = pfi_old.get(pattern, []) + pfi_old_ext.get(pattern, []) + ign_old
+            before = codes_for_pattern(pattern, olds, index) + ign_old
             grew = [c for c in codes if not covered(c, before)]
             if grew:
                 out.append(relax(RULE, table_key, f"{table_key}[{pattern}]: " + plus(grew),

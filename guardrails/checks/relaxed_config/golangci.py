@@ -5,7 +5,18 @@ import json
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    LINT, Relaxation, as_bool, as_list, basename_in, dig, grown, load_jsonc, load_toml, load_yaml, minus, plus,
+    LINT,
+    Relaxation,
+    as_bool,
+    as_list,
+    basename_in,
+    dig,
+    grown,
+    load_jsonc,
+    load_toml,
+    load_yaml,
+    minus,
+    plus,
     relax,
 )
 

@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    TYPE, Relaxation, some, as_bool, as_list, basename_in, dig, dropped_paths, grown, load_ini, load_toml, minus, plus,
-    regex_parts, relax,
+    TYPE,
+    Relaxation,
+    as_bool,
+    as_list,
+    basename_in,
+    dig,
+    dropped_paths,
+    grown,
+    load_ini,
+    load_toml,
+    minus,
+    plus,
+    regex_parts,
+    relax,
+    some,
 )
 
 TOOL = "mypy"

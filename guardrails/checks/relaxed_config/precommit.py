@@ -6,7 +6,16 @@ from collections import Counter
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    CI, Relaxation, as_list, basename_in, grown, load_yaml, minus, plus, regex_parts, relax,
+    CI,
+    Relaxation,
+    as_list,
+    basename_in,
+    grown,
+    load_yaml,
+    minus,
+    plus,
+    regex_parts,
+    relax,
 )
 
 TOOL = "pre-commit"
@@ -102,8 +111,8 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
     if default_new is not None and (default_old is None or grown(default_new, default_old)):
         out.append(relax(RULE, "default_stages", f"default_stages: {', '.join(default_old or ['(all)'])} -> "
                          f"{', '.join(default_new)}", ("default_stages",), note="hooks run at fewer stages"))
-    ci_old = old.get("ci") if isinstance(old.get("ci"), dict) else {}
-    ci_new = new.get("ci") if isinstance(new.get("ci"), dict) else {}
+    ci_old: Dict[str, Any] = old["ci"] if isinstance(old.get("ci"), dict) else {}
+    ci_new: Dict[str, Any] = new["ci"] if isinstance(new.get("ci"), dict) else {}
     skips = grown(as_list(ci_old.get("skip")), as_list(ci_new.get("skip")))
     if skips:
         out.append(relax(RULE, "ci.skip", "ci.skip: " + plus(skips), (skips[0],), ("skip",),

@@ -6,8 +6,20 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    LINT, Relaxation, as_list, as_number, basename_in, dig, fmt_num, grown, load_ini, load_toml, minus, plus,
-    regex_parts, relax,
+    LINT,
+    Relaxation,
+    as_list,
+    as_number,
+    basename_in,
+    dig,
+    fmt_num,
+    grown,
+    load_ini,
+    load_toml,
+    minus,
+    plus,
+    regex_parts,
+    relax,
 )
 
 TOOL = "pylint"

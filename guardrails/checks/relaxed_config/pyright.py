@@ -5,7 +5,19 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    TYPE, Relaxation, as_bool, as_list, basename_in, dig, dropped_paths, grown, load_jsonc, load_toml, minus, plus, relax,
+    TYPE,
+    Relaxation,
+    as_bool,
+    as_list,
+    basename_in,
+    dig,
+    dropped_paths,
+    grown,
+    load_jsonc,
+    load_toml,
+    minus,
+    plus,
+    relax,
 )
 
 TOOL = "pyright"

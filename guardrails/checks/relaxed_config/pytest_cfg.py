@@ -7,8 +7,23 @@ import shlex
 from typing import Any, Dict, List, Optional, Tuple
 
 from guardrails.checks.relaxed_config.base import (
-    COVERAGE, TEST, Relaxation, as_bool, as_list, as_number, basename_in, dig, dropped_paths, fmt_num, grown, ini_section,
-    load_ini, load_toml, minus, plus, relax,
+    COVERAGE,
+    TEST,
+    Relaxation,
+    as_bool,
+    as_list,
+    as_number,
+    basename_in,
+    dig,
+    dropped_paths,
+    fmt_num,
+    grown,
+    ini_section,
+    load_ini,
+    load_toml,
+    minus,
+    plus,
+    relax,
 )
 
 TOOL = "pytest"

@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    LINT, Relaxation, as_list, as_number, basename_in, covered, dig, fmt_num, grown, load_toml, plus,
-    minus, relax,
+    LINT,
+    Relaxation,
+    as_list,
+    as_number,
+    basename_in,
+    codes_for_pattern,
+    covered,
+    dig,
+    fmt_num,
+    grown,
+    load_toml,
+    minus,
+    plus,
+    relax,
+    tail_index,
 )
 
 TOOL = "ruff"
@@ -31,7 +44,8 @@ def empty() -> Dict[str, Any]:
 
 
 def _settings(cfg: Dict[str, Any]) -> Dict[str, Any]:
-    lint = cfg.get("lint") if isinstance(cfg.get("lint"), dict) else {}
+    raw = cfg.get("lint")
+    lint: Dict[str, Any] = raw if isinstance(raw, dict) else {}
 
     def opt(name: str) -> Any:
         return lint[name] if name in lint else cfg.get(name)
@@ -82,8 +96,9 @@ def compare(old_cfg: Dict[str, Any], new_cfg: Dict[str, Any]) -> List[Relaxation
         severity = "block" if any(c.upper() == "ALL" for c in ignored) else None
         out.append(relax(RULE, "ignore", "ignore: " + plus(ignored), ("ignore", ignored[0]), (ignored[0],),
                          ("ignore",), severity=severity, note="rules turned off", section=SECTION))
+    index = tail_index(old["per-file-ignores"])
     for pattern, codes in new["per-file-ignores"].items():
-        before = old["per-file-ignores"].get(pattern, []) + old["ignore"]
+        before = codes_for_pattern(pattern, old["per-file-ignores"], index) + old["ignore"]
         added = [c for c in codes if not covered(c, before) and relevant(c)]
         if added:
             broad = pattern in BROAD and any(c.upper() == "ALL" for c in added)

@@ -6,7 +6,16 @@ import re
 from typing import Any, Dict, List, Optional
 
 from guardrails.checks.relaxed_config.base import (
-    TYPE, Relaxation, some, as_list, dropped_paths, grown, load_jsonc, minus, plus, relax,
+    TYPE,
+    Relaxation,
+    as_list,
+    dropped_paths,
+    grown,
+    load_jsonc,
+    minus,
+    plus,
+    relax,
+    some,
 )
 
 TOOL = "tsc"

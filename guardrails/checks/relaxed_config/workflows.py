@@ -7,7 +7,16 @@ import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from guardrails.checks.relaxed_config import gates
-from guardrails.checks.relaxed_config.base import CI, Relaxation, as_list, grown, load_yaml, minus, plus, relax
+from guardrails.checks.relaxed_config.base import (
+    CI,
+    Relaxation,
+    as_list,
+    grown,
+    load_yaml,
+    minus,
+    plus,
+    relax,
+)
 
 TOOL = "github-actions"
 RULE = CI
@@ -115,8 +124,8 @@ def _neutered(job: Dict[str, Any]) -> Dict[Tuple[str, str], Tuple[str, str, Opti
     return out
 
 
-def _triggers(cfg: Dict[str, Any]) -> Dict[str, Any]:
-    on = cfg.get("on", cfg.get(True))
+def _triggers(cfg: Dict[Any, Any]) -> Dict[str, Any]:
+    on = cfg.get("on", cfg.get(True))  # YAML 1.1 reads the key `on` as true
     if isinstance(on, str):
         return {on: None}
     if isinstance(on, list):
@@ -158,7 +167,7 @@ def compare(old: Dict[str, Any], new: Dict[str, Any], extra: Optional[Dict[str, 
     jobs_old, jobs_new = _jobs(old), _jobs(new)
     for jid, job in jobs_new.items():
         before = _neutered(jobs_old.get(jid, {}))
-        for (name, mechanism), (kind, token, severity) in _neutered(job).items():
+        for (name, mechanism), (_kind, token, severity) in _neutered(job).items():
             if (name, mechanism) in before:
                 continue
             out.append(relax(RULE, f"jobs.{jid}", f"jobs.{jid}: {name} {mechanism}", (token, name), (token,),
