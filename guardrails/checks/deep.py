@@ -165,14 +165,16 @@ _known_ruff_codes: Dict[str, frozenset] = {}
 
 
 def ruff_codes(ruff: str, timeout: float) -> frozenset:
+    """Every rule code this ruff knows (cached per executable; a failed
+    lookup is not cached)."""
     if ruff not in _known_ruff_codes:
-        codes: frozenset = frozenset()
         try:
             proc = _run([ruff, "rule", "--all", "--output-format", "json"], tempfile.gettempdir(), timeout)
-            if proc.returncode == 0:
-                codes = frozenset(r["code"] for r in json.loads(proc.stdout) if r.get("code"))
+            if proc.returncode != 0:
+                return frozenset()
+            codes = frozenset(r["code"] for r in json.loads(proc.stdout) if r.get("code"))
         except (OSError, subprocess.SubprocessError, ValueError):
-            pass
+            return frozenset()
         _known_ruff_codes[ruff] = codes
     return _known_ruff_codes[ruff]
 
