@@ -219,3 +219,18 @@ def test_rev_bump_of_a_git_dependency_is_not_a_new_source(repo):
     assert diff.origin("git+https://github.com/a/b.git@v1") == "git+https://github.com/a/b.git"
     assert diff.origin("git+ssh://git@github.com/a/b.git") == "git+ssh://git@github.com/a/b.git"
     assert diff.origin("github:me/x#abc") == "github:me/x"
+
+
+def test_new_replace_or_patch_pointing_elsewhere_is_a_direct_source(repo):
+    repo.commit({"go.mod": "module x\n\nrequire github.com/pkg/errors v0.9.1\n",
+                 "Cargo.toml": "[dependencies]\nregex = \"1\"\n"})
+    repo.commit({"go.mod": "module x\n\nrequire github.com/pkg/errors v0.9.1\n\n"
+                           "replace github.com/pkg/errors => github.com/someone/errors v0.9.2\n"
+                           "replace example.com/local => ../local\n",
+                 "Cargo.toml": "[dependencies]\nregex = \"1\"\n\n[patch.crates-io]\n"
+                               "regex = { git = \"https://github.com/someone/regex\" }\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    found = sorted((f["path"], f["line"], f["details"]["new_source"]) for f in mine(report)
+                   if f["rule"] == "dependency/direct-source")
+    assert found == [("Cargo.toml", 5, "git+https://github.com/someone/regex"),
+                     ("go.mod", 5, "github.com/someone/errors@v0.9.2")]

@@ -295,3 +295,26 @@ def test_version_bump_of_an_installer_line_and_yaml_aliases(repo):
     assert hits(report, "dependency/installer-command") == []
     found = sorted((f["line"], f["details"].get("dependency", "")) for f in hits(report, "dependency/new-pre-commit-repo"))
     assert found == [(2, ""), (7, "types-requests")]
+
+
+def test_installers_run_from_program_code(repo):
+    repo.commit({"app/boot.py": "import subprocess\n", "web/setup.js": "const cp = require('child_process');\n",
+                 "docs/guide.md": "x\n"})
+    repo.commit({
+        "app/boot.py": (
+            "import os\nimport subprocess\nimport sys\n\n\ndef ensure():\n    try:\n        import foo  # noqa\n"
+            "    except ImportError:\n        subprocess.check_call(\n"
+            "            [sys.executable, '-m', 'pip', 'install', 'foo-helper'])\n"
+            "    os.system('npm install -g left-pad')\n"
+            "    subprocess.run(f'pip install {sys.argv[1]}', shell=True)\n"
+            "    print('pip install not-run')\n"
+            "    raise SystemExit('run: pip install also-not-run')\n"),
+        "web/setup.js": ("const cp = require('child_process');\ncp.execSync('npm install colors-pro@1');\n"
+                         "cp.spawn('npx', ['create-thing', '--yes']);\nconsole.log('npm install nope');\n"),
+        "docs/guide.md": "x\n\n```\nsubprocess.run(['pip', 'install', 'docs-only'])\n```\n",
+    })
+    report = check_json(repo, "--base", "HEAD~1")
+    found = sorted((f["path"], f["line"], tuple(f["details"]["packages"]))
+                   for f in hits(report, "dependency/installer-command"))
+    assert found == [("app/boot.py", 10, ("foo-helper",)), ("app/boot.py", 12, ("left-pad",)),
+                     ("web/setup.js", 2, ("colors-pro@1",)), ("web/setup.js", 3, ("create-thing",))]

@@ -628,6 +628,11 @@ def manifest_findings(changes: List[DepChange]) -> List[Finding]:
                 ))
             if _new_origin(o.source, n.source) and not _local(n.source):
                 out.append(_source_finding(o, n))
+        elif c.kind == ADDED and c.new and c.new.group == OVERRIDE and c.new.source \
+                and not _local(c.new.source) and not c.new.source.startswith("npm:"):
+            # go.mod `replace a => fork v1`, Cargo [patch] with git, npm overrides to a URL:
+            # a package everybody already uses is swapped for other code.
+            out.append(_source_finding(Dep(c.new.ecosystem, c.new.name, "", "", c.new.manifest, 0), c.new))
         elif c.kind == ADDED and c.new and c.new.group == TRANSITIVE and lockfiles.is_lockfile(c.new.manifest):
             lock_only.setdefault(c.new.manifest, []).append(c.new)
     for path, deps in lock_only.items():

@@ -14,6 +14,7 @@ Everything is parsed from the old and new file texts; nothing is run.
 """
 from __future__ import annotations
 
+import ast
 import configparser
 import json
 import posixpath
@@ -951,15 +952,15 @@ def script_findings(f: FileChange) -> List[Finding]:
     old_text, new_text, old_path, path = _sides(f)
     if new_text is None:
         return []
-    added = f.added_line_numbers()
-    if not added:
-        return []
     kind = script_kind(path, new_text)
     if kind is None:
         return []
     # Cheap prefilter: an added line names an installer, or continues a line (`\\`) that may.
-    if not any(_PREFILTER.search(line.text) for line in f.added()) and not (
+    if not _PREFILTER.search("\n".join(ln.text for ln in f.added())) and not (
             "\\\n" in new_text and _PREFILTER.search(new_text)):
+        return []
+    added = f.added_line_numbers()
+    if not added:
         return []
     new_logicals = [lg for lg in kind(new_text) if added.intersection(lg.lines)]
     if not new_logicals:
@@ -1004,6 +1005,149 @@ def script_findings(f: FileChange) -> List[Finding]:
 
 
 # --------------------------------------------------------------------------
+# Installers run from program code: subprocess.run(["pip", "install", x]),
+# os.system("npm i x"), execSync("npx x").
+
+_EXEC_FUNCS = {"system", "popen", "run", "call", "check_call", "check_output", "Popen", "getoutput",
+               "getstatusoutput", "spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync",
+               "execa", "execaSync", "execaCommand", "shell_exec", "passthru", "Command", "main"}
+_CODE_EXEC = re.compile(r"\b(?:system|popen|run|call|check_call|check_output|Popen|getoutput|spawn(?:Sync)?|"
+                        r"exec(?:Sync|File|FileSync)?|execa(?:Sync|Command)?|shell_exec|passthru|Command|"
+                        r"runCommand|pipmain)\s*[(!]")
+_CODE_FILE = re.compile(r"\.(?:py|pyw|js|mjs|cjs|jsx|ts|mts|cts|tsx|rb|php|go|rs|java|kt|cs)$")
+# An installer and its verb in code, possibly as separate list items: "pip", "install".
+_CODE_HINT = re.compile(
+    r"""\b(?:pip[0-9.]*|pipx|npm|pnpm|yarn|bun|uv|poetry|pdm|gem|cargo|go|conda|mamba|apt-get|apt|apk|brew|composer)"""
+    r"""["']?\s*[,\s]\s*["']?(?:install|i|add|dlx)\b|\b(?:npx|uvx|bunx|pnpx)["']?[\s,]""")
+def _code_words(text: str) -> bool:
+    """Substring test before the regex: most lines of code name no installer verb."""
+    return ("install" in text or "npx" in text or "uvx" in text or "dlx" in text or "bunx" in text
+            or "pnpx" in text or "npm i " in text or " add " in text)
+
+
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'|`([^`$]*)`')
+
+
+def _words_of(node: ast.AST) -> Optional[List[str]]:
+    """A literal argv list ([sys.executable, "-m", "pip", "install", "x"]) as words."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return None
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        return None
+    words = []
+    for elt in node.elts:
+        if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+            words.append(elt.value)
+        elif isinstance(elt, ast.Attribute) and elt.attr == "executable":
+            words.append("python")
+        else:
+            words.append("$ARG")
+    return words
+
+
+def _python_calls(text: str) -> Iterator[Tuple[int, int, List[List[str]]]]:
+    """(first line, last line, commands) of calls in Python code that run a command line."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError):
+        return
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name not in _EXEC_FUNCS:
+            continue
+        owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+        first = node.args[0]
+        if name == "main":
+            if owner not in ("pip", "pipmain", "_internal"):
+                continue
+            words = _words_of(first)
+            if words:
+                yield node.lineno, node.end_lineno or node.lineno, [["pip"] + words]
+            continue
+        end = node.end_lineno or node.lineno
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
+            yield node.lineno, end, split_commands(first.value)
+        elif isinstance(first, ast.JoinedStr):
+            parts = [v.value if isinstance(v, ast.Constant) else "$ARG" for v in first.values]
+            yield node.lineno, end, split_commands("".join(str(p) for p in parts))
+        else:
+            words = _words_of(first)
+            if words:
+                yield node.lineno, end, [words]
+
+
+def _line_calls(text: str, lines: Iterable[int]) -> Iterator[Tuple[int, int, List[List[str]]]]:
+    """(line, line, commands) of exec-like calls on LINES of code in other languages,
+    from the string literals on that line."""
+    all_lines = text.splitlines()
+    for no in lines:
+        if not 0 < no <= len(all_lines):
+            continue
+        line = all_lines[no - 1]
+        if not _CODE_EXEC.search(line):
+            continue
+        literals = [next(g for g in m.groups() if g is not None) for m in _STRING.finditer(line)]
+        if not literals:
+            continue
+        if len(literals) == 1:
+            yield no, no, split_commands(literals[0])
+        else:  # spawn("npm", ["install", "x"])
+            yield no, no, [literals]
+
+
+def code_findings(f: FileChange) -> List[Finding]:
+    old_text, new_text, _, path = _sides(f)
+    if new_text is None or not _CODE_FILE.search(path):
+        return []
+    texts = [ln.text for ln in f.added()]
+    if not _code_words("\n".join(texts)) or not any(_CODE_HINT.search(t) for t in texts if _code_words(t)):
+        return []
+    added = f.added_line_numbers()
+    python = path.endswith((".py", ".pyw"))
+
+    def calls(text: str, only: Optional[frozenset]) -> List[Tuple[int, Command, List[str]]]:
+        """(line to report, command, words); with ONLY, just calls touching those lines."""
+        found = []
+        source = _python_calls(text) if python else _line_calls(
+            text, sorted(only) if only is not None else range(1, text.count("\n") + 2))
+        for first, last, commands in source:
+            if only is not None:
+                touched = [n for n in range(first, last + 1) if n in only]
+                if not touched:
+                    continue
+                first = touched[0]
+            for words in commands:
+                cmd = classify(list(words))
+                if cmd is not None:
+                    found.append((first, cmd, words))
+        return found
+
+    new_calls = calls(new_text, added)
+    if not new_calls:
+        return []
+    old_pkgs = {(c.tool, package_name(p, c.ecosystem)) for _, c, _ in calls(old_text, None)
+                for p in c.packages} if old_text else set()
+    lines = new_text.splitlines()
+    out: List[Finding] = []
+    for no, cmd, words in new_calls:
+        new_pkgs = tuple(p for p in cmd.packages if (cmd.tool, package_name(p, cmd.ecosystem)) not in old_pkgs)
+        if not new_pkgs:
+            continue
+        out.append(finding(
+            "dependency/installer-command", path, no,
+            f"code runs `{cmd.tool}` to install {', '.join(new_pkgs[:8])} at run time, outside the manifests",
+            lines[no - 1] if 0 < no <= len(lines) else " ".join(words),
+            severity="info" if cmd.action == "system" else None,
+            details={"tool": cmd.tool, "ecosystem": cmd.ecosystem, "packages": list(new_pkgs),
+                     "action": cmd.action, "notes": list(cmd.notes), "from_code": True,
+                     "command": " ".join(shlex.quote(w) for w in words)[:500]}))
+    return out
+
+
+# --------------------------------------------------------------------------
 
 def _sides(f: FileChange) -> Tuple[Optional[str], Optional[str], str, str]:
     old_path = f.old_path or f.path
@@ -1037,4 +1181,5 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
         if _WORKFLOW.search(path) or _ACTION.search(path):
             out.extend(action_findings(f))
         out.extend(script_findings(f))
+        out.extend(code_findings(f))
     return out
