@@ -134,3 +134,11 @@ def test_spaced_type_ignore_is_removed_before_mypy_runs(repo):
     finding = main_finding(report, "m.py", 1)
     assert "[assignment]" in finding["details"]["deep"]["hidden"][0]
     assert UNUSED not in [f["rule"] for f in at(report, "m.py", 1)]
+
+
+def test_a_base_ruff_config_that_cannot_load_falls_back_to_defaults(repo):
+    base = {"ruff.toml": 'extend = "../../shared/ruff-base.toml"\n'}
+    report = deep_run(repo, {"m.py": "import os  # noqa\n"}, base)
+    deep = main_finding(report, "m.py", 1)["details"]["deep"]
+    assert "did not load" in deep["checked_with"]
+    assert "F401 `os` imported but unused" in deep["hidden"]

@@ -199,9 +199,13 @@ def _ruff_evidence(change: ChangeSet, items: List[Tuple[FileChange, List[Tuple[A
     config, used = ruff_config(change, root)
     base = [ruff, "check", "--no-cache", "--ignore-noqa", "--exit-zero", "--output-format", "json", "--quiet"]
     extra = ["--extend-select", ",".join(named)] if named else []
-    attempts = ([base + ["--config", config] + extra] if config else []) + [base + ["--isolated"] + extra]
+    # The base config may not load here (an `extend` outside the repo root);
+    # a named code may be one this ruff rejects: fall back step by step.
+    settings = ([["--config", config]] if config else []) + [["--isolated"]]
+    attempts = [(s, e) for s in settings for e in ([extra, []] if extra else [[]])]
     diagnostics = None
-    for number, cmd in enumerate(attempts):
+    for setting, more in attempts:
+        cmd = base + setting + more
         try:
             proc = _run(cmd + sorted(files.values()), root, timeout)
         except subprocess.TimeoutExpired:
@@ -216,8 +220,10 @@ def _ruff_evidence(change: ChangeSet, items: List[Tuple[FileChange, List[Tuple[A
             except ValueError:
                 diagnostics = None
             if diagnostics is not None:
-                if number and config:
+                if config and setting[0] == "--isolated":
                     used = "ruff with its default rules (the base revision's configuration did not load)"
+                if not more:
+                    named = []
                 break
     if diagnostics is None:
         ctx.warn("--deep: ruff failed on the changed files; new noqa comments were not checked")
