@@ -258,7 +258,8 @@ def parse_diff(text: str, where: str = "diff") -> List[ParsedFile]:
         return []
     for marker in ("diff --cc ", "diff --combined "):
         if text.startswith(marker) or "\n" + marker in text:
-            at = 1 + text[:text.find(marker) if text.startswith(marker) else text.find("\n" + marker)].count("\n")
+            pos = 0 if text.startswith(marker) else text.find("\n" + marker) + 1
+            at = text.count("\n", 0, pos) + 1
             raise GuardError(f"malformed {where} at line {at}: a combined diff of a merge ({marker.strip()}) "
                              "cannot be checked; diff against one parent (git diff PARENT MERGE)")
     lines, marks = _split_lines(text)
