@@ -318,3 +318,31 @@ def test_installers_run_from_program_code(repo):
                    for f in hits(report, "dependency/installer-command"))
     assert found == [("app/boot.py", 10, ("foo-helper",)), ("app/boot.py", 12, ("left-pad",)),
                      ("web/setup.js", 2, ("colors-pro@1",)), ("web/setup.js", 3, ("create-thing",))]
+
+
+def test_hunks_only_diff_outside_a_repository(repo, tmp_path):
+    from conftest import run_cli
+
+    repo.commit({"requirements.txt": "flask==2.3.3\nrequests==2.31.0\nclick\n",
+                 "Dockerfile": "FROM python:3.12\nRUN pip install -r requirements.txt\n",
+                 ".github/workflows/ci.yml": f"on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+                                             f"      - uses: actions/checkout@{SHA}\n"})
+    repo.commit({"requirements.txt": "--extra-index-url https://pkgs.example.net/simple\nflask\n"
+                                     "requests==2.31.0\nclick\nleftpad-py\n",
+                 "Dockerfile": "FROM python:3.12\nRUN pip install -r requirements.txt\nRUN pip install evil-helper\n",
+                 ".github/workflows/ci.yml": f"on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+                                             f"      - uses: actions/checkout@{SHA}\n"
+                                             f"      - uses: someone/action@v1\n"})
+    patch = tmp_path / "change.patch"
+    patch.write_text(repo.git("diff", "HEAD~1", "HEAD") + "\n")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    res = run_cli(["check", "--format", "json", "--diff", str(patch)], cwd=outside)
+    assert res.code in (0, 1), res.err
+    report = res.json()
+    assert report["stats"]["coverage"] == "hunks-only"
+    assert at(report, "dependency/new-package-index") == [("requirements.txt", 1)]
+    assert at(report, "dependency/installer-command") == [("Dockerfile", 3)]
+    assert at(report, "dependency/unpinned-action") == [(".github/workflows/ci.yml", 7)]
+    loose = hits(report, "dependency/version-loosened")
+    assert [(f["line"], f["details"]["why"]) for f in loose] == [(2, "pin-dropped")]

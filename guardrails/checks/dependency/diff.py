@@ -393,6 +393,25 @@ def _sides(f: FileChange) -> Tuple[Optional[str], Optional[str], str, str]:
     return old, new, old_path, f.path
 
 
+def sparse(f: FileChange, side: str) -> str:
+    """The lines the diff shows of one side (context and added, or context and
+    removed), each at its own line number, blank elsewhere.  For line-oriented
+    formats this is enough to parse when the whole file is unknown (hunks-only)."""
+    lines: Dict[int, str] = {}
+    for line in f.lines():
+        no = line.new_no if side == "new" else line.old_no
+        if no is not None and (line.kind == " " or line.kind == ("+" if side == "new" else "-")):
+            lines[no] = line.text
+    if not lines:
+        return ""
+    return "\n".join(lines.get(i, "") for i in range(1, max(lines) + 1)) + "\n"
+
+
+def line_oriented(path: str) -> bool:
+    """Manifests that can be read from the lines a diff shows (requirements files)."""
+    return manifests.parser_for(path) in (req_mod.parse, req_mod.parse_constraints)
+
+
 def _included_by_head(change: ChangeSet) -> Set[str]:
     """Requirement files pulled in with -r / -c by some manifest of the new side."""
     out: Set[str] = set()
@@ -444,7 +463,9 @@ def dependency_changes(change: ChangeSet) -> List[DepChange]:
             continue
         old_text, new_text, old_path, new_path = _sides(f)
         if new_text is None and f.status != DELETED:
-            continue  # hunks-only coverage: the new file is unknown
+            if not line_oriented(new_path):
+                continue  # hunks-only coverage: the new file is unknown
+            old_text, new_text = sparse(f, "old"), sparse(f, "new")
         old = _parse_any(change, old_path, old_text, "old", included)
         new = _parse_any(change, new_path, new_text, "new", included)
         manifest_changes.extend(diff_deps(old.deps, new.deps))

@@ -255,8 +255,14 @@ def _index_key(index: Index) -> Tuple[str, str]:
     return index.ecosystem, _canon(index.url)
 
 
+_LINE_INDEX_FILES = re.compile(r"(?:^|/)\.(?:npmrc|yarnrc)$")
+
+
 def index_findings(change: ChangeSet, f: FileChange) -> List[Finding]:
     old_text, new_text, old_path, new_path = _sides(f)
+    if new_text is None and f.status != DELETED and (
+            diff_mod.line_oriented(new_path) or _LINE_INDEX_FILES.search(new_path)):
+        old_text, new_text = diff_mod.sparse(f, "old"), diff_mod.sparse(f, "new")  # hunks-only
     if new_text is None:
         return []
     if manifests.is_manifest(new_path):
@@ -419,17 +425,30 @@ def unpinned(uses: str) -> str:
     return f"the ref {ref}"
 
 
+_USES_LINE = re.compile(r"""^\s*(?:-\s+)?uses:\s*["']?([^"'\s#]+)""")
+
+
 def action_findings(f: FileChange) -> List[Finding]:
     old_text, new_text, _, path = _sides(f)
+    if new_text is None and f.status != DELETED:
+        # hunks-only: the lines the diff shows are all there is
+        new_text = diff_mod.sparse(f, "new")
+        old_uses = {m.group(1) for m in map(_USES_LINE.match, diff_mod.sparse(f, "old").splitlines()) if m}
+        found = [(m.group(1), no) for no, m in enumerate(map(_USES_LINE.match, new_text.splitlines()), 1) if m]
+        return _uses_findings(path, new_text, found, old_uses)
     if new_text is None or "uses" not in new_text:
         return []
     new_root = _yaml.compose(new_text)
     if new_root is None:
         return []
     old_uses = {u for u, _ in _uses_nodes(_yaml.compose(old_text))} if old_text else set()
+    return _uses_findings(path, new_text, list(_uses_nodes(new_root)), old_uses)
+
+
+def _uses_findings(path: str, new_text: str, found: List[Tuple[str, int]], old_uses: Set[str]) -> List[Finding]:
     lines = new_text.splitlines()
     out: List[Finding] = []
-    for uses, no in _uses_nodes(new_root):
+    for uses, no in found:
         if uses in old_uses:
             continue
         why = unpinned(uses)
@@ -950,6 +969,9 @@ def _commands_in(logicals: Iterable[Logical]) -> Iterator[Tuple[Logical, Command
 
 def script_findings(f: FileChange) -> List[Finding]:
     old_text, new_text, old_path, path = _sides(f)
+    if new_text is None and f.status != DELETED and script_kind(path, None) not in (
+            None, workflow_logicals, gitlab_logicals, package_json_logicals):
+        old_text, new_text = diff_mod.sparse(f, "old"), diff_mod.sparse(f, "new")  # hunks-only
     if new_text is None:
         return []
     kind = script_kind(path, new_text)
