@@ -631,12 +631,18 @@ def _build_from_git(parsed: List[ParsedFile], repo: str, old_rev: Optional[str],
     return tuple(out)
 
 
-def _git_reader(repo: str, rev: Optional[str]) -> Callable[[str], Optional[str]]:
-    """read_head / read_base: any path on one side (":0:" is the index)."""
+def _git_reader(repo: str, rev: Optional[str],
+                known: Optional[Dict[str, Callable[[], Optional[str]]]] = None) -> Callable[[str], Optional[str]]:
+    """read_head / read_base: any path on one side (":0:" is the index).
+    KNOWN maps the change's own paths to their loaders, which share one
+    cat-file batch, so checks asking for a changed file start no process."""
     prefix = f"{rev}:" if rev else ":0:"
     cache: Dict[str, Optional[str]] = {}
+    known = known or {}
 
     def read(path: str) -> Optional[str]:
+        if path in known:
+            return known[path]()
         if path not in cache:
             cache[path] = decode(git.cat_blobs([prefix + path], repo).get(prefix + path))
         return cache[path]
@@ -686,8 +692,9 @@ def _git_change(repo: str, old_rev: Optional[str], new_rev: Optional[str], diff_
     return ChangeSet(
         files=files, source=source, coverage="full", repo=repo, base_rev=old_rev, head_rev=new_rev,
         mode=mode,
-        read_head=_git_reader(repo, new_rev),
-        read_base=_git_reader(repo, old_rev) if old_rev else (lambda path: None),
+        read_head=_git_reader(repo, new_rev, {f.path: f.load_new for f in files if f.status != DELETED}),
+        read_base=_git_reader(repo, old_rev, {f.old_path: f.load_old for f in files if f.old_path})
+        if old_rev else (lambda path: None),
         list_head=_lister(repo, new_rev),
     )
 
