@@ -176,3 +176,60 @@ def test_a_same_change_waiver_waives_an_info_finding(repo):
     (finding,) = report["findings"]
     assert finding["waived"] is True and finding["waiver"]["source"] == "change"
     assert report["counts"]["waived"] == 1 and report["verdict"] == "pass"
+
+
+# --- with the suppression family's blanket-noqa (block) -----------------------------
+
+MOD = "import os\n\n\ndef sep():\n    return os.sep\n"
+WAIVED_BASE = ("import os\n# guardrails: allow suppression/blanket-noqa -- plugins import these names from here\n"
+               "from .api import *\n\n\ndef sep():\n    return os.sep\n")
+
+
+def test_blanket_noqa_under_a_base_waiver_is_waived(repo):
+    repo.commit({"pkg/__init__.py": WAIVED_BASE})
+    repo.commit({"pkg/__init__.py": WAIVED_BASE.replace("from .api import *", "from .api import *  # noqa")})
+    report = check_json(repo, "--base", "HEAD~1")
+    (f,) = report["findings"]
+    assert (f["rule"], f["line"], f["severity"], f["waived"]) == ("suppression/blanket-noqa", 3, "block", True)
+    assert f["waiver"] == {"reason": "plugins import these names from here", "source": "base"}
+    assert report["verdict"] == "pass" and report["exit_code"] == 0
+    # The waiver covers the line below it only: a second noqa under it blocks.
+    repo.commit({"pkg/__init__.py": WAIVED_BASE.replace("from .api import *",
+                                                        "from .api import *  # noqa\nfrom .extra import *  # noqa")})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert [(f["rule"], f["line"], f["waived"]) for f in report["findings"]] == [("suppression/blanket-noqa", 4, False)]
+    assert report["verdict"] == "block"
+
+
+def test_blanket_noqa_with_a_waiver_the_change_adds_still_blocks(repo):
+    repo.commit({"pkg/__init__.py": MOD})
+    repo.commit({"pkg/__init__.py": "import os\n# guardrails: allow suppression/blanket-noqa -- lint is noisy here\n"
+                                    "from .api import *  # noqa\n" + MOD[len("import os\n"):]})
+    report = check_json(repo, "--base", "HEAD~1")
+    noqa = [f for f in report["findings"] if f["rule"] == "suppression/blanket-noqa"]
+    assert len(noqa) == 1 and noqa[0]["line"] == 3 and not noqa[0]["waived"]
+    assert noqa[0]["details"]["attempted_waiver"] == "lint is noisy here"
+    assert report["verdict"] == "block" and report["exit_code"] == 1
+
+
+def test_a_change_that_turns_blanket_noqa_off_in_the_config_still_blocks(repo):
+    repo.commit({".guardrails.yml": "rules:\n  suppression/blanket-noqa: block\n", "pkg/__init__.py": MOD})
+    repo.commit({".guardrails.yml": "rules:\n  suppression/blanket-noqa: off\n",
+                 "pkg/__init__.py": MOD + "from .api import *  # noqa\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert "suppression/blanket-noqa" in rules_found(report) and report["verdict"] == "block"
+    # Once merged, the next change is judged by the new policy.
+    repo.commit({"pkg/__init__.py": MOD + "from .api import *  # noqa\nfrom .more import *  # noqa\n"})
+    assert "suppression/blanket-noqa" not in rules_found(check_json(repo, "--base", "HEAD~1"))
+
+
+def test_a_config_waiver_on_the_base_lowers_blanket_noqa_on_its_paths(repo):
+    repo.commit({".guardrails.yml": "waivers:\n  - rule: suppression/blanket-noqa\n    path: pkg/generated/**\n"
+                                    "    reason: protoc output, regenerated in CI\n", "pkg/__init__.py": MOD})
+    repo.commit({"pkg/generated/api_pb2.py": "from .types import *  # noqa\n",
+                 "pkg/__init__.py": MOD + "from .api import *  # noqa\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    by_path = {f["path"]: f for f in report["findings"] if f["rule"] == "suppression/blanket-noqa"}
+    assert by_path["pkg/generated/api_pb2.py"]["waiver"] == {"reason": "protoc output, regenerated in CI",
+                                                             "source": "config"}
+    assert not by_path["pkg/__init__.py"]["waived"] and report["verdict"] == "block"
