@@ -19,6 +19,7 @@ import re
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import unidiff
+from unidiff.constants import RE_HUNK_HEADER
 
 from guardrails import git
 from guardrails.errors import GuardError
@@ -172,6 +173,7 @@ class ParsedFile:
         return not self.is_binary and not self.is_submodule
 
 
+_HUNK_HEADER = RE_HUNK_HEADER  # unidiff's own, so we agree on what a hunk header is
 _INDEX_RE = re.compile(r"index ([0-9a-f]+)\.\.([0-9a-f]+)(?: (\d+))?\s*$")
 _HEADER_PREFIXES = ("diff --git ", "--- ", "+++ ", "@@ -")
 
@@ -211,7 +213,7 @@ def _neutral_names(lines: List[str], marks: List[int]) -> List[str]:
             in_header = True
             fed[i] = f"diff --git a/f{k} b/f{k}\n"
         elif in_header:
-            if line.startswith("@@ -"):
+            if line.startswith("@@ -") and _HUNK_HEADER.match(line):
                 in_header = False
             elif line.startswith("--- ") and not line.startswith("--- /dev/null"):
                 fed[i] = f"--- a/f{k}\n"
@@ -272,7 +274,10 @@ def parse_diff(text: str, where: str = "diff") -> List[ParsedFile]:
     for pf in patch:
         parsed = _file_info(pf, lines, where)
         parsed.diff_lines = lines
-        parsed.hunks, parsed.spans = _slice_hunks(pf, lines, where, parsed.path)
+        try:
+            parsed.hunks, parsed.spans = _slice_hunks(pf, lines, where, parsed.path)
+        except IndexError:  # cannot happen after unidiff's checks; never a traceback
+            raise GuardError(f"malformed {where}: the hunks of {parsed.path} end early") from None
         files.append(parsed)
     return files
 
@@ -415,7 +420,9 @@ def _slice_hunks(pf: "unidiff.PatchedFile", lines: List[str], where: str,
     new_tuple = tuple.__new__
     line_cls = Line
     for h in pf:
-        while idx < n and not lines[idx].startswith("@@ -"):
+        # The first line from here that unidiff took for a hunk header (its
+        # own regex: a line such as "@@ -x" is patch info to it).
+        while idx < n and not (lines[idx].startswith("@@ -") and _HUNK_HEADER.match(lines[idx])):
             idx += 1
         if idx >= n:  # cannot happen after unidiff's checks; never crash
             raise GuardError(f"malformed {where}: lost the hunks of {path}")

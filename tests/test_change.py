@@ -762,3 +762,10 @@ def test_staged_during_a_merge_conflict_checks_the_rest(repo: Repo):
     cs = change.from_staged(cwd=str(repo.path))
     assert [f.path for f in cs.files] == ["k.py"]
     assert "unmerged, not checked: x.py" in cs.source
+
+
+def test_lookalike_hunk_header_in_the_header_area():
+    text = ("diff --git a/x b/x\nindex 1111111..2222222 100644\n@@ -not a hunk header\n--- a/x\n+++ b/x\n"
+            "@@ -1,2 +1,2 @@\n keep\n-old\n+new\n")
+    f = change.parse_diff(text)[0]
+    assert [tuple(ln) for ln in f.hunks[0].lines] == [(" ", "keep", 1, 1), ("-", "old", 2, None), ("+", "new", None, 2)]
