@@ -819,3 +819,45 @@ def test_narrowed_paths_that_were_renamed_are_not_findings(repo):
              "tests/type_check/check_app.py": "import shopfront  # still here\n"}
     found = judge(repo, {}, still)
     assert one(found, "files:")["details"]["change"] == "files: -tests/type_check"
+
+
+def test_golangci_v1_to_v2_migration_is_neutral(repo):
+    v1 = textwrap.dedent('''\
+        run:
+          timeout: 5m
+        linters:
+          disable-all: true
+          enable:
+            - errcheck
+            - gofmt
+            - gosimple
+            - govet
+            - ineffassign
+            - staticcheck
+            - unused
+            - deadcode
+    ''')
+    v2 = textwrap.dedent('''\
+        version: "2"
+        linters:
+          default: none
+          enable:
+            - errcheck
+            - govet
+            - ineffassign
+            - staticcheck
+            - unused
+        formatters:
+          enable:
+            - gofmt
+    ''')
+    assert judge(repo, {".golangci.yml": v1}, {".golangci.yml": v2}) == []
+
+
+def test_ruff_line_length_back_to_default_is_not_raised(repo):
+    old = '[tool.ruff]\nline-length = 88\n\n[tool.ruff.lint]\nselect = ["E", "F"]\n'
+    assert judge(repo, {"ruff.toml": old.replace("[tool.ruff]\n", "").replace("[tool.ruff.lint]", "[lint]")},
+                 {"ruff.toml": '[lint]\nselect = ["E", "F"]\n'}) == []
+    found = judge(repo, {"ruff.toml": 'line-length = 88\n[lint]\nselect = ["E", "F"]\n'},
+                  {"ruff.toml": 'line-length = 120\n[lint]\nselect = ["E", "F"]\n'})
+    assert one(found, "line-length")["details"]["change"] == "line-length: 88 -> 120"

@@ -23,7 +23,7 @@ GATES: Tuple[Tuple[str, str, Tuple[str, ...], "re.Pattern[str]"], ...] = tuple(
         ("mocha", TEST, "mocha", r"\bmocha\b"),
         ("playwright", TEST, "playwright", r"\bplaywright\s+test\b"),
         ("cargo test", TEST, "cargo", r"\bcargo\s+(?:test|nextest)\b"),
-        ("make test", TEST, "make", r"\bmake\s+(?:[\w-]+\s+)*(?:test|tests|check)\b"),
+        ("make test", TEST, "make", r"\bmake\s+(?:[\w-]+\s+)*[\w-]*(?:test|check)[\w-]*\b"),
         ("ctest", TEST, "ctest", r"\bctest\b"),
         ("phpunit", TEST, "phpunit", r"\bphpunit\b"),
         ("rspec", TEST, "rspec", r"\brspec\b"),

@@ -26,6 +26,16 @@ FILES = (".golangci.yml", ".golangci.yaml", ".golangci.toml", ".golangci.json")
 matches = basename_in(FILES)
 
 DEFAULT_RANK = {"none": 0, "fast": 1, "standard": 2, "all": 3}
+STANDARD = ("errcheck", "govet", "ineffassign", "staticcheck", "unused")
+# Linters golangci-lint removed or merged: name -> what replaced it ("" = nothing).
+REPLACED = {
+    "gas": "gosec", "megacheck": "staticcheck", "golint": "", "interfacer": "", "maligned": "govet",
+    "scopelint": "exportloopref", "deadcode": "unused", "structcheck": "unused", "varcheck": "unused",
+    "exportloopref": "copyloopvar", "ifshort": "", "nosnakecase": "", "exhaustivestruct": "exhaustruct",
+    "tenv": "usetesting", "execinquery": "", "gomnd": "mnd", "typecheck": "",
+    # v2 merged these into staticcheck and moved formatters to `formatters:`.
+    "gosimple": "staticcheck", "stylecheck": "staticcheck",
+}
 
 
 def extract(name: str, text: str) -> Optional[Dict[str, Any]]:
@@ -71,6 +81,12 @@ def _first_token(item: str) -> str:
     return item
 
 
+def _v1_default(linters: Dict[str, Any]) -> str:
+    if as_bool(linters.get("disable-all")):
+        return "none"
+    return "all" if as_bool(linters.get("enable-all")) else "standard"
+
+
 def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
     out: List[Relaxation] = []
     lo, ln = dig(old, "linters") or {}, dig(new, "linters") or {}
@@ -78,7 +94,9 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
         lo = {}
     if not isinstance(ln, dict):
         ln = {}
-    gone = grown(as_list(ln.get("enable")), as_list(lo.get("enable")))
+    enabled_new = as_list(ln.get("enable")) + as_list(dig(new, "formatters", "enable"))
+    gone = grown(enabled_new, as_list(lo.get("enable")) + as_list(dig(old, "formatters", "enable")))
+    gone = [g for g in gone if REPLACED.get(g, g) not in enabled_new and REPLACED.get(g) != ""]
     if gone:
         out.append(relax(RULE, "linters.enable", "linters.enable: " + minus(gone), (gone[0],), ("enable",),
                          side="old", note="linters no longer run"))
@@ -90,15 +108,14 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
         out.append(relax(RULE, "linters.enable-all", "enable-all: true -> false", ("enable-all",),
                          side="new" if "enable-all" in ln else "old"))
     nothing = not as_list(ln.get("enable"))
-    if not as_bool(lo.get("disable-all")) and as_bool(ln.get("disable-all")):
-        out.append(relax(RULE, "linters.disable-all", "disable-all: false -> true", ("disable-all",),
-                         severity="block" if nothing else None))
-    do = str(lo.get("default", "standard")).lower()
-    dn = str(ln.get("default", "standard")).lower()
-    if DEFAULT_RANK.get(dn, 2) < DEFAULT_RANK.get(do, 2):
-        out.append(relax(RULE, "linters.default", f"linters.default: {do} -> {dn}", ("default",),
-                         side="new" if "default" in ln else "old",
-                         severity="block" if dn == "none" and nothing else None))
+    do = str(lo.get("default", _v1_default(lo))).lower()
+    dn = str(ln.get("default", _v1_default(ln))).lower()
+    missing = [x for x in STANDARD if x not in enabled_new]
+    if DEFAULT_RANK.get(dn, 2) < DEFAULT_RANK.get(do, 2) and (do == "all" or dn == "fast" or missing):
+        key = "default" if "default" in ln else "disable-all"
+        out.append(relax(RULE, "linters.default", f"linters.default: {do} -> {dn}", (key,),
+                         side="new" if key in ln else "old", severity="block" if dn == "none" and nothing else None,
+                         note=f"no longer runs {', '.join(missing)}" if do == "standard" else ""))
     gone = grown(as_list(ln.get("presets")), as_list(lo.get("presets")))
     if gone:
         out.append(relax(RULE, "linters.presets", "linters.presets: " + minus(gone), (gone[0],), side="old"))

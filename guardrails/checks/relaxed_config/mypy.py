@@ -32,6 +32,7 @@ STRICT_IMPLIES = (
     "warn_unused_configs", "disallow_any_generics", "disallow_subclassing_any", "disallow_untyped_calls",
     "disallow_untyped_defs", "disallow_incomplete_defs", "check_untyped_defs", "disallow_untyped_decorators",
     "warn_redundant_casts", "warn_unused_ignores", "warn_return_any", "strict_equality", "extra_checks",
+    "strict_concatenate",  # older mypy; extra_checks now covers it
 )
 # Flags where True is the stricter value, with mypy's defaults.
 STRICTER_TRUE: Dict[str, bool] = {name: False for name in STRICT_IMPLIES}
@@ -39,13 +40,14 @@ STRICTER_TRUE.update({
     "disallow_any_unimported": False, "disallow_any_expr": False, "disallow_any_decorated": False,
     "disallow_any_explicit": False, "warn_unreachable": False, "warn_no_return": True,
     "strict_optional": True, "local_partial_types": False, "strict_bytes": False,
-    "strict_concatenate": False, "warn_incomplete_stub": False,
+    "warn_incomplete_stub": False,
 })
 # Flags where True is the weaker value (default False unless noted).
 WEAKER_TRUE: Dict[str, bool] = {
     "ignore_errors": False, "ignore_missing_imports": False, "allow_untyped_globals": False,
     "allow_redefinition": False, "implicit_reexport": True, "implicit_optional": False,
 }
+_TWINS = {"strict_concatenate": "extra_checks", "extra_checks": "strict_concatenate"}  # old and new name
 FOLLOW_RANK = {"error": 3, "normal": 2, "silent": 1, "skip": 0}
 
 
@@ -91,6 +93,9 @@ def _strict(opts: Dict[str, Any]) -> bool:
 def _eff(opts: Dict[str, Any], flag: str, inherited: Optional[Dict[str, Any]] = None) -> bool:
     if flag in opts and as_bool(opts[flag]) is not None:
         return bool(as_bool(opts[flag]))
+    twin = _TWINS.get(flag)
+    if twin and twin in opts and as_bool(opts[twin]) is not None:
+        return bool(as_bool(opts[twin]))
     if inherited is not None:
         return _eff(inherited, flag)
     if flag == "implicit_reexport" and _strict(opts):

@@ -110,12 +110,15 @@ def compare(old_cfg: Dict[str, Any], new_cfg: Dict[str, Any]) -> List[Relaxation
     if excluded:
         out.append(relax(RULE, "exclude", "exclude: " + plus(excluded), (excluded[0],), ("exclude",),
                          note="files no longer linted", section=SECTION))
-    for key in ("line-length", "max-complexity"):
+    for key, default in (("line-length", 88.0), ("max-complexity", 10.0)):
         o, n = old[key], new[key]
-        if o is not None and (n is None or n > o):
-            out.append(relax(RULE, key, f"{key}: {fmt_num(o)} -> {fmt_num(n)}", (key, fmt_num(n)), (key,),
+        if o is None:
+            continue  # only a limit the project had set can be raised
+        n_eff = n if n is not None else default
+        if n_eff > o:
+            out.append(relax(RULE, key, f"{key}: {fmt_num(o)} -> {fmt_num(n_eff)}", (key, fmt_num(n_eff)), (key,),
                              note="limit raised", section=SECTION, side="new" if n is not None else "old"))
-    if new["extend"] and new["extend"] != old["extend"]:
+    if new["extend"] and new["extend"] != old["extend"] and old_cfg:
         out.append(relax(RULE, "extend", f"extend: {old['extend'] or '(none)'} -> {new['extend']}",
                          ("extend",), note="settings now come from another file", section=SECTION))
     return out

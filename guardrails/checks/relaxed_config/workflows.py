@@ -188,7 +188,7 @@ def compare(old: Dict[str, Any], new: Dict[str, Any], extra: Optional[Dict[str, 
                 if gone:
                     out.append(relax(RULE, f"jobs.{jid}.strategy.matrix.{key}",
                                      f"jobs.{jid} matrix {key}: " + minus(gone), (gone[0],), (key,), side="old",
-                                     note="the gate runs on fewer configurations"))
+                                     severity="info", note="the gate runs on fewer configurations"))
     if g_old:
         t_old, t_new = _triggers(old), _triggers(new)
         lost = [t for t in TRIGGERS if t in t_old and t not in t_new]
