@@ -214,8 +214,10 @@ def _removed_code(session: Any) -> Set[str]:
 
 # ---------------------------------------------------------------- one test, old against new
 
-def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: Dict[str, int],
-                  new_helpers: Dict[str, int], session: Any) -> List[Finding]:
+def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: Any,
+                  new_helpers: Any, session: Any) -> List[Finding]:
+    if not pf.touches_old(old.node) and not pf.touches_new(new.node):
+        return []  # no line of it changed
     if pa.body_dump(old.node) == pa.body_dump(new.node) and \
             [pa.dump(d) for d in old.node.decorator_list] == [pa.dump(d) for d in new.node.decorator_list]:
         return []
@@ -530,27 +532,32 @@ def _skips(pf: Any, old_tests: Dict[str, pa.Func], new_tests: Dict[str, pa.Func]
     old_classes = pa.classes(pf.old_tree)
     seen_classes: Set[str] = set()
     for q, fn in new_tests.items():
+        touched = pf.touches_new(fn.node)
+        decos = [d.lineno for c in fn.classes for d in c.decorator_list]
+        if not touched and not any(n in pf.added for n in decos):
+            continue
         tid = pt.test_id(pf.path, q)
         code = sorted(pt.subjects(fn.node))
         before = old_all.get(q)
-        had = {pa.dump(d) for d in before.node.decorator_list} if before else set()
-        for deco in fn.node.decorator_list:
-            out.extend(_skip_finding(pf, deco, had, tid, code))
+        if touched:
+            had = {pa.dump(d) for d in before.node.decorator_list} if before else set()
+            for deco in fn.node.decorator_list:
+                out.extend(_skip_finding(pf, deco, had, tid, code))
         # Classes the test belongs to.
         for i, cls in enumerate(fn.classes):
             cq = ".".join(c.name for c in fn.classes[:i + 1])
             if cq in seen_classes:
                 continue
             seen_classes.add(cq)
+            if not any(d.lineno in pf.added for d in cls.decorator_list):
+                continue
             prev = old_classes.get(cq)
             chad = {pa.dump(d) for d in prev.decorator_list} if prev else set()
             for deco in cls.decorator_list:
                 out.extend(_skip_finding(pf, deco, chad, pt.test_id(pf.path, cq), code))
         # Skips called inside the test.
-        old_calls = set()
-        if before is not None:
-            old_calls = {pa.dump(c) for c in pa.walk_no_defs(before.node) if isinstance(c, (ast.Call, ast.Raise))}
-        out.extend(_skip_calls(pf, fn.node, old_calls, tid, code))
+        if touched:
+            out.extend(_skip_calls(pf, fn.node, before, tid, code))
     return out
 
 
@@ -570,8 +577,15 @@ def _skip_finding(pf: Any, deco: ast.expr, had: Set[str], tid: str, code: List[s
                              "code_under_test": code})]
 
 
-def _skip_calls(pf: Any, fn: ast.AST, old_calls: Set[str], tid: str, code: List[str]) -> List[Finding]:
+def _skip_calls(pf: Any, fn: ast.AST, before: Optional[pa.Func], tid: str, code: List[str]) -> List[Finding]:
     out = []
+    cache: List[Set[str]] = []
+
+    def old_calls() -> Set[str]:
+        if not cache:
+            cache.append({pa.dump(c) for c in pa.walk_no_defs(before.node)
+                          if isinstance(c, (ast.Call, ast.Raise))} if before is not None else set())
+        return cache[0]
 
     def visit(body: List[ast.stmt], conditional: bool) -> None:
         for stmt in body:
@@ -596,7 +610,7 @@ def _skip_calls(pf: Any, fn: ast.AST, old_calls: Set[str], tid: str, code: List[
             elif isinstance(stmt, ast.Raise) and stmt.exc is not None and \
                     pa.dotted(stmt.exc).rsplit(".", 1)[-1] in ("SkipTest", "Skipped"):
                 node = stmt
-            if node is None or stmt.lineno not in pf.added or pa.dump(node) in old_calls:
+            if node is None or stmt.lineno not in pf.added or pa.dump(node) in old_calls():
                 continue
             args = node.args if isinstance(node, ast.Call) else []
             reason = _text_of(args[0]) if args else ""

@@ -184,21 +184,29 @@ def assertions(fn: ast.AST, lines: List[str]) -> List[Assertion]:
     return out
 
 
-def helper_counts(tree: Optional[ast.Module], lines: List[str]) -> Dict[str, int]:
-    """Module-level helper name -> its number of assertions (helpers that
-    tests call to assert for them)."""
-    out: Dict[str, int] = {}
-    if tree is None:
-        return out
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            n = len(assertions(node, lines))
-            if n:
-                out[node.name] = n
-    return out
+class Helpers:
+    """Module-level functions of a test file that tests may call to assert
+    for them; their assertions are counted on first use."""
+
+    def __init__(self, tree: Optional[ast.Module], lines: List[str]):
+        self.lines = lines
+        self.nodes = {n.name: n for n in (tree.body if tree is not None else [])
+                      if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self.counts: Dict[str, int] = {}
+
+    def get(self, name: str, default: int = 0) -> int:
+        if name not in self.nodes:
+            return default
+        if name not in self.counts:
+            self.counts[name] = len(assertions(self.nodes[name], self.lines))
+        return self.counts[name] or default
 
 
-def effective_count(fn: ast.AST, lines: List[str], helpers: Dict[str, int],
+def helper_counts(tree: Optional[ast.Module], lines: List[str]) -> Helpers:
+    return Helpers(tree, lines)
+
+
+def effective_count(fn: ast.AST, lines: List[str], helpers: Any,
                     methods: Optional[Dict[str, int]] = None) -> int:
     """Assertions of a test, counting those of the helpers it calls."""
     count = 0

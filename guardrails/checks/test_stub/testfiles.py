@@ -123,50 +123,86 @@ def parse_pytest_config(name: str, text: str, root: str = "") -> Optional[Pytest
     return _from_mapping(dict(parser.items(section_name)), root, source)
 
 
-# id(change) -> (change, {folder: PytestConfig or None}); the change is kept so
-# its id cannot be reused while the entry lives.  A few entries are enough.
-_CACHE: Dict[int, Tuple[object, Dict[str, Optional[PytestConfig]]]] = {}
+class _Configs:
+    """The pytest configurations of one change's new side, read lazily: a
+    folder's candidate files are read (in one batch) the first time a path
+    below it asks."""
+
+    def __init__(self, change: object):
+        self.change = change
+        self.by_folder: Dict[str, Optional[PytestConfig]] = {}
+        self.candidates: Optional[Dict[str, List[str]]] = None
+
+    def _candidates(self) -> Dict[str, List[str]]:
+        if self.candidates is None:
+            listing = getattr(self.change, "list_head", None)
+            paths: Tuple[str, ...] = ()
+            if callable(listing):
+                try:
+                    paths = tuple(listing())
+                except Exception:  # an unreadable listing only loses the configuration
+                    paths = ()
+            names = [p for p in paths if posixpath.basename(p) in _CONFIG_NAMES] if paths else list(_CONFIG_NAMES)
+            order = {name: i for i, name in enumerate(_CONFIG_NAMES)}
+            self.candidates = {}
+            for p in sorted(names, key=lambda p: order[posixpath.basename(p)]):
+                self.candidates.setdefault(posixpath.dirname(p), []).append(p)
+        return self.candidates
+
+    def folder(self, folder: str) -> Optional[PytestConfig]:
+        if folder in self.by_folder:
+            return self.by_folder[folder]
+        found: Optional[PytestConfig] = None
+        paths = self._candidates().get(folder, [])
+        if paths:
+            texts = _read_many(self.change, paths)
+            for path in paths:  # pytest takes the first file with a pytest section
+                text = texts.get(path)
+                if text is not None:
+                    found = parse_pytest_config(posixpath.basename(path), text, folder)
+                    if found is not None:
+                        break
+        self.by_folder[folder] = found
+        return found
 
 
-def _configs(change: object) -> Dict[str, Optional[PytestConfig]]:
-    """Folder -> the pytest configuration found in it, for every folder of the
-    repository that has one (read once per change)."""
+def _read_many(change: object, paths: List[str]) -> Dict[str, Optional[str]]:
+    repo = getattr(change, "repo", None)
+    if repo and getattr(change, "mode", "") in ("git", "staged"):
+        from guardrails import git
+        head = getattr(change, "head_rev", None)
+        prefix = f"{head}:" if head else ":0:"
+        try:
+            blobs = git.cat_blobs([prefix + p for p in paths], repo)
+            return {p: (b.decode("utf-8", "surrogateescape") if b is not None else None)
+                    for p, b in ((p, blobs.get(prefix + p)) for p in paths)}
+        except Exception:  # fall back to one read per file
+            pass
+    read = getattr(change, "read_head", None)
+    out: Dict[str, Optional[str]] = {}
+    for p in paths:
+        try:
+            out[p] = read(p) if callable(read) else None
+        except Exception:
+            out[p] = None
+    return out
+
+
+# id(change) -> (change, its configurations); the change is kept so its id
+# cannot be reused while the entry lives.  A few entries are enough.
+_CACHE: Dict[int, Tuple[object, _Configs]] = {}
+
+
+def _configs(change: object) -> _Configs:
     key = id(change)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] is change:
         return hit[1]
-    found: Dict[str, Optional[PytestConfig]] = {}
-    read = getattr(change, "read_head", None)
-    listing = getattr(change, "list_head", None)
-    paths: Tuple[str, ...] = ()
-    if callable(listing):
-        try:
-            paths = tuple(listing())
-        except Exception:  # an unreadable listing only loses the configuration
-            paths = ()
-    if paths:
-        candidates = [p for p in paths if posixpath.basename(p) in _CONFIG_NAMES]
-    else:
-        candidates = list(_CONFIG_NAMES)  # outside a repository: the root only
-    # pytest uses the first file with a pytest section, in this order, per folder.
-    order = {name: i for i, name in enumerate(_CONFIG_NAMES)}
-    candidates.sort(key=lambda p: (posixpath.dirname(p), order[posixpath.basename(p)]))
-    if callable(read):
-        for path in candidates:
-            folder = posixpath.dirname(path)
-            if found.get(folder) is not None:
-                continue
-            try:
-                text = read(path)
-            except Exception:
-                text = None
-            if text is None:
-                continue
-            found[folder] = parse_pytest_config(posixpath.basename(path), text, folder)
     if len(_CACHE) > 8:
         _CACHE.clear()
-    _CACHE[key] = (change, found)
-    return found
+    configs = _Configs(change)
+    _CACHE[key] = (change, configs)
+    return configs
 
 
 def pytest_config(path: str, change: object = None) -> PytestConfig:
@@ -177,7 +213,7 @@ def pytest_config(path: str, change: object = None) -> PytestConfig:
     configs = _configs(change)
     folder = posixpath.dirname(path)
     while True:
-        cfg = configs.get(folder)
+        cfg = configs.folder(folder)
         if cfg is not None:
             return cfg
         if not folder:
