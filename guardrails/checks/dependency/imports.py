@@ -213,7 +213,7 @@ def python_imports(f: FileChange) -> List[Import]:
             for part in m.group("mods").split(","):
                 mod = part.strip().split()[0]
                 out.append(Import(f.path, ln.new_no, mod, mod.split(".")[0], t, "python"))
-        else:
+        elif n is not None:
             mod = n.group("mod")
             names = [seg.split()[0] for seg in (n.group("names") or "").split(",")
                      if seg.strip() and seg.split()[0] != "*"]
@@ -278,7 +278,8 @@ def js_imports(f: FileChange) -> List[Import]:
 # The project's own modules.
 
 PY_MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile")
-PY_ANY_MANIFEST = re.compile(r"(^|/)(pyproject\.toml|setup\.py|setup\.cfg|Pipfile|requirements[^/]*\.(txt|in)|environment\.ya?ml)$")
+PY_ANY_MANIFEST = re.compile(
+    r"(^|/)(pyproject\.toml|setup\.py|setup\.cfg|Pipfile|requirements[^/]*\.(txt|in)|environment\.ya?ml)$")
 SOURCE_ROOTS = ("src", "lib", "python", "source", "py")
 
 
@@ -630,11 +631,11 @@ def _used_as_tool(change: ChangeSet, deps: Sequence[Dep]) -> Set[Tuple[str, str]
     """A command or a [tool.x] section in build/CI/tool files (not the manifest line itself)."""
     words: Dict[str, Set[str]] = {}
     for d in deps:
-        w = {d.name, d.raw_name.lower() if d.raw_name else d.name}
-        w |= {n for n in (import_names(d.name) if d.ecosystem == PYPI else ()) if "." not in n}
+        cands = {d.name, d.raw_name.lower() if d.raw_name else d.name}
+        cands |= {n for n in (import_names(d.name) if d.ecosystem == PYPI else ()) if "." not in n}
         if d.ecosystem == NPM:
-            w.add(d.name.rsplit("/", 1)[-1])
-        words[d.name] = {x for x in w if len(x) >= 3}
+            cands.add(d.name.rsplit("/", 1)[-1])
+        words[d.name] = {x for x in cands if len(x) >= 3}
     alt = "|".join(sorted(_ere_escape(x) for ws in words.values() for x in ws))
     if not alt:
         return set()

@@ -7,14 +7,13 @@ non-existent or denied -> block.
 from __future__ import annotations
 
 import fnmatch
-import posixpath
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from guardrails.checks import finding
 from guardrails.checks.dependency import imports, lockfiles, names, registry
 from guardrails.checks.dependency.model import (
-    CARGO, GO, NPM, PYPI, Dep, DepChange, normalise,
+    CARGO, GO, NPM, PYPI, Dep, DepChange,
 )
 from guardrails.errors import GuardError
 from guardrails.model import ChangeSet, Context, Finding
@@ -277,7 +276,7 @@ def _existence(d: Dep, pol: Policy, answer: Optional[registry.Answer], online: b
             few = 0 <= answer.releases < pol.min_releases
             if young or few:
                 why = []
-                if young:
+                if young and age is not None:
                     why.append(f"first published {int(age)} day{'s' if int(age) != 1 else ''} ago "
                                f"({answer.first_release[:10]})")
                 if few:
