@@ -441,3 +441,14 @@ def test_many_lockfile_only_packages_make_one_finding(repo):
     report = check_json(repo, "--base", "HEAD~1")
     only = [f for f in report["findings"] if f["rule"] == "dependency/lockfile-only"]
     assert len(only) == 1 and only[0]["details"]["count"] == 40 and len(only[0]["details"]["packages"]) == 40
+
+
+def test_composer_lock():
+    text = json.dumps({"packages": [
+        {"name": "laravel/pail", "version": "v1.1.0", "dist": {"type": "zip", "url": "https://api.github.com/x"}},
+        {"name": "me/local", "version": "dev-main", "dist": {"type": "path", "url": "../local"}}],
+        "packages-dev": [{"name": "phpunit/phpunit", "version": "11.0.1"}]}, indent=4)
+    found = by_name("composer.lock", text)
+    assert set(found) == {"laravel/pail", "me/local", "phpunit/phpunit"}
+    assert found["me/local"].source == "path:../local"
+    assert '"laravel/pail"' in text.splitlines()[found["laravel/pail"].line - 1]

@@ -18,7 +18,8 @@ def test_table_picks_parsers_by_file_name_only():
            "requirements/test.in", "requirements.in", "app/requirements_prod.txt", "constraints.txt",
            "pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml", "environment-dev.yaml",
            "package.json", "web/package.json", "go.mod", "Cargo.toml", "Gemfile", "pom.xml", "build.gradle",
-           "app/build.gradle.kts", "gradle/libs.versions.toml"]
+           "app/build.gradle.kts", "gradle/libs.versions.toml", "jekyll.gemspec", "composer.json",
+           "src/App/App.csproj", "Directory.Packages.props", "packages.config", "Dockerfile", "docker/api.Dockerfile"]
     no = ["MANIFEST.in", "Makefile.in", "requests.txt", "frequency.txt", "README.md", "package-lock.json",
           "go.sum", "config.h.in", "notes/requirements.md", "pyproject.toml.bak", "setup.py.orig"]
     for path in yes:

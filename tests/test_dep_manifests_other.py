@@ -328,3 +328,81 @@ kotlin = { id = "org.jetbrains.kotlin.jvm", version = "1.9.22" }
     assert found[("com.squareup.okhttp3:okhttp", "runtime")].spec == "4.12.0"
     assert ("junit:junit", "runtime") in found
     assert found[("org.jetbrains.kotlin.jvm", "build")].spec == "1.9.22"
+
+
+def test_gemspec():
+    text = """\
+Gem::Specification.new do |s|
+  s.name = "jekyll"
+  s.add_runtime_dependency("addressable", "~> 2.4")
+  s.add_runtime_dependency "csv", "~> 3.0"
+  s.add_dependency "colorator", "~> 1.0" # colours
+  s.add_development_dependency "rake"
+  # s.add_dependency "commented"
+end
+"""
+    found, _ = deps("jekyll.gemspec", text)
+    assert set(found) == {("addressable", "runtime"), ("csv", "runtime"), ("colorator", "runtime"), ("rake", "dev")}
+    assert found[("csv", "runtime")].spec == "~>3.0" and found[("csv", "runtime")].line == 4
+
+
+def test_composer_json():
+    text = """\
+{
+    "require": {
+        "php": "^8.2",
+        "ext-json": "*",
+        "laravel/framework": "^11.0",
+        "Laravel/Pail": "^1.1"
+    },
+    "require-dev": {"phpunit/phpunit": "^11.0"},
+    "repositories": [{"type": "vcs", "url": "https://github.com/me/fork"}]
+}
+"""
+    found, parsed = deps("composer.json", text)
+    assert set(found) == {("laravel/framework", "runtime"), ("laravel/pail", "runtime"), ("phpunit/phpunit", "dev")}
+    assert found[("laravel/pail", "runtime")].line == 6
+    assert [(i.url, i.line) for i in parsed.indexes] == [("https://github.com/me/fork", 9)]
+
+
+def test_nuget_project_files():
+    text = """\
+<Project Sdk="Microsoft.NET.Sdk">
+  <ItemGroup>
+    <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
+    <PackageReference Include="xunit.runner.visualstudio" Version="2.5.0">
+      <PrivateAssets>all</PrivateAssets>
+    </PackageReference>
+    <PackageReference Include="Serilog">
+      <Version>3.1.1</Version>
+    </PackageReference>
+  </ItemGroup>
+</Project>
+"""
+    found, _ = deps("src/App/App.csproj", text)
+    assert found[("newtonsoft.json", "runtime")].spec == "13.0.3" and found[("newtonsoft.json", "runtime")].line == 3
+    assert ("xunit.runner.visualstudio", "dev") in found
+    assert found[("serilog", "runtime")].spec == "3.1.1"
+    props = '<Project><ItemGroup><PackageVersion Include="Polly" Version="8.2.0" /></ItemGroup></Project>'
+    found, _ = deps("Directory.Packages.props", props)
+    assert ("polly", "constraint") in found
+    config = '<?xml version="1.0"?>\n<packages>\n  <package id="jQuery" version="3.7.1" />\n</packages>\n'
+    found, _ = deps("packages.config", config)
+    assert found[("jquery", "runtime")].line == 3
+
+
+def test_dockerfile_base_images():
+    text = """\
+ARG PY=3.12
+FROM golang:1.22 AS build
+RUN go build
+FROM --platform=linux/amd64 gcr.io/distroless/static@sha256:abc AS final
+FROM build
+FROM python:${PY}
+FROM scratch
+FROM alpine:3.19
+"""
+    found, _ = deps("Dockerfile", text)
+    assert set(found) == {("golang", "build"), ("gcr.io/distroless/static", "build"), ("alpine", "runtime")}
+    assert found[("gcr.io/distroless/static", "build")].source == "digest:sha256:abc"
+    assert found[("alpine", "runtime")].spec == "3.19" and found[("alpine", "runtime")].line == 8

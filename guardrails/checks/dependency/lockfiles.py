@@ -14,7 +14,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from guardrails.checks.dependency.manifests import _toml
 from guardrails.checks.dependency.model import (
-    CARGO, GO, LOCKED, NPM, PYPI, RUBYGEMS, Dep, mask, normalise, pep503,
+    CARGO, COMPOSER, GO, LOCKED, NPM, PYPI, RUBYGEMS, Dep, mask, normalise, pep503,
 )
 
 # Registries nobody needs to be told about ("" = unknown, treated as default).
@@ -429,6 +429,38 @@ def parse_gemfile_lock(text: str, path: str) -> tuple:
     return tuple(out)
 
 
+_NAME_VALUE = re.compile(r'^\s*"name"\s*:\s*"([^"]+)"', re.M)
+
+
+def parse_composer_lock(text: str, path: str) -> tuple:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(data, dict):
+        return ()
+    lines: Dict[str, int] = {}
+    line, pos = 1, 0
+    for m in _NAME_VALUE.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        lines.setdefault(m.group(1), line)
+    out = []
+    for section in ("packages", "packages-dev"):
+        for pkg in data.get(section) or ():
+            if not isinstance(pkg, dict) or not isinstance(pkg.get("name"), str):
+                continue
+            name = pkg["name"]
+            version = str(pkg.get("version", ""))
+            src = ""
+            dist = pkg.get("dist") if isinstance(pkg.get("dist"), dict) else {}
+            if dist.get("type") == "path":
+                src = f"path:{dist.get('url', '')}"
+            out.append(Dep(COMPOSER, normalise(COMPOSER, name), version, LOCKED, path, lines.get(name, 0),
+                           raw_name=name, source=mask(src), text=f'"name": "{name}"', version=version))
+    return tuple(out)
+
+
 PARSERS: Dict[str, Callable[[str, str], tuple]] = {
     "uv.lock": parse_uv,
     "poetry.lock": parse_poetry,
@@ -442,6 +474,7 @@ PARSERS: Dict[str, Callable[[str, str], tuple]] = {
     "Pipfile.lock": parse_pipfile_lock,
     "Gemfile.lock": parse_gemfile_lock,
     "gems.locked": parse_gemfile_lock,
+    "composer.lock": parse_composer_lock,
 }
 NAMES = tuple(PARSERS)
 

@@ -17,6 +17,9 @@ RUBYGEMS = "rubygems"
 MAVEN = "maven"
 ACTIONS = "actions"
 CONDA = "conda"
+COMPOSER = "composer"
+NUGET = "nuget"
+DOCKER = "docker"
 
 # Dependency groups.
 RUNTIME = "runtime"
@@ -103,7 +106,7 @@ def normalise(ecosystem: str, name: str) -> str:
     """The name as the ecosystem's registry compares it."""
     if ecosystem in (PYPI, CONDA):
         return pep503(name)
-    if ecosystem in (NPM, CARGO, RUBYGEMS, ACTIONS):
+    if ecosystem in (NPM, CARGO, RUBYGEMS, ACTIONS, COMPOSER, NUGET):
         # registries compare these case-insensitively (crates.io also treats - and _ alike,
         # but the name keeps its spelling so it can be looked up and imported)
         return name.lower()

@@ -26,7 +26,7 @@ from guardrails.checks import finding
 from guardrails.checks.dependency import diff as diff_mod, lockfiles, manifests
 from guardrails.checks.dependency.manifests import _json, _toml, _yaml
 from guardrails.checks.dependency.model import (
-    CARGO, CONDA, GO, NPM, PYPI, RUBYGEMS, Index, mask,
+    CARGO, COMPOSER, CONDA, GO, NPM, PYPI, RUBYGEMS, Index, mask,
 )
 from guardrails.model import DELETED, ChangeSet, Context, FileChange, Finding
 
@@ -40,7 +40,8 @@ DEFAULT_INDEXES = (
     "https://repo.maven.apache.org/maven2", "https://repo1.maven.org/maven2",
     "https://index.crates.io", "sparse+https://index.crates.io", "https://github.com/rust-lang/crates.io-index",
     "https://conda.anaconda.org/conda-forge", "https://repo.anaconda.com/pkgs/main",
-    "https://plugins.gradle.org/m2", "https://dl.google.com/dl/android/maven2", "https://maven.google.com",
+    "https://plugins.gradle.org/m2", "https://repo.packagist.org", "https://packagist.org",
+    "https://api.nuget.org/v3/index.json", "https://dl.google.com/dl/android/maven2", "https://maven.google.com",
 )
 DEFAULT_CHANNELS = {"defaults", "conda-forge", "nodefaults", "main", "r", "msys2"}
 
@@ -690,8 +691,8 @@ def classify(words: List[str]) -> Optional[Command]:
         return Command("bundle add", RUBYGEMS, pkgs, "install", tuple(notes)) if pkgs else None
     if cmd == "composer" and args[:1] in (["require"], ["global"]):
         rest = args[1:] if args[0] == "require" else args[2:] if args[1:2] == ["require"] else []
-        pkgs = _packages(_positional(rest, set(), notes), "packagist")
-        return Command("composer require", "packagist", pkgs, "install") if pkgs else None
+        pkgs = _packages(_positional(rest, set(), notes), COMPOSER)
+        return Command("composer require", COMPOSER, pkgs, "install") if pkgs else None
     # System package managers
     system = {"apt-get": ("install",), "apt": ("install",), "aptitude": ("install",), "apk": ("add",),
               "yum": ("install",), "dnf": ("install",), "microdnf": ("install",), "zypper": ("install", "in"),

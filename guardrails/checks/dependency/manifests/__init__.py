@@ -31,6 +31,11 @@ TABLE: Tuple[Tuple[str, str], ...] = (
     (r"pom\.xml", "pom:parse"),
     (r"build\.gradle(?:\.kts)?", "gradle:parse"),
     (r"libs\.versions\.toml", "gradle:parse_catalog"),
+    (r"[\w.-]+\.gemspec", "gemspec:parse"),
+    (r"composer\.json", "other:parse_composer"),
+    (r"[\w.-]+\.(?:cs|fs|vb)proj|Directory\.Packages\.props|Directory\.Build\.props|packages\.config",
+     "other:parse_nuget"),
+    (r"(?:Docker|Container)file(?:\.[\w.-]+)?|[\w.-]+\.(?:dockerfile|Dockerfile)", "other:parse_dockerfile"),
 )
 _COMPILED = tuple((re.compile(pattern + r"\Z"), target) for pattern, target in TABLE)
 # Any .txt / .in file directly in a folder named requirements/ is a requirements file.
