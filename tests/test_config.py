@@ -222,7 +222,7 @@ def test_a_change_that_turns_rules_off_is_judged_by_the_base_policy(repo):
     repo.commit({".guardrails.yml": "on_unreviewed: pass\nrules:\n  suppression/*: off\nexclude:\n  - '*.py'\n",
                  "app.py": BAD_APP})
     report = check_json(repo, "--base", "HEAD~1")
-    assert rules_found(report) == [NO_REASON]
+    assert NO_REASON in rules_found(report)  # (beside the tampering family's note on the edit)
     assert report["verdict"] == "block" and report["on_unreviewed"] == "block"
 
 
@@ -230,13 +230,14 @@ def test_a_change_that_adds_the_first_config_is_judged_by_the_defaults(repo):
     repo.commit({"app.py": APP})
     repo.commit({".guardrails.yml": "rules:\n  suppression/*: off\n", "app.py": BAD_APP})
     report = check_json(repo, "--base", "HEAD~1")
-    assert report["config"] == "defaults" and rules_found(report) == [NO_REASON]
+    assert report["config"] == "defaults" and NO_REASON in rules_found(report)
 
 
 def test_a_broken_config_in_the_change_does_not_break_its_own_run(repo):
     repo.commit({"app.py": APP})
     repo.commit({".guardrails.yml": "rules: [\n", "app.py": APP + "X = 1\n"})
-    assert check_json(repo, "--base", "HEAD~1")["verdict"] == "pass"
+    report = check_json(repo, "--base", "HEAD~1")  # exits 0 or 1, not 2
+    assert report["config"] == "defaults"
 
 
 def test_staged_uses_heads_committed_config_not_the_index_nor_the_work_tree(repo):
@@ -244,7 +245,8 @@ def test_staged_uses_heads_committed_config_not_the_index_nor_the_work_tree(repo
     repo.stage({".guardrails.yml": "rules:\n  suppression/*: off\n", "app.py": INFO_APP})
     repo.write({".guardrails.yml": "rules:\n  suppression/*: off\non_unreviewed: pass\n"})
     report = check_json(repo, "--staged")
-    assert rules_found(report) == [UNKNOWN] and report["verdict"] == "block"
+    assert UNKNOWN in rules_found(report) and report["verdict"] == "block"
+    assert [f["severity"] for f in report["findings"] if f["rule"] == UNKNOWN] == ["block"]
     assert "HEAD" in report["config"]
 
 
@@ -269,7 +271,7 @@ def test_a_diff_that_edits_the_config_is_judged_by_the_config_before_it(repo, tm
                                      stdout=subprocess.PIPE, check=True).stdout)
     # The work tree already has the change applied (as after `git diff > x.patch`).
     report = check_json(repo, "--diff", str(patch))
-    assert rules_found(report) == [NO_REASON] and report["verdict"] == "block"
+    assert NO_REASON in rules_found(report) and report["verdict"] == "block"
     assert "before the diff" in report["config"]
 
 
@@ -337,7 +339,7 @@ def test_extends_is_read_from_the_base_revision_too(repo):
     repo.commit({"policy/org.yml": ORG, "policy/team.yml": TEAM, ".guardrails.yml": REPO, "app.py": APP})
     repo.commit({"policy/team.yml": TEAM.replace("escalate", "off"), "app.py": BAD_APP})
     report = check_json(repo, "--base", "HEAD~1")
-    (f,) = report["findings"]
+    (f,) = [f for f in report["findings"] if f["rule"] == NO_REASON]
     assert f["severity"] == "escalate" and report["verdict"] == "review" and report["exit_code"] == 1
 
 
