@@ -769,3 +769,50 @@ def test_lookalike_hunk_header_in_the_header_area():
             "@@ -1,2 +1,2 @@\n keep\n-old\n+new\n")
     f = change.parse_diff(text)[0]
     assert [tuple(ln) for ln in f.hunks[0].lines] == [(" ", "keep", 1, 1), ("-", "old", 2, None), ("+", "new", None, 2)]
+
+
+def test_mutated_diffs_give_a_change_or_a_guard_error_never_a_crash(repo: Repo, tmp_path: Path):
+    """Truncated, shuffled, duplicated and garbled diffs: every one either
+    parses (and its texts load) or raises GuardError, nothing else."""
+    import random
+
+    _mixed_change(repo)
+    lines_ = git_bytes(repo, "diff", "HEAD~1", "HEAD").decode().splitlines(keepends=True)
+    rng = random.Random(1234)
+    garbage = ["@@ -1,2 +1,2 @@\n", "@@ -0,0 +0,0 @@\n", "+++ b/x\n", "--- a/x\n", "diff --git a/q b/q\n",
+               "\\ No newline at end of file\n", "rename from zz\n", "index zzz..yyy\n", "Binary files a and b differ\n",
+               "\n", "*\n", "GIT binary patch\n", 'diff --git "a/unterminated b/x\n', "new file mode 100644\n"]
+    repo.git("checkout", "-q", "HEAD~1")
+    outcomes = {"ok": 0, "error": 0}
+    for round_ in range(400):
+        mutated = list(lines_)
+        for _ in range(rng.randint(1, 3)):
+            op = rng.choice(("cut", "drop", "dup", "swap", "insert", "renumber"))
+            i = rng.randrange(len(mutated)) if mutated else 0
+            if op == "cut":
+                mutated = mutated[:i]
+            elif op == "drop" and mutated:
+                del mutated[i]
+            elif op == "dup" and mutated:
+                mutated.insert(i, mutated[i])
+            elif op == "swap" and len(mutated) > 1:
+                j = rng.randrange(len(mutated))
+                mutated[i], mutated[j] = mutated[j], mutated[i]
+            elif op == "insert":
+                mutated.insert(i, rng.choice(garbage))
+            elif op == "renumber":
+                mutated.insert(i, f"@@ -{rng.randint(0, 40)},{rng.randint(0, 5)} +{rng.randint(0, 40)},"
+                                  f"{rng.randint(0, 5)} @@\n")
+        data = "".join(mutated).encode()
+        try:
+            if round_ % 10 == 0:  # through git too, now and then (slower)
+                cs = change.from_diff("-", cwd=str(repo.path), stdin=data)
+            else:
+                cs = change.from_diff("-", cwd=str(tmp_path), stdin=data)
+            for f in cs.files:
+                f.old_text(), f.new_text()
+            outcomes["ok"] += 1
+        except GuardError as exc:
+            assert "\n" not in str(exc)
+            outcomes["error"] += 1
+    assert outcomes["ok"] > 20 and outcomes["error"] > 20, outcomes
