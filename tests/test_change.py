@@ -780,7 +780,8 @@ def test_mutated_diffs_give_a_change_or_a_guard_error_never_a_crash(repo: Repo, 
     lines_ = git_bytes(repo, "diff", "HEAD~1", "HEAD").decode().splitlines(keepends=True)
     rng = random.Random(1234)
     garbage = ["@@ -1,2 +1,2 @@\n", "@@ -0,0 +0,0 @@\n", "+++ b/x\n", "--- a/x\n", "diff --git a/q b/q\n",
-               "\\ No newline at end of file\n", "rename from zz\n", "index zzz..yyy\n", "Binary files a and b differ\n",
+               "\\ No newline at end of file\n", "rename from zz\n", "index zzz..yyy\n",
+               "Binary files a and b differ\n",
                "\n", "*\n", "GIT binary patch\n", 'diff --git "a/unterminated b/x\n', "new file mode 100644\n"]
     repo.git("checkout", "-q", "HEAD~1")
     outcomes = {"ok": 0, "error": 0}
