@@ -234,3 +234,14 @@ def test_new_replace_or_patch_pointing_elsewhere_is_a_direct_source(repo):
                    if f["rule"] == "dependency/direct-source")
     assert found == [("Cargo.toml", 5, "git+https://github.com/someone/regex"),
                      ("go.mod", 5, "github.com/someone/errors@v0.9.2")]
+
+
+def test_dockerfile_base_image_changes(repo):
+    digest = "sha256:" + "a" * 64
+    repo.commit({"Dockerfile": f"FROM golang:1.22@{digest} AS build\nRUN go build\nFROM alpine:3.19\n"})
+    repo.commit({"Dockerfile": "FROM golang:1.22 AS build\nRUN go build\nFROM alpine:latest\n"})
+    _, found = changes(repo)
+    assert summary(found) == [("version-changed", "alpine", "runtime", True),
+                              ("version-changed", "golang", "build", True)]
+    whys = sorted((f.line, f.details["why"]) for f in diff.manifest_findings(found))
+    assert whys == [(1, "pin-dropped"), (3, "constraint-dropped")]

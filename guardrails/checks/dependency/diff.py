@@ -17,7 +17,7 @@ from guardrails.checks import finding
 from guardrails.checks.dependency import lockfiles, manifests
 from guardrails.checks.dependency.manifests import requirements as req_mod
 from guardrails.checks.dependency.model import (
-    BUNDLED, CONDA, CONSTRAINT, DEV, GO, LOCKED, MAVEN, NPM, OPTIONAL, OVERRIDE, PYPI,
+    BUNDLED, CONDA, CONSTRAINT, DOCKER, DEV, GO, LOCKED, MAVEN, NPM, OPTIONAL, OVERRIDE, PYPI,
     RUBYGEMS, RUNTIME, TRANSITIVE, BUILD, PEER, Dep, DepChange, Parsed,
 )
 from guardrails import change as change_mod, git
@@ -172,8 +172,10 @@ def _clause(b: Bounds, clause: str, ecosystem: str) -> None:
     version = m.group(2).strip() if m else clause
     if not version or not _NUM.search(version):
         return  # "*", "latest", a dist-tag: no bound
-    if ecosystem == CONDA and op in ("", "="):
-        fixed = version.rstrip("*").rstrip(".")
+    if ecosystem in (CONDA, DOCKER) and op in ("", "="):
+        # conda "1.2" / "1.2.*" and docker tags "3.12-slim" are prefix ranges
+        fixed = re.match(r"[\d.]*\d", version.lstrip("v"))
+        fixed = fixed.group(0) if fixed else "0"
         b.at_least(vkey(fixed))
         b.below(_bump(fixed, max(len(_NUM.findall(fixed)) - 1, 0)))
         return

@@ -141,6 +141,7 @@ def parse_dockerfile(text: str, path: str) -> Parsed:
         if ":" in name.rsplit("/", 1)[-1]:
             name, tag = name.rsplit(":", 1)
         group = RUNTIME if i == len(froms) - 1 else BUILD
-        deps.append(Dep(DOCKER, name.lower(), tag, group, path, no, raw_name=name, text=raw.strip(),
+        spec = f"=={tag or 'latest'}" if digest else tag  # a digest pins exactly
+        deps.append(Dep(DOCKER, name.lower(), spec, group, path, no, raw_name=name, text=raw.strip(),
                         version=tag, source=f"digest:{digest}" if digest else ""))
     return Parsed(deps=tuple(deps))
