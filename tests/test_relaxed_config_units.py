@@ -148,3 +148,23 @@ def test_large_pyproject_compares_fast():
     changes = [r.change for r in ruff.compare(old, new)]
     assert changes == ["per-file-ignores[pkg/new.py]: +F401"]
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("tool, name, text", [
+    ("pre-commit", ".pre-commit-config.yaml", "repos: 5\n"),
+    ("pre-commit", ".pre-commit-config.yaml", "repos:\n  - hooks: 3\n  - hooks: [5, {id: x, stages: 5, args: 7}]\n"),
+    ("github-actions", "ci.yml", "jobs:\n  a:\n    steps: 5\n    strategy: {matrix: 3}\n"),
+    ("mypy", "pyproject.toml", "[tool.mypy]\noverrides = 5\nfollow_imports = 7\n"),
+    ("coverage", "pyproject.toml", "[tool.coverage]\nreport = 3\n"),
+    ("eslint", ".eslintrc.json", '{"rules": 5, "overrides": {"a": 1}}'),
+    ("golangci-lint", ".golangci.yml", "linters: 5\nissues: [1]\n"),
+    ("tsc", "tsconfig.json", '{"compilerOptions": 5, "include": 3}'),
+])
+def test_configs_of_the_wrong_shape_do_not_crash(tool, name, text):
+    from guardrails.checks.relaxed_config import TOOLS
+
+    module = next(t for t in TOOLS if t.TOOL == tool and (not t.FILES or name in t.FILES))
+    cfg = module.extract(name, text)
+    extra = (module.prepare([(module.empty(), cfg)]),) if hasattr(module, "prepare") else ()
+    assert isinstance(module.compare(module.empty(), cfg, *extra), list)
+    assert isinstance(module.compare(cfg, module.empty(), *extra), list)

@@ -271,7 +271,15 @@ def _check_tool(tool: Any, change: ChangeSet, reader: _Reader, ctx: Context) -> 
         new_cfg = new.cfg if new.cfg is not None else tool.empty()
         if old_cfg == new_cfg:
             continue
-        rels = tool.compare(old_cfg, new_cfg, extra) if extra is not None else tool.compare(old_cfg, new_cfg)
+        try:
+            rels = tool.compare(old_cfg, new_cfg, extra) if extra is not None else tool.compare(old_cfg, new_cfg)
+        except (TypeError, AttributeError, ValueError, KeyError) as exc:
+            # A value of a shape the tool itself would reject (`repos: 5`).
+            path = new.winner or old.winner or key
+            yield finding(tool.RULE, path, 0, f"{tool.TOOL}: {path} has settings of an unexpected shape "
+                          f"({type(exc).__name__}); whether it relaxes {tool.TOOL} cannot be checked", "",
+                          details={"tool": tool.TOOL, "key": "(file)", "change": "unexpected shape"})
+            continue
         if rels:
             yield from _findings_for(tool, rels, old, new, key, reader)
 

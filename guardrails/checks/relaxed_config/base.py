@@ -161,6 +161,11 @@ def dig(data: Any, *keys: str) -> Any:
     return data
 
 
+def seq(value: Any) -> List[Any]:
+    """VALUE when it is a list, else [] (configs of the wrong shape)."""
+    return value if isinstance(value, list) else []
+
+
 def as_list(value: Any, sep: str = r"[,\s]+") -> List[str]:
     """A list option as strings: TOML/JSON lists, or a comma/space separated string."""
     if value is None or value is False:

@@ -45,7 +45,7 @@ def extract(name: str, text: str) -> Optional[Dict[str, Any]]:
         table = dig(load_toml(text), "tool", "coverage")
         if not isinstance(table, dict):
             return None
-        return {part: _norm(table.get(part) or {}) for part in ("run", "report")}
+        return {part: _norm(table[part] if isinstance(table.get(part), dict) else {}) for part in ("run", "report")}
     parser = load_ini(text)
     prefix = "" if name == ".coveragerc" else "coverage:"
     found = False

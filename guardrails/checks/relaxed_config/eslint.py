@@ -21,6 +21,7 @@ from guardrails.checks.relaxed_config.base import (
     load_yaml,
     plus,
     relax,
+    seq,
 )
 
 TOOL = "eslint"
@@ -188,7 +189,7 @@ def _from_dict(data: Any, cfg: Dict[str, Any]) -> Dict[str, Any]:
         cfg["rules"].extend((str(n), lv) for n, v in rules.items() if (lv := level(v)) is not None)
     cfg["ignores"].extend(as_list(data.get("ignorePatterns")))
     cfg["extends"].extend(as_list(data.get("extends")))
-    for override in data.get("overrides") or []:
+    for override in seq(data.get("overrides")):
         _from_dict(override, cfg)
     return cfg
 

@@ -19,6 +19,7 @@ from guardrails.checks.relaxed_config.base import (
     plus,
     regex_parts,
     relax,
+    seq,
     some,
 )
 
@@ -62,7 +63,7 @@ def extract(name: str, text: str) -> Optional[Dict[str, Any]]:
             return None
         glob = _norm({k: v for k, v in table.items() if k != "overrides"})
         modules: Dict[str, Dict[str, Any]] = {}
-        for override in table.get("overrides") or []:
+        for override in seq(table.get("overrides")):
             if not isinstance(override, dict):
                 continue
             opts = _norm({k: v for k, v in override.items() if k != "module"})

@@ -16,6 +16,7 @@ from guardrails.checks.relaxed_config.base import (
     plus,
     regex_parts,
     relax,
+    seq,
 )
 
 TOOL = "pre-commit"
@@ -38,10 +39,10 @@ def empty() -> Dict[str, Any]:
 
 def _hooks(cfg: Dict[str, Any]) -> List[Dict[str, Any]]:
     out = []
-    for repo in cfg.get("repos") or []:
+    for repo in seq(cfg.get("repos")):
         if not isinstance(repo, dict):
             continue
-        for hook in repo.get("hooks") or []:
+        for hook in seq(repo.get("hooks")):
             if isinstance(hook, dict) and hook.get("id"):
                 out.append(hook)
     return out
@@ -49,9 +50,9 @@ def _hooks(cfg: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 def _repo_ids(cfg: Dict[str, Any]) -> Dict[str, set]:
     out: Dict[str, set] = {}
-    for repo in cfg.get("repos") or []:
+    for repo in seq(cfg.get("repos")):
         if isinstance(repo, dict):
-            ids = {str(h.get("id")) for h in repo.get("hooks") or [] if isinstance(h, dict)}
+            ids = {str(h.get("id")) for h in seq(repo.get("hooks")) if isinstance(h, dict)}
             out.setdefault(str(repo.get("repo", "")).rstrip("/").lower(), set()).update(ids)
     return out
 

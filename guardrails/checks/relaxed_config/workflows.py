@@ -16,6 +16,7 @@ from guardrails.checks.relaxed_config.base import (
     minus,
     plus,
     relax,
+    seq,
 )
 
 TOOL = "github-actions"
@@ -48,7 +49,7 @@ def _jobs(cfg: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
 
 
 def _steps(job: Dict[str, Any]) -> List[Dict[str, Any]]:
-    return [s for s in job.get("steps") or [] if isinstance(s, dict)]
+    return [s for s in seq(job.get("steps")) if isinstance(s, dict)]
 
 
 def _expr(value: Any) -> str:
