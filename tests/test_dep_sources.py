@@ -346,3 +346,12 @@ def test_hunks_only_diff_outside_a_repository(repo, tmp_path):
     assert at(report, "dependency/unpinned-action") == [(".github/workflows/ci.yml", 7)]
     loose = hits(report, "dependency/version-loosened")
     assert [(f["line"], f["details"]["why"]) for f in loose] == [(2, "pin-dropped")]
+
+
+def test_dockerfile_heredoc_run(repo):
+    repo.commit({"Dockerfile": "FROM python:3.12\n"})
+    repo.commit({"Dockerfile": "FROM python:3.12\nRUN <<EOF\nset -e\n# pip install commented\n"
+                               "pip install heredoc-pkg\nEOF\nCOPY pip-install.txt /x\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert [(f["line"], f["details"]["packages"]) for f in hits(report, "dependency/installer-command")] == [
+        (5, ["heredoc-pkg"])]

@@ -854,16 +854,40 @@ def shell_logicals(text: str) -> Iterator[Logical]:
         yield lg
 
 
+_HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")
+
+
 def dockerfile_logicals(text: str) -> Iterator[Logical]:
     lines = text.splitlines()
+    heredoc: Optional[str] = None
     # Comment lines inside a continued instruction are dropped by Docker.
-    for lg in _continued([("" if ln.lstrip().startswith("#") else ln) for ln in lines], 1):
+    cleaned = []
+    for ln in lines:
+        if heredoc is not None:
+            cleaned.append(ln)
+            continue
+        cleaned.append("" if ln.lstrip().startswith("#") else ln)
+    for lg in _continued(cleaned, 1):
+        if heredoc is not None:  # a line of a RUN <<EOF script
+            if lg.text.strip() == heredoc:
+                heredoc = None
+                continue
+            if not lg.text.lstrip().startswith("#"):
+                yield lg
+            continue
         m = re.match(r"^\s*RUN\s+(.*)$", lg.text, re.I | re.S)
         if not m:
             continue
         body = m.group(1).strip()
         while body.startswith("--"):  # RUN --mount=... --network=...
             body = body.split(None, 1)[1] if " " in body else ""
+        here = _HEREDOC.match(body)
+        if here:
+            heredoc = here.group(1)
+            rest = body[here.end():].strip()
+            if rest:
+                yield Logical(lg.first, lg.lines, rest)
+            continue
         if body.startswith("["):
             try:
                 argv = json.loads(body)
