@@ -329,14 +329,10 @@ class _Parser:
         elif isinstance(default, (list, tuple)):
             if not isinstance(node, yaml.SequenceNode):
                 raise self.fail(node, where, f"must be a list (got {self.describe(node)})")
-            if default:
-                items = [self.typed(item, default[0], f"{where}[{i}]") for i, item in enumerate(node.value)]
-            else:
-                items = []
-                for i, item in enumerate(node.value):
-                    if not isinstance(item, yaml.ScalarNode):
-                        raise self.fail(item, f"{where}[{i}]", f"must be a plain value (got {self.describe(item)})")
-                    items.append(self.value(item, f"{where}[{i}]"))
+            # An empty default is a list of strings (codes, names, globs):
+            # the common case, and what a family can rely on.
+            sample = default[0] if default else ""
+            items = [self.typed(item, sample, f"{where}[{i}]") for i, item in enumerate(node.value)]
             return tuple(items) if isinstance(default, tuple) else items
         elif isinstance(default, dict):
             result = {k: _copy(v) for k, v in default.items()}

@@ -153,10 +153,10 @@ def demo_family(monkeypatch):
 
 def test_family_options_override_defaults_with_their_types(demo_family):
     cfg = config_mod.parse("demo:\n  enabled: false\n  limit: 10\n  ratio: 1\n  allow: [a, b]\n"
-                           "  paths: ['src/**', 3]\n  thresholds: {high: 9}\n  anything: [1]\n", "x")
+                           "  paths: ['src/**', '3']\n  thresholds: {high: 9}\n  anything: [1]\n", "x")
     assert dict(cfg.families["demo"]) == {
         "enabled": False, "limit": 10, "ratio": 1.0, "registry": "https://pypi.org/simple",
-        "allow": ["a", "b"], "paths": ["src/**", 3], "thresholds": {"low": 1, "high": 9}, "anything": [1]}
+        "allow": ["a", "b"], "paths": ["src/**", "3"], "thresholds": {"low": 1, "high": 9}, "anything": [1]}
     assert isinstance(cfg.families["demo"]["ratio"], float)
 
 
@@ -170,7 +170,8 @@ def test_family_options_override_defaults_with_their_types(demo_family):
     ("demo:\n  registry: 3.10\n", "x:2: demo.registry: must be a string (got 3.1); quote it to make it a string"),
     ("demo:\n  allow: left-pad\n", "x:2: demo.allow: must be a list (got 'left-pad')"),
     ("demo:\n  allow:\n    - a\n    - 7\n", "x:4: demo.allow[1]: must be a string (got 7); quote it to make it a string"),
-    ("demo:\n  paths:\n    - {a: 1}\n", "x:3: demo.paths[0]: must be a plain value (got a mapping)"),
+    ("demo:\n  paths:\n    - {a: 1}\n", "x:3: demo.paths[0]: must be a string (got a mapping)"),
+    ("demo:\n  paths: [src/, 8080]\n", "x:2: demo.paths[1]: must be a string (got 8080); quote it to make it a string"),
     ("demo:\n  thresholds:\n    low: many\n", "x:3: demo.thresholds.low: must be an integer (got 'many')"),
     ("demo:\n  limit:\n", "x:2: demo.limit: must be an integer (got nothing)"),
     ("demo: [1]\n", "x:1: demo: must be a mapping of the family's options (got a list)"),
