@@ -32,8 +32,9 @@ _HEX = re.compile(r"[0-9a-f]{4,64}")
 #   if a caller ever passes a subfolder as cwd.
 # - diff.suppressBlankEmpty=false: keep " " in front of blank context lines
 #   (the parser copes either way, but the byte-exact form is the one we test).
-# - core.fsmonitor=false: a repository's fsmonitor hook is code from the
-#   repository; a change under review must not get to run anything.
+# - core.fsmonitor=false: a configured fsmonitor is a hook program (or a
+#   daemon) that `git diff --cached` may start to refresh the index; we
+#   read objects only and start no program we do not need.
 GIT_OPTS = (
     "-c", "core.quotepath=false",
     "-c", "color.ui=false",
