@@ -861,3 +861,30 @@ def test_ruff_line_length_back_to_default_is_not_raised(repo):
     found = judge(repo, {"ruff.toml": 'line-length = 88\n[lint]\nselect = ["E", "F"]\n'},
                   {"ruff.toml": 'line-length = 120\n[lint]\nselect = ["E", "F"]\n'})
     assert one(found, "line-length")["details"]["change"] == "line-length: 88 -> 120"
+
+
+def test_pyright_tightening_and_reordering_are_not_findings(repo):
+    new = ('{\n  // stricter now\n  "typeCheckingMode": "strict",\n  "pythonVersion": "3.12",\n'
+           '  "reportMissingTypeStubs": "error",\n  "include": ["src", "tests"],\n'
+           '  "exclude": ["**/__pycache__", "**/node_modules"],\n}\n')
+    assert judge(repo, {"pyrightconfig.json": PYRIGHT, "src/app.py": "x = 1\n"}, {"pyrightconfig.json": new}) == []
+
+
+def test_basedpyright_default_mode_is_recommended(repo):
+    old = '[tool.basedpyright]\npythonVersion = "3.12"\n'
+    found = judge(repo, {"pyproject.toml": old}, {"pyproject.toml": old + 'typeCheckingMode = "standard"\n'})
+    assert one(found, "typeCheckingMode")["details"]["change"] == "typeCheckingMode: recommended -> standard"
+
+
+def test_eslint_tightening_is_not_a_finding(repo):
+    new = FLAT.replace("'no-unused-vars': 2,", "'no-unused-vars': 2,\n      curly: 'error',\n      'no-var': 'warn',")
+    assert new != FLAT
+    assert judge(repo, {"eslint.config.js": FLAT}, {"eslint.config.js": new}) == []
+
+
+def test_eslint_config_in_package_json(repo):
+    pkg = ('{\n  "name": "web",\n  "eslintConfig": {\n    "extends": ["react-app"],\n    "rules": {\n'
+           '      "react-hooks/exhaustive-deps": "error"\n    }\n  }\n}\n')
+    found = judge(repo, {"package.json": pkg}, {"package.json": pkg.replace('"error"', '"off"')})
+    f = one(found, "exhaustive-deps")
+    assert f["details"]["change"] == "rules: react-hooks/exhaustive-deps error -> off" and f["line"] == 6
