@@ -57,16 +57,25 @@ class Locator:
                 is_array = m.group(1) == "[["
                 start = i + 1
         self.sections.append((current, is_array, start, len(self.lines)))
+        self._key_cache: Dict[int, Dict[Tuple[str, ...], int]] = {}
+
+    def _keys_of(self, start: int, end: int) -> Dict[Tuple[str, ...], int]:
+        """Key path -> first line index, for the lines of one section (computed once)."""
+        table = self._key_cache.get(start)
+        if table is None:
+            table = {}
+            for i in range(start, end):
+                line = self.lines[i]
+                if "=" not in line:
+                    continue
+                m = _KEY.match(line)
+                if m:
+                    table.setdefault(split_key(m.group(1)), i)
+            self._key_cache[start] = table
+        return table
 
     def _find_key(self, start: int, end: int, rest: Tuple[str, ...]) -> int:
-        for i in range(start, end):
-            line = self.lines[i]
-            if "=" not in line:
-                continue
-            m = _KEY.match(line)
-            if m and split_key(m.group(1)) == rest:
-                return i
-        return -1
+        return self._keys_of(start, end).get(rest, -1)
 
     def key(self, path: Tuple[str, ...], nth: int = 0) -> int:
         """1-based line of the key PATH (0 when not found).  NTH picks the
