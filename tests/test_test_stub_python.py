@@ -811,3 +811,38 @@ def test_test_removed_with_the_feature_only_escalates(repo) -> None:
     found = run(repo, BASE, {"shop/calc.py": code, "tests/test_calc.py": new})
     deleted = [f for f in found if f.rule == "test-stub/deleted-test"]
     assert [(f.severity, f.details["code_removed"]) for f in deleted] == [("escalate", ["vat"])] * 2
+
+
+def test_parametrized_rewrite_keeps_the_assertions_but_a_bare_comparison_does_not(repo) -> None:
+    tests = d('''
+        from shop.calc import slug
+
+
+        def test_slugs():
+            assert slug("A b") == "a-b"
+            assert slug("C d") == "c-d"
+            assert slug("E f") == "e-f"
+
+
+        def test_one():
+            result = slug("X y")
+            assert result == "x-y"
+    ''')
+    new = d('''
+        import pytest
+
+        from shop.calc import slug
+
+
+        @pytest.mark.parametrize("title, expected", [("A b", "a-b"), ("C d", "c-d"), ("E f", "e-f")])
+        def test_slugs(title, expected):
+            assert slug(title) == expected
+
+
+        def test_one():
+            result = slug("X y")
+            result == "x-y"
+    ''')
+    found = run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new})
+    f = only(found, "test-stub/weakened-assertion")
+    assert f.line == line_of(new, 'result == "x-y"') and f.details["how"] == "comparison without assert"

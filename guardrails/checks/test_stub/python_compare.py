@@ -266,12 +266,16 @@ def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: A
             if f and ol is not None and nl is not None and ol.key != nl.key:
                 out.append(_expected_finding(pf, tid, a.line, a.text, f, ol.text, nl.text))
     # Assertions wrapped so that their failure is swallowed.
-    out.extend(_wrapped(pf, old.node, new.node, tid))
+    for extra in (_wrapped(pf, old.node, new.node, tid), _discarded(pf, old.node, new.node, tid)):
+        if extra:
+            out.extend(extra)
+            weakened = True
     if out and weakened:
         return out + _param_changes(pf, old, new, tid, session)
     # Fewer assertions, counting those of helpers the test calls.
-    eff_old = pt.effective_count(old.node, pf.old_lines, old_helpers)
-    eff_new = pt.effective_count(new.node, pf.new_lines, new_helpers)
+    # A parametrized test runs its assertions once per row.
+    eff_old = pt.effective_count(old.node, pf.old_lines, old_helpers) * _runs(old.node, pf.old_tree)
+    eff_new = pt.effective_count(new.node, pf.new_lines, new_helpers) * _runs(new.node, pf.new_tree)
     if eff_new < eff_old:
         still = {pa.dump(a.node) for a in news}
         # A removed duplicate of an assertion the test still makes is no loss.
@@ -287,6 +291,27 @@ def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: A
                          "code_under_test": sorted(pt.subjects(old.node))}))
     out.extend(_param_changes(pf, old, new, tid, session))
     out.extend(_expected_vars(pf, old.node, new.node, tid, session))
+    return out
+
+
+def _runs(fn: ast.AST, tree: Optional[ast.Module]) -> int:
+    n = 1
+    for table in pt.parametrize_tables(fn, pt.module_constants(tree)):
+        n *= max(1, len(table.rows))
+    return n
+
+
+def _discarded(pf: Any, old: ast.AST, new: ast.AST, tid: str) -> List[Finding]:
+    """`x == expected` written as a statement: a comparison that asserts nothing."""
+    before = {pa.dump(n) for n in pa.walk_no_defs(old) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Compare)}
+    out = []
+    for n in pa.walk_no_defs(new):
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Compare) and n.lineno in pf.added \
+                and pa.dump(n) not in before:
+            text = pa.source_line(pf.new_lines, n.lineno)
+            out.append(finding(
+                WEAK, pf.path, n.lineno, f"{tid}: `{text}` compares and discards the result: it asserts nothing",
+                text, details={"test": tid, "new": text, "how": "comparison without assert"}))
     return out
 
 
