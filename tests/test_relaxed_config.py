@@ -888,3 +888,19 @@ def test_eslint_config_in_package_json(repo):
     found = judge(repo, {"package.json": pkg}, {"package.json": pkg.replace('"error"', '"off"')})
     f = one(found, "exhaustive-deps")
     assert f["details"]["change"] == "rules: react-hooks/exhaustive-deps error -> off" and f["line"] == 6
+
+
+def test_pytest_narrowed_on_the_ci_command_line(repo):
+    new = WORKFLOW.replace("pytest -q \\", "pytest -q -k \"not test_refund\" --deselect tests/test_tax.py::test_vat \\")
+    tox = "[testenv]\ncommands =\n    pytest {posargs}\n"
+    found = judge(repo, {WF: WORKFLOW, "tox.ini": tox},
+                  {WF: new, "tox.ini": tox.replace("{posargs}", "--ignore=tests/slow {posargs}")})
+    wf = [f for f in found if f["path"] == WF]
+    assert len(wf) == 1 and wf[0]["rule"] == "suppression/relaxed-test-config"
+    assert wf[0]["details"]["change"] == "+-k not test_refund, +--deselect tests/test_tax.py::test_vat"
+    assert wf[0]["line"] == line_of(new, "--deselect")
+    tx = [f for f in found if f["path"] == "tox.ini"]
+    assert [f["details"]["change"] for f in tx] == ["+--ignore tests/slow"]
+    # Options the old command already had are not news.
+    assert judge(repo, {}, {WF: new.replace("pytest -q -k", "pytest -k").replace("--cov=shopfront",
+                                                                                 "--cov=shopfront -x")}) == []

@@ -108,10 +108,9 @@ def _cov_under(opts: List[Tuple[str, str]]) -> Optional[float]:
     return values[-1] if values else None
 
 
-def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
-    out: List[Relaxation] = []
-    a_old, a_new = parse_addopts(old.get("addopts")), parse_addopts(new.get("addopts"))
-    narrowing = []
+def narrowing(a_old: List[Tuple[str, str]], a_new: List[Tuple[str, str]]) -> List[Tuple[str, str]]:
+    """Options of A_NEW, not in A_OLD, that make pytest run fewer tests."""
+    out = []
     for opt, val in a_new:
         if (opt, val) in a_old or opt in ("--cov-fail-under", "--no-cov", "--runxfail"):
             continue
@@ -119,16 +118,23 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
             continue
         if opt == "-W" and not val.startswith("ignore"):
             continue
-        narrowing.append((opt, val))
-    collect_only = [x for x in narrowing if x[0] == "--collect-only"]
+        out.append((opt, val))
+    return out
+
+
+def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
+    out: List[Relaxation] = []
+    a_old, a_new = parse_addopts(old.get("addopts")), parse_addopts(new.get("addopts"))
+    narrowed = narrowing(a_old, a_new)
+    collect_only = [x for x in narrowed if x[0] == "--collect-only"]
     if collect_only:
         out.append(relax(RULE, "addopts", "addopts: +--collect-only", ("--co",), ("collect-only",), ("addopts",),
                          severity="block", note="tests are collected but never run", section=SECTION))
-    narrowing = [x for x in narrowing if x[0] != "--collect-only"]
-    if narrowing:
-        opt, val = narrowing[0]
-        text = ", ".join(("+" + (f"{o} {v}" if v else o)) for o, v in narrowing)
-        note = "tests deselected" if any(o in ("-k", "-m", "--deselect") for o, _ in narrowing) else "fewer tests run"
+    narrowed = [x for x in narrowed if x[0] != "--collect-only"]
+    if narrowed:
+        opt, val = narrowed[0]
+        text = ", ".join(("+" + (f"{o} {v}" if v else o)) for o, v in narrowed)
+        note = "tests deselected" if any(o in ("-k", "-m", "--deselect") for o, _ in narrowed) else "fewer tests run"
         out.append(relax(RULE, "addopts", "addopts: " + text, (opt, val.split()[0] if val else opt),
                          (val.split()[0],) if val else (opt,), ("addopts",), note=note, section=SECTION))
     removed_runxfail = ("--runxfail", "") in a_old and ("--runxfail", "") not in a_new

@@ -5,11 +5,11 @@ Makefile recipe or tox commands), and `--cov-fail-under` lowered."""
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Optional, Set
+from typing import Iterable, List, Optional, Set, Tuple
 
 from guardrails.checks import finding
-from guardrails.checks.relaxed_config import gates, workflows
-from guardrails.checks.relaxed_config.base import CI, COVERAGE, NO_VERIFY
+from guardrails.checks.relaxed_config import gates, pytest_cfg, workflows
+from guardrails.checks.relaxed_config.base import CI, COVERAGE, NO_VERIFY, TEST
 from guardrails.model import DELETED, ChangeSet, FileChange, Finding
 
 _NO_VERIFY = re.compile(r"--no-verify\b")
@@ -128,6 +128,44 @@ def _neutered_lines(fc: FileChange, old: _Old) -> Iterable[Finding]:
                       severity="block", details={"tool": names, "key": "command", "change": f"+{mechanism}"})
 
 
+_PYTEST_CMD = re.compile(r"\bpy\.?test\b")
+
+
+def _pytest_opts(line: str) -> List[Tuple[str, str]]:
+    m = _PYTEST_CMD.search(line)
+    if not m:
+        return []
+    command = re.split(r"\s(?:&&|\|\||;|\|)\s", line[m.end():], maxsplit=1)[0]
+    command = command.strip().rstrip("\\").strip().rstrip(",")
+    for quote in "\"'":
+        if command.count(quote) % 2:  # the end of a JSON/YAML string around the command
+            command = command.rstrip(quote)
+    return pytest_cfg.parse_addopts(command)
+
+
+def _pytest_cli(fc: FileChange, old: _Old) -> Iterable[Finding]:
+    """`pytest --deselect ...` / `-k "not ..."` added to a CI command."""
+    added = [ln for ln in fc.added() if "test" in ln.text and _PYTEST_CMD.search(ln.text)
+             and not _is_comment(ln.text)]
+    if not added:
+        return
+    before: List[Tuple[str, str]] = []
+    for text in (fc.old_text() or "").splitlines():
+        if "test" in text:
+            before.extend(_pytest_opts(text))
+    for line in added:
+        if old.has(line.text):
+            continue
+        new_opts = pytest_cfg.narrowing(before, _pytest_opts(line.text))
+        if not new_opts:
+            continue
+        text = ", ".join("+" + (f"{o} {v}" if v else o) for o, v in new_opts)
+        block = any(o == "--collect-only" for o, _ in new_opts)
+        yield finding(TEST, fc.path, line.new_no or 0, f"pytest: {text} - fewer tests run in CI", line.text,
+                      severity="block" if block else None,
+                      details={"tool": "pytest", "key": "command line", "change": text})
+
+
 def _cov_lowered(fc: FileChange) -> Iterable[Finding]:
     if not any("fail-under" in ln.text for ln in fc.lines() if ln.kind != " "):
         return
@@ -163,6 +201,8 @@ def check(change: ChangeSet, skip: Set[str]) -> List[Finding]:
             out.extend(_no_verify(fc, old))
         if "scripts" not in skip and _is_ci_script(fc.path) and not workflows.matches(fc.path):
             out.extend(_neutered_lines(fc, old))
+        if "pytest" not in skip and (_is_ci_script(fc.path) or workflows.matches(fc.path)):
+            out.extend(_pytest_cli(fc, old))
         if "coverage" not in skip:
             out.extend(_cov_lowered(fc))
     return out
