@@ -116,7 +116,7 @@ def _match(pf: Any, old_tests: Dict[str, pa.Func], new_tests: Dict[str, pa.Func]
                 pa.source_line(pf.old_lines, cline), side="old",
                 details={"test": members[0] if members else tid, "tests": members, "code_under_test": code}))
             continue
-        gone_code = sorted(set(code) & _removed_code(session))
+        gone_code = sorted(pt.called_names(fn.node) & _removed_code(session))
         if gone_code:
             out.append(finding(
                 DELETED, pf.path, line,
