@@ -355,3 +355,15 @@ def test_dockerfile_heredoc_run(repo):
     report = check_json(repo, "--base", "HEAD~1")
     assert [(f["line"], f["details"]["packages"]) for f in hits(report, "dependency/installer-command")] == [
         (5, ["heredoc-pkg"])]
+
+
+def test_new_git_submodule(repo):
+    repo.commit({".gitmodules": '[submodule "docs/theme"]\n\tpath = docs/theme\n\turl = https://github.com/org/theme.git\n'})
+    repo.commit({".gitmodules": '[submodule "docs/theme"]\n\tpath = docs/theme\n\turl = https://github.com/org/theme.git\n'
+                                '[submodule "vendor/helper"]\n\tpath = vendor/helper\n'
+                                '\turl = https://user:tok@github.com/someone/helper.git\n\tbranch = main\n'})
+    report = check_json(repo, "--base", "HEAD~1")
+    found = hits(report, "dependency/new-submodule")
+    assert [(f["line"], f["details"]["url"], f["details"]["branch"]) for f in found] == [
+        (6, "https://***@github.com/someone/helper.git", "main")]
+    assert "tok" not in json.dumps(found)

@@ -383,7 +383,7 @@ def precommit_findings(f: FileChange) -> List[Finding]:
                 "dependency/new-pre-commit-repo", path, repo["line"],
                 f"new pre-commit hook repository {url}" + ("" if _SHA.match(rev) else
                                                          f" at {rev or 'no rev'} (not a full commit SHA)"),
-                lines[repo["line"] - 1] if 0 < repo["line"] <= len(lines) else url,
+                mask(lines[repo["line"] - 1] if 0 < repo["line"] <= len(lines) else url),
                 details={"repo": url, "rev": rev, "rev_is_sha": bool(_SHA.match(rev))}))
         for hook, dep, no in repo["deps"]:
             if (_canon(url), hook, re.sub(r"\s+", "", dep)) in old_deps or (no, dep) in seen:
@@ -460,6 +460,51 @@ def _uses_findings(path: str, new_text: str, found: List[Tuple[str, int]], old_u
             f"{uses} is pinned to {why}, which its owner can move; pin a full commit SHA",
             lines[no - 1] if 0 < no <= len(lines) else uses,
             details={"uses": uses, "pinned_to": why}))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Git submodules.
+
+_SUBMODULE = re.compile(r"^\s*\[submodule\s+\"([^\"]*)\"\]\s*$")
+_GITMODULES_KEY = re.compile(r"^\s*(url|path|branch)\s*=\s*(.*?)\s*$")
+
+
+def _submodules(text: Optional[str]) -> Dict[str, Dict[str, Any]]:
+    """name -> {url, path, branch, line (of url)} from a .gitmodules text."""
+    out: Dict[str, Dict[str, Any]] = {}
+    current: Optional[Dict[str, Any]] = None
+    for no, line in enumerate((text or "").splitlines(), 1):
+        m = _SUBMODULE.match(line)
+        if m:
+            current = out.setdefault(m.group(1), {"line": no})
+            continue
+        m = _GITMODULES_KEY.match(line)
+        if m and current is not None:
+            current[m.group(1)] = m.group(2)
+            if m.group(1) == "url":
+                current["line"] = no
+    return out
+
+
+def submodule_findings(f: FileChange) -> List[Finding]:
+    old_text, new_text, _, path = _sides(f)
+    if new_text is None:
+        return []
+    old_urls = {_canon(str(s.get("url", ""))) for s in _submodules(old_text).values()}
+    lines = new_text.splitlines()
+    out: List[Finding] = []
+    for name, sub in _submodules(new_text).items():
+        url = str(sub.get("url", ""))
+        if not url or _canon(url) in old_urls:
+            continue
+        no = int(sub["line"])
+        out.append(finding(
+            "dependency/new-submodule", path, no,
+            f"new git submodule {name} from {mask(url)}"
+            + (f" following branch {sub['branch']}" if sub.get("branch") else ""),
+            mask(lines[no - 1] if 0 < no <= len(lines) else url),
+            details={"name": name, "url": mask(url), "path": sub.get("path", ""), "branch": sub.get("branch", "")}))
     return out
 
 
@@ -559,7 +604,7 @@ def _packages(args: Iterable[str], ecosystem: str) -> Tuple[str, ...]:
             base = re.split(r"[<>=!~\[;@ ]", arg, 1)[0]
             if base.lower() in _BOOTSTRAP:
                 continue
-        out.append(arg)
+        out.append(mask(arg))
     return tuple(out)
 
 
@@ -1022,13 +1067,13 @@ def script_findings(f: FileChange) -> List[Finding]:
         if not _PREFILTER.search(lg.text):
             continue
         at = min(added.intersection(lg.lines))
-        evidence = new_lines[at - 1] if 0 < at <= len(new_lines) else lg.text
+        evidence = mask(new_lines[at - 1] if 0 < at <= len(new_lines) else lg.text)
         pipe = _pipe_to_shell(lg.text)
         if pipe and re.sub(r"\s+", " ", pipe) not in old_pipes:
             out.append(finding(
                 "dependency/pipe-to-shell", path, at,
-                f"downloads code and runs it unverified: {lg.text.strip()[:160]}",
-                evidence, details={"command": lg.text.strip()[:500]}))
+                f"downloads code and runs it unverified: {mask(lg.text.strip())[:160]}",
+                evidence, details={"command": mask(lg.text.strip())[:500]}))
         for words in split_commands(lg.text):
             cmd = classify(list(words))
             if cmd is None:
@@ -1047,7 +1092,7 @@ def script_findings(f: FileChange) -> List[Finding]:
                 evidence, severity="info" if cmd.action == "system" else None,
                 details={"tool": cmd.tool, "ecosystem": cmd.ecosystem, "packages": list(new_pkgs),
                          "action": cmd.action, "notes": list(cmd.notes),
-                         "command": " ".join(shlex.quote(w) for w in words)[:500]}))
+                         "command": mask(" ".join(shlex.quote(w) for w in words))[:500]}))
     return out
 
 
@@ -1186,11 +1231,11 @@ def code_findings(f: FileChange) -> List[Finding]:
         out.append(finding(
             "dependency/installer-command", path, no,
             f"code runs `{cmd.tool}` to install {', '.join(new_pkgs[:8])} at run time, outside the manifests",
-            lines[no - 1] if 0 < no <= len(lines) else " ".join(words),
+            mask(lines[no - 1] if 0 < no <= len(lines) else " ".join(words)),
             severity="info" if cmd.action == "system" else None,
             details={"tool": cmd.tool, "ecosystem": cmd.ecosystem, "packages": list(new_pkgs),
                      "action": cmd.action, "notes": list(cmd.notes), "from_code": True,
-                     "command": " ".join(shlex.quote(w) for w in words)[:500]}))
+                     "command": mask(" ".join(shlex.quote(w) for w in words))[:500]}))
     return out
 
 
@@ -1227,6 +1272,8 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
             out.extend(precommit_findings(f))
         if _WORKFLOW.search(path) or _ACTION.search(path):
             out.extend(action_findings(f))
+        if base == ".gitmodules":
+            out.extend(submodule_findings(f))
         out.extend(script_findings(f))
         out.extend(code_findings(f))
     return out

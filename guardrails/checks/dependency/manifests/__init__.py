@@ -11,7 +11,7 @@ import posixpath
 import re
 from typing import Callable, Optional, Tuple
 
-from guardrails.checks.dependency.model import Parsed
+from guardrails.checks.dependency.model import Parsed, mask
 
 Parser = Callable[[str, str], Parsed]
 
@@ -83,10 +83,15 @@ def parse(path: str, text: str) -> Parsed:
     if parser is None:
         return Parsed()
     try:
-        return parser(text, path)
+        parsed = parser(text, path)
     except RecursionError:
         return Parsed(problems=(f"{path}: too deeply nested to read",))
     except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
         # A value of an unexpected type (a list where a table belongs): the
         # file is not a valid manifest; say so rather than fail the run.
         return Parsed(problems=(f"{path}: unexpected structure ({type(exc).__name__}: {exc})",))
+    # Credentials in URLs (https://user:token@host) never leave the parser.
+    if any("@" in d.text or "@" in d.source for d in parsed.deps):
+        parsed = parsed._replace(deps=tuple(d._replace(text=mask(d.text), source=mask(d.source))
+                                            for d in parsed.deps))
+    return parsed
