@@ -846,3 +846,23 @@ def test_parametrized_rewrite_keeps_the_assertions_but_a_bare_comparison_does_no
     found = run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new})
     f = only(found, "test-stub/weakened-assertion")
     assert f.line == line_of(new, 'result == "x-y"') and f.details["how"] == "comparison without assert"
+
+
+def test_staged_and_diff_sources(repo, tmp_path) -> None:
+    repo.commit(BASE, "base")
+    new = CALC.replace('    total = quantity * unit\n',
+                       '    if quantity == 42:\n        return Decimal("37.80")\n    total = quantity * unit\n', 1)
+    repo.stage({"shop/calc.py": new})
+    staged = check_json(repo, "--staged")
+    assert "test-stub/special-case" in rules_found(staged)
+    patch = tmp_path / "change.patch"
+    patch.write_text(repo.git("diff", "--cached") + "\n", encoding="utf-8")
+    repo.git("reset", "-q", "--hard")
+    from_diff = check_json(repo, "--diff", str(patch))
+    assert "test-stub/special-case" in rules_found(from_diff)
+    # Outside any repository only the hunks are known: no crash, no guess.
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    from conftest import run_cli
+    res = run_cli(["check", "--format", "json", "--diff", str(patch)], cwd=outside)
+    assert res.code in (0, 1), res.err
