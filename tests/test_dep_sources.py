@@ -367,3 +367,24 @@ def test_new_git_submodule(repo):
     assert [(f["line"], f["details"]["url"], f["details"]["branch"]) for f in found] == [
         (6, "https://***@github.com/someone/helper.git", "main")]
     assert "tok" not in json.dumps(found)
+
+
+def test_trusted_actions_and_allowed_indexes_settings(repo):
+    from guardrails import change as change_mod
+    from guardrails.model import Context, Options
+
+    repo.commit({"README.md": "x\n"})
+    repo.commit({".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+                                             "      - uses: actions/checkout@v4\n      - uses: someone/thing@v1\n",
+                 "requirements.txt": "--extra-index-url https://pkgs.corp.example/simple/\n"
+                                     "--extra-index-url https://other.example/simple\nflask\n"})
+    cs = change_mod.from_revisions("HEAD~1", "HEAD", cwd=str(repo.path))
+
+    def run(settings):
+        found = sources.check(cs, Context(Options(), settings, lambda note: None))
+        return sorted((f.rule, f.line) for f in found)
+
+    assert run({}) == [("dependency/new-package-index", 1), ("dependency/new-package-index", 2),
+                       ("dependency/unpinned-action", 6), ("dependency/unpinned-action", 7)]
+    assert run({"trusted_actions": ["actions/*"], "allowed_indexes": ["https://pkgs.corp.example/"]}) == [
+        ("dependency/new-package-index", 2), ("dependency/unpinned-action", 7)]

@@ -1276,4 +1276,36 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
             out.extend(submodule_findings(f))
         out.extend(script_findings(f))
         out.extend(code_findings(f))
+    return _trusted_filter(out, ctx.settings or {})
+
+
+def _as_list(value: Any) -> List[str]:
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else []
+
+
+def _trusted_filter(findings: List[Finding], settings: Any) -> List[Finding]:
+    """Drop what the policy trusts, when the family's settings name it:
+    ``allowed_indexes`` (URL prefixes or globs) and ``trusted_actions``
+    (globs of owner/repo, e.g. "actions/*", whose tags are accepted)."""
+    import fnmatch
+
+    indexes = [_canon(u) for u in _as_list(settings.get("allowed_indexes"))]
+    actions = _as_list(settings.get("trusted_actions"))
+    if not indexes and not actions:
+        return findings
+    out = []
+    for f in findings:
+        details = f.details or {}
+        if f.rule == "dependency/new-package-index" and indexes:
+            url = _canon(str(details.get("url", "")))
+            if any(url.startswith(i) or fnmatch.fnmatchcase(url, i) for i in indexes):
+                continue
+        if f.rule == "dependency/unpinned-action" and actions:
+            uses = str(details.get("uses", "")).split("@", 1)[0]
+            repo = "/".join(uses.split("/")[:2])
+            if any(fnmatch.fnmatchcase(repo, a) or fnmatch.fnmatchcase(uses, a) for a in actions):
+                continue
+        out.append(f)
     return out
