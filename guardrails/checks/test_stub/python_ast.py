@@ -194,8 +194,8 @@ def literal_key(node: Optional[ast.AST], depth: int = 0) -> Any:
         return ("set", frozenset(keys))
     if isinstance(node, ast.Dict):
         items = []
-        for k, v in zip(node.keys, node.values):
-            kk, vk = literal_key(k, depth + 1), literal_key(v, depth + 1)
+        for knode, vnode in zip(node.keys, node.values):
+            kk, vk = literal_key(knode, depth + 1), literal_key(vnode, depth + 1)
             if kk is MISSING or vk is MISSING:
                 return MISSING
             items.append((kk, vk))
@@ -227,7 +227,7 @@ def literal(node: Optional[ast.AST]) -> Optional[Lit]:
     return Lit(key, text)
 
 
-_TRIVIAL = {("none",), ("bool", True), ("bool", False), ("num", 0.0), ("num", 1.0), ("num", -1.0),
+_TRIVIAL: set = {("none",), ("bool", True), ("bool", False), ("num", 0.0), ("num", 1.0), ("num", -1.0),
             ("str", ""), ("bytes", b""), ("seq", ()), ("dict", frozenset()), ("set", frozenset())}
 
 

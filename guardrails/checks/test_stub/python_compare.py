@@ -717,8 +717,9 @@ def _tampering(pf: Any) -> List[Finding]:
     is_conftest = base == "conftest.py"
 
     def add(node: ast.AST, msg: str, trick: str) -> None:
-        if node.lineno in pf.added:
-            out.append(finding(TAMPER, pf.path, node.lineno, msg, pa.source_line(pf.new_lines, node.lineno),
+        line = getattr(node, "lineno", 0)
+        if line in pf.added:
+            out.append(finding(TAMPER, pf.path, line, msg, pa.source_line(pf.new_lines, line),
                                details={"file": pf.path, "trick": trick}))
 
     # exit(0) at import time (module level, outside functions and classes).

@@ -186,14 +186,15 @@ def _test_run(pf: Any, body: List[ast.stmt], tainted: Dict[str, str], module_lev
             test = node.test
         elif isinstance(node, (ast.Return, ast.Assign)) and isinstance(getattr(node, "value", None), ast.BoolOp):
             test = node.value  # `return os.getenv("TESTING") and 5 or compute()`
-        if test is not None and node.lineno in pf.added:
+        line = getattr(node, "lineno", 0)
+        if test is not None and line in pf.added:
             flags = frozenset(f for f in tainted.get("\0flags", "").split(",") if f)
             sig = _signal(test, tainted, flags)
             if sig is not None and (sig[0] == "strong" or changes):
                 out.append(finding(
-                    RUN, pf.path, node.lineno,
+                    RUN, pf.path, line,
                     f"code outside the tests branches on whether tests are running ({sig[1]})",
-                    pa.source_line(pf.new_lines, node.lineno),
+                    pa.source_line(pf.new_lines, line),
                     details={"signal": sig[1], "strength": sig[0]}))
                 continue
         if not module_level or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -362,7 +363,7 @@ def _key_params(expr: ast.AST, names: List[str]) -> Optional[List[int]]:
     if isinstance(expr, ast.Name) and expr.id in names:
         return [names.index(expr.id)]
     if isinstance(expr, ast.Tuple) and expr.elts and all(isinstance(e, ast.Name) and e.id in names for e in expr.elts):
-        return [names.index(e.id) for e in expr.elts]  # type: ignore[union-attr]
+        return [names.index(e.id) for e in expr.elts if isinstance(e, ast.Name)]
     return None
 
 
@@ -419,7 +420,7 @@ def _call_count(pf: Any, qual: str, fn: pa.Func, tree: ast.Module) -> List[Findi
     out: List[Finding] = []
     node = fn.node
     # Call-stack inspection feeding a branch.
-    stack_lines = [n.lineno for n in pa.walk_no_defs(node) if _is_stack(n)]
+    stack_lines = [getattr(n, "lineno", 0) for n in pa.walk_no_defs(node) if _is_stack(n)]
     if stack_lines:
         tainted: Set[str] = set()
         for n in pa.walk_no_defs(node):
@@ -438,8 +439,9 @@ def _call_count(pf: Any, qual: str, fn: pa.Func, tree: ast.Module) -> List[Findi
             if test is None:
                 continue
             uses = any(_is_stack(x) or (isinstance(x, ast.Name) and x.id in tainted) for x in ast.walk(test))
-            if uses and (any(ln in pf.added for ln in stack_lines) or n.lineno in pf.added):
-                line = n.lineno if n.lineno in pf.added else next(ln for ln in stack_lines if ln in pf.added)
+            at = getattr(n, "lineno", 0)
+            if uses and (any(ln in pf.added for ln in stack_lines) or at in pf.added):
+                line = at if at in pf.added else next(ln for ln in stack_lines if ln in pf.added)
                 out.append(finding(
                     COUNT, pf.path, line,
                     f"{qual} inspects its call stack and branches on it"

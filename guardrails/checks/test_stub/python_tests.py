@@ -430,8 +430,9 @@ def _pair(stmt: ast.stmt, env: Dict[str, ast.AST]) -> Optional[Tuple[ast.AST, as
             left, right = test.left, test.comparators[0]
             if isinstance(_resolve(right, env), ast.Call) and not isinstance(_resolve(left, env), ast.Call):
                 left, right = right, left
-            if isinstance(_resolve(right, env), ast.Call) and pa.callee(_resolve(right, env)) == "approx":
-                right = _resolve(right, env).args[0] if _resolve(right, env).args else right  # type: ignore[union-attr]
+            resolved = _resolve(right, env)
+            if isinstance(resolved, ast.Call) and pa.callee(resolved) == "approx" and resolved.args:
+                right = resolved.args[0]
             return left, right, True
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             return test.operand, ast.Constant(False), False
