@@ -904,3 +904,18 @@ def test_pytest_narrowed_on_the_ci_command_line(repo):
     # Options the old command already had are not news.
     assert judge(repo, {}, {WF: new.replace("pytest -q -k", "pytest -k").replace("--cov=shopfront",
                                                                                  "--cov=shopfront -x")}) == []
+
+
+def test_tox_ignore_outcome_and_leading_dash(repo):
+    tox = "[tox]\nenv_list = py312, lint\n\n[testenv]\ndeps = pytest\ncommands = pytest tests\n\n[testenv:lint]\ncommands = ruff check .\n"
+    new = tox.replace("commands = pytest tests\n", "ignore_outcome = true\ncommands = pytest tests\n").replace(
+        "commands = ruff check .", "commands = - ruff check .")
+    found = judge(repo, {"tox.ini": tox}, {"tox.ini": new})
+    got = sorted((f["line"], f["severity"], f["details"]["tool"]) for f in found)
+    assert got == [(6, "escalate", "tox"), (10, "block", "ruff")]
+
+
+def test_setup_cfg_old_pytest_section_name_is_read(repo):
+    old = "[pytest]\nnorecursedirs = .* build docs examples\n"
+    new = "[tool:pytest]\nnorecursedirs = .* build docs examples\n"
+    assert judge(repo, {"setup.cfg": old}, {"setup.cfg": new}) == []

@@ -61,8 +61,9 @@ def extract(name: str, text: str) -> Optional[Dict[str, Any]]:
         table = data.get("pytest")
         return _options(table) if isinstance(table, dict) else {}
     parser = load_ini(text)
-    section = {"setup.cfg": "tool:pytest"}.get(name, "pytest")
-    opts = ini_section(parser, section)
+    opts = ini_section(parser, "tool:pytest") if name == "setup.cfg" else None
+    if opts is None:
+        opts = ini_section(parser, "pytest")  # setup.cfg's old [pytest] spelling too
     if opts is None:
         return {} if name in ("pytest.ini", ".pytest.ini") else None
     return _options(opts)
@@ -157,7 +158,7 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
                          extra={"_exists": gone}))
     nr_old = as_list(old["norecursedirs"]) if "norecursedirs" in old else DEFAULT_NORECURSE
     nr_new = as_list(new["norecursedirs"]) if "norecursedirs" in new else DEFAULT_NORECURSE
-    more = grown(nr_old, nr_new)
+    more = [m for m in grown(nr_old, nr_new) if m not in DEFAULT_NORECURSE]
     if more:
         out.append(relax(RULE, "norecursedirs", "norecursedirs: " + plus(more), (more[0],), ("norecursedirs",),
                          note="folders no longer searched for tests", section=SECTION))

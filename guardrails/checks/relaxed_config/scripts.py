@@ -118,14 +118,16 @@ def _neutered_lines(fc: FileChange, old: _Old) -> Iterable[Finding]:
                 mechanism = "leading '-': make ignores the exit status"
             elif tox and re.match(r"^\s*(?:commands\s*=\s*)?-\s*\S", t):
                 mechanism = "leading '-': tox ignores the exit status"
+        severity = "block"
         if tox and not mechanism and re.match(r"^\s*ignore_(?:outcome|errors)\s*=\s*true", low):
             found, mechanism = [("tox", gates.TEST)], t.strip()
+            severity = "escalate"  # often an experimental env; a human judges
         if not mechanism or old.has(t):
             continue
         names = ", ".join(n for n, _ in found)
         yield finding(CI, fc.path, line.new_no or 0,
                       f"{names}: failure swallowed ({mechanism}): the gate can no longer fail", t,
-                      severity="block", details={"tool": names, "key": "command", "change": f"+{mechanism}"})
+                      severity=severity, details={"tool": names, "key": "command", "change": f"+{mechanism}"})
 
 
 _PYTEST_CMD = re.compile(r"\bpy\.?test\b")
