@@ -866,3 +866,41 @@ def test_staged_and_diff_sources(repo, tmp_path) -> None:
     from conftest import run_cli
     res = run_cli(["check", "--format", "json", "--diff", str(patch)], cwd=outside)
     assert res.code in (0, 1), res.err
+
+
+def test_more_ways_to_stop_tests_running(repo) -> None:
+    conftest = d('''
+        import pytest
+
+        collect_ignore = ["setup.py"]
+    ''')
+    new_conftest = conftest.replace('collect_ignore = ["setup.py"]', 'collect_ignore = ["setup.py", "test_calc.py"]') \
+        + d('''
+
+
+        @pytest.fixture(autouse=True)
+        def _quiet():
+            pytest.skip("noisy")
+
+
+        def pytest_ignore_collect(collection_path, config):
+            return True
+        ''')
+    money = "class Money:\n    def __init__(self, cents):\n        self.cents = cents\n"
+    new_money = money + "\n    __eq__ = lambda self, other: True\n"
+    found = run(repo, dict(BASE, **{"tests/conftest.py": conftest, "shop/money.py": money}),
+                {"tests/conftest.py": new_conftest, "shop/money.py": new_money})
+    got = [(f.rule, f.path, f.line, f.severity) for f in found]
+    assert got == [
+        ("test-stub/checker-tampering", "shop/money.py", line_of(new_money, "__eq__"), "block"),
+        ("test-stub/checker-tampering", "tests/conftest.py", line_of(new_conftest, "collect_ignore"), "block"),
+        ("test-stub/skipped-test", "tests/conftest.py", line_of(new_conftest, 'pytest.skip("noisy")'), "escalate"),
+        ("test-stub/checker-tampering", "tests/conftest.py", line_of(new_conftest, "return True"), "block"),
+    ]
+
+
+def test_tuple_comparison_special_case(repo) -> None:
+    new = CALC.replace('    rate = {"NL"', '    if (amount, country) == (Decimal("100"), "DE"):\n'
+                                          '        return Decimal("19.00")\n    rate = {"NL"')
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/special-case")
+    assert f.details["test"] == "tests/test_calc.py::test_vat_de"

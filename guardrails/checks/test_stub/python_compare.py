@@ -57,6 +57,7 @@ def check_test_file(pf: Any, session: Any) -> List[Finding]:
     for old_q, new_q in pairs:
         out.extend(_compare_test(pf, old_tests[old_q], new_tests[new_q], new_q, old_helpers, new_helpers, session))
     out.extend(_skips(pf, old_tests, new_tests))
+    out.extend(_skips_in_support(pf, new_tests))
     out.extend(_module_marks(pf))
     out.extend(_tampering(pf))
     out.extend(_mock_the_unit(pf, new_tests, old_tests))
@@ -586,6 +587,22 @@ def _skips(pf: Any, old_tests: Dict[str, pa.Func], new_tests: Dict[str, pa.Func]
     return out
 
 
+def _skips_in_support(pf: Any, new_tests: Dict[str, pa.Func]) -> List[Finding]:
+    """Skip calls added to fixtures, setUp methods and helpers: they skip
+    every test that uses them."""
+    out: List[Finding] = []
+    old_all = pa.functions(pf.old_tree)
+    for q, fn in pa.functions(pf.new_tree).items():
+        if q in new_tests or not pf.touches_new(fn.node):
+            continue
+        users = "the tests that use it"
+        if fn.cls is not None and any(t.startswith(".".join(c.name for c in fn.classes) + ".") for t in new_tests):
+            users = f"every test of {'.'.join(c.name for c in fn.classes)}"
+        out.extend(f._replace(message=f.message.replace(" now skips itself", f" now skips {users}"))
+                   for f in _skip_calls(pf, fn.node, old_all.get(q), pt.test_id(pf.path, q), []))
+    return out
+
+
 def _skip_finding(pf: Any, deco: ast.expr, had: Set[str], tid: str, code: List[str]) -> List[Finding]:
     if pa.dump(deco) in had or deco.lineno not in pf.added:
         return []
@@ -727,8 +744,36 @@ def _tampering(pf: Any) -> List[Finding]:
         if isinstance(node, ast.Call) and _zero_exit(node):
             add(node, f"{pf.path} exits with status 0 when the test runner imports it, so the run "
                       "reports success without running the tests", "exit 0 at import")
+    # conftest's collect_ignore lists: test files the runner will not even import.
+    if is_conftest:
+        for node in tree.body:
+            value: Optional[ast.AST] = None
+            target = ""
+            if isinstance(node, (ast.Assign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                target = next((pa.dotted(t) for t in targets if pa.dotted(t) in ("collect_ignore",
+                                                                                 "collect_ignore_glob")), "")
+                value = node.value
+            elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) and \
+                    pa.dotted(node.value.func) in ("collect_ignore.append", "collect_ignore.extend",
+                                                   "collect_ignore_glob.append", "collect_ignore_glob.extend"):
+                target = pa.dotted(node.value.func).split(".")[0]
+                value = node.value
+            if not target or value is None:
+                continue
+            names = [c.value for c in ast.walk(value) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+            tests = [n for n in names if "test" in n.lower()]
+            if tests:
+                add(node, f"conftest.py tells pytest to ignore {', '.join(tests[:5])}: those tests no longer run",
+                    "collect_ignore")
     for fn in pa.functions(tree).values():
         name = fn.node.name
+        if name == "pytest_ignore_collect" and (is_conftest or name in _HOOKS_OUTCOME):
+            for node in pa.walk_no_defs(fn.node):
+                if isinstance(node, ast.Return) and node.value is not None:
+                    lit = pa.literal(node.value)
+                    if lit is not None and lit.key == ("bool", True):
+                        add(node, "pytest_ignore_collect now skips collecting files", "ignore_collect")
         if name.startswith("pytest_") and (is_conftest or name in _HOOKS_OUTCOME):
             for node in pa.walk_no_defs(fn.node):
                 if isinstance(node, ast.Call) and pa.dotted(node.func) in _EXITS and \

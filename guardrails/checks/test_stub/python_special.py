@@ -92,6 +92,8 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
                 cands.append(stub)
         if "equal" in groups:
             out.extend(_always_equal(pf, qual, fn))
+    if trig.get("equal"):
+        out.extend(_equal_lambdas(pf, tree))
     return out
 
 
@@ -229,6 +231,19 @@ def _conds(test: ast.AST, names: List[str]) -> Optional[List[Tuple[int, str, fro
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         op = test.ops[0]
         left, right = test.left, test.comparators[0]
+        if isinstance(op, ast.Eq) and isinstance(right, ast.Tuple) and isinstance(left, ast.Tuple) and \
+                all(isinstance(e, ast.Name) for e in right.elts):
+            left, right = right, left
+        if isinstance(op, ast.Eq) and isinstance(left, ast.Tuple) and isinstance(right, ast.Tuple) and \
+                len(left.elts) == len(right.elts) and \
+                all(isinstance(e, ast.Name) and e.id in names for e in left.elts):
+            out = []  # `(a, b) == (2, 3)`
+            for e, r in zip(left.elts, right.elts):
+                lit = pa.literal(r)
+                if lit is None or not isinstance(e, ast.Name):
+                    return None
+                out.append((names.index(e.id), e.id, frozenset([lit.key]), (lit.text,)))
+            return out
         if isinstance(op, (ast.Eq, ast.Is)):
             if isinstance(right, ast.Name) and right.id in names:
                 left, right = right, left
@@ -577,6 +592,31 @@ def _stub(pf: Any, qual: str, fn: pa.Func, before: Optional[pa.Func]) -> Optiona
 
 
 # ---------------------------------------------------------------- always-equal objects
+
+def _equal_lambdas(pf: Any, tree: ast.Module) -> List[Finding]:
+    """`__eq__ = lambda self, other: True` in a class body."""
+    out = []
+    for qual, cls in pa.classes(tree).items():
+        for node in cls.body:
+            if not isinstance(node, ast.Assign) or node.lineno not in pf.added:
+                continue
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+            value = node.value
+            if not isinstance(value, ast.Lambda):
+                continue
+            lit = pa.literal(value.body)
+            for name in names:
+                bad = (name == "__eq__" and lit is not None and lit.key == ("bool", True)) or \
+                      (name == "__ne__" and lit is not None and lit.key == ("bool", False)) or \
+                      (name == "__hash__" and lit is not None and lit.key[0] == "num")
+                if bad:
+                    out.append(finding(
+                        TAMPER, pf.path, node.lineno,
+                        f"{qual}.{name} is a constant: equality assertions on these objects always pass",
+                        pa.source_line(pf.new_lines, node.lineno),
+                        details={"function": f"{pf.path}::{qual}.{name}", "trick": "constant " + name}))
+    return out
+
 
 def _always_equal(pf: Any, qual: str, fn: pa.Func) -> List[Finding]:
     name = fn.node.name

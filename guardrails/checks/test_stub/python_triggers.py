@@ -29,6 +29,7 @@ _IGNORE = re.compile(r"^\s*(?:pass|\.\.\.|continue)\s*(?:#.*)?$")
 _CONST_RETURN = re.compile(rf"^{_S}*return{_S}+(?:True|False|[-+]?\d+){_S}*(?:#.*)?$", _M)
 _DEF = re.compile(r"^\s*(?:async\s+)?def\s")
 _DUNDER_CMP = re.compile(r"^\s*def\s+__(?:eq|ne|hash)__\b")
+_EQ_LAMBDA = re.compile(r"__(?:eq|ne|hash)__\s*=\s*lambda", _M)
 _SIG_END = re.compile(r"\)\s*(?:->.*)?:\s*(?:#.*)?$")
 _DOC_END = re.compile(r"(?:\"\"\"|''')\s*$")
 
@@ -107,4 +108,5 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
     add("stub", stub)
     add("swallow", {no for no in hits(_EXCEPT) if _IGNORE.search(_significant(lines, no, 1))})
     add("equal", {no for no in hits(_CONST_RETURN) if _DUNDER_CMP.search(_significant(lines, no, -1))})
+    add("equal", hits(_EQ_LAMBDA))
     return out
