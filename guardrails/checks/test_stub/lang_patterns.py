@@ -126,6 +126,17 @@ PATTERNS = (
 )
 
 
+BY_LANG = {lang: tuple(p for p in PATTERNS if lang in p.langs) for lang in ("js", "go", "rust", "java")}
+# Cheap first look at a line: no pattern of the language can match without one of these.
+PREFILTER = {
+    "js": re.compile(r"process\.env|typeof|import\.meta|skip|todo|only|\bx\w+\s*\(|\bf(?:it|describe|test)\b|expect|"
+                     r"assert|throw|catch|global|window"),
+    "go": re.compile(r"testing\.Testing|flag\.Lookup|os\.Args|Skip|assert\.|require\.|panic|err\b"),
+    "rust": re.compile(r"cfg!|#\s*\[|assert|todo!|unimplemented!|Err\("),
+    "java": re.compile(r"org\.junit|getProperty|getBoolean|@|assume|assert|throw|catch"),
+}
+
+
 def severity_of_skip(pattern: Pattern, line: str, conditional: bool) -> Optional[str]:
     """info for a conditional skip that gives its reason, else None (the rule's default)."""
     if pattern.id == "js-conditional-skip":

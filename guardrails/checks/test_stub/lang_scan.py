@@ -33,106 +33,39 @@ def language(path: str) -> Optional[str]:
 
 # ---------------------------------------------------------------- masking
 
-_RUST_CHAR = re.compile(r"'(?:\\(?:u\{[0-9a-fA-F]{1,6}\}|x[0-9a-fA-F]{2}|.)|[^\\'\n])'")
-_JAVA_CHAR = re.compile(r"'(?:\\(?:u[0-9a-fA-F]{4}|[0-7]{1,3}|.)|[^\\'\n])'")
+_COMMON = r"//[^\n]*|/\*[\s\S]*?\*/"
+_DQ = r'"(?:[^"\\\n]|\\.)*"'
+_SQ = r"'(?:[^'\\\n]|\\.)*'"
+_TOKENS = {
+    "js": re.compile("|".join([_COMMON, _DQ, _SQ, r"`(?:[^`\\]|\\[\s\S])*`"])),
+    "go": re.compile("|".join([_COMMON, _DQ, _SQ, r"`[^`]*`"])),
+    "rust": re.compile("|".join([_COMMON, r'(?<![\w])b?r(#*)"[\s\S]*?"\1', r'"(?:[^"\\]|\\[\s\S])*"',
+                                 r"'(?:\\(?:u\{[0-9a-fA-F]{1,6}\}|x[0-9a-fA-F]{2}|.)|[^\\'\n])'"])),
+    "java": re.compile("|".join([_COMMON, r'"""[\s\S]*?"""', _DQ,
+                                 r"'(?:\\(?:u[0-9a-fA-F]{4}|[0-7]{1,3}|.)|[^\\'\n])'"])),
+}
+_NOT_NL = re.compile(r"[^\n]")
 
 
 def mask(text: str, lang: str, strings: bool = True) -> str:
     """TEXT with comment and (when STRINGS) string contents replaced by
     spaces; quotes and line breaks are kept so offsets do not move."""
-    out = list(text)
-    n = len(text)
-    i = 0
 
-    def blank_comment(a: int, b: int) -> None:
-        for k in range(a, min(b, n)):
-            if out[k] != "\n":
-                out[k] = " "
+    def blank(m: "re.Match[str]") -> str:
+        tok = m.group(0)
+        if tok.startswith("/"):
+            return _NOT_NL.sub(" ", tok)
+        if not strings:
+            return tok
+        if tok.startswith('"""'):
+            head = tail = 3
+        elif tok[0] in "rb":  # Rust r"..", r#".."#, b".."
+            head, tail = tok.index('"') + 1, len(tok) - tok.rindex('"')
+        else:
+            head = tail = 1
+        return tok[:head] + _NOT_NL.sub(" ", tok[head:len(tok) - tail]) + tok[len(tok) - tail:]
 
-    def blank(a: int, b: int) -> None:
-        if strings:
-            blank_comment(a, b)
-
-    while i < n:
-        ch = text[i]
-        if ch == "/" and i + 1 < n:
-            nxt = text[i + 1]
-            if nxt == "/":
-                end = text.find("\n", i)
-                end = n if end < 0 else end
-                blank_comment(i, end)
-                i = end
-                continue
-            if nxt == "*":
-                end = text.find("*/", i + 2)
-                end = n if end < 0 else end + 2
-                blank_comment(i, end)
-                i = end
-                continue
-        if ch == '"':
-            if lang == "java" and text.startswith('"""', i):
-                end = text.find('"""', i + 3)
-                end = n if end < 0 else end
-                blank(i + 3, end)
-                i = end + 3
-                continue
-            if lang == "rust" and i > 0 and (text[i - 1] == "r" or text[i - 1] == "#"):
-                # r"..." or r#"..."#
-                j = i - 1
-                hashes = 0
-                while j >= 0 and text[j] == "#":
-                    hashes += 1
-                    j -= 1
-                if j >= 0 and text[j] == "r":
-                    close = '"' + "#" * hashes
-                    end = text.find(close, i + 1)
-                    end = n if end < 0 else end
-                    blank(i + 1, end)
-                    i = end + len(close)
-                    continue
-            j = i + 1
-            while j < n and text[j] != '"':
-                if text[j] == "\\":
-                    j += 1
-                elif text[j] == "\n" and lang != "rust":
-                    break
-                j += 1
-            blank(i + 1, j)
-            i = j + 1
-            continue
-        if ch == "'":
-            if lang == "js":
-                j = i + 1
-                while j < n and text[j] != "'" and text[j] != "\n":
-                    j += 2 if text[j] == "\\" else 1
-                blank(i + 1, j)
-                i = j + 1
-                continue
-            pat = _RUST_CHAR if lang == "rust" else _JAVA_CHAR if lang == "java" else None
-            if pat is not None:
-                m = pat.match(text, i)
-                if m:
-                    blank(i + 1, m.end() - 1)
-                    i = m.end()
-                    continue
-                i += 1  # a Rust lifetime
-                continue
-            if lang == "go":
-                j = i + 1
-                while j < n and text[j] != "'" and text[j] != "\n":
-                    j += 2 if text[j] == "\\" else 1
-                blank(i + 1, j)
-                i = j + 1
-                continue
-        if ch == "`" and lang in ("js", "go"):
-            j = i + 1
-            while j < n and text[j] != "`":
-                j += 2 if (text[j] == "\\" and lang == "js") else 1
-            blank(i + 1, j)
-            i = j + 1
-            continue
-        i += 1
-    return "".join(out)
+    return _TOKENS[lang].sub(blank, text)
 
 
 def match_brace(masked: str, open_pos: int) -> int:
@@ -187,6 +120,8 @@ class Source:
         self.lines = text.splitlines()
         self._tests: Optional[List[Block]] = None
         self._functions: Optional[List[Block]] = None
+        self._indexes: Dict[int, Tuple[List[Block], List[int]]] = {}
+        self.cache: Dict[str, object] = {}  # per-source facts computed by the checks
 
     @property
     def code(self) -> str:
@@ -229,12 +164,24 @@ class Source:
         return self._functions
 
     def block_at(self, line: int, blocks: List[Block]) -> Optional[Block]:
-        """The innermost block containing LINE."""
-        best: Optional[Block] = None
-        for b in blocks:
-            if b.start <= line <= b.end and (best is None or b.start >= best.start):
-                best = b
-        return best
+        """The innermost block of BLOCKS (a list from tests() or functions())
+        containing LINE, through a per-line index built once per list."""
+        key = id(blocks)
+        index = self._indexes.get(key)
+        if index is None or index[0] is not blocks:
+            owner: List[int] = [-1] * (len(self.lines) + 2)
+            # outer blocks first, inner ones overwrite them
+            order = sorted(range(len(blocks)), key=lambda k: (blocks[k].start, -blocks[k].end))
+            for k in order:
+                b = blocks[k]
+                for n in range(max(b.start, 0), min(b.end, len(owner) - 1) + 1):
+                    owner[n] = k
+            index = (blocks, owner)
+            self._indexes[key] = index
+        owner = index[1]
+        if 0 <= line < len(owner) and owner[line] >= 0:
+            return blocks[owner[line]]
+        return None
 
     def _block(self, name: str, kind: str, header_pos: int, brace: int) -> Block:
         close = match_brace(self.masked, brace)

@@ -18,6 +18,8 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 PACK = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                     "semgrep", "rules")
 TIMEOUT = 60
+# semgrep skips bigger files (its --max-target-bytes default); they get the built-in patterns
+MAX_BYTES = 1_000_000
 
 
 class Hit(NamedTuple):

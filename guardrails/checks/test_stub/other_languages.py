@@ -16,6 +16,7 @@ Entry point: ``check(change, ctx) -> list[Finding]`` (called by the family).
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import posixpath
 import re
@@ -51,6 +52,9 @@ NEAR = 4
 MAX_CORPUS_FILES = 400
 MAX_CORPUS_BYTES = 8_000_000
 
+# Lines that start a shape only the semgrep pack follows (a new equality
+# method accepting everything, a TestMain that does not run the tests).
+_SEMGREP_ONLY = re.compile(r"\bequals\s*\(\s*Object\b|\bfn\s+eq\s*\(|\)\s*Equals?\s*\(|\bfunc\s+TestMain\b")
 _VITEST_INSOURCE = re.compile(r"\bif\s*\(\s*import\.meta\.vitest\s*\)\s*\{")
 
 
@@ -71,6 +75,9 @@ class FileInfo:
         self._new: Optional[Source] = None
         self._loaded = False
         self._regions: Dict[str, List[Tuple[int, int]]] = {}
+        self._test_lines: Dict[str, bytearray] = {}
+        self._sorted_added = sorted(self.added)
+        self._sorted_removed = sorted(self.removed)
 
     def _load(self) -> None:
         if self._loaded:
@@ -116,22 +123,38 @@ class FileInfo:
     def is_test_code(self, side: str, line: int) -> bool:
         if self.is_test:
             return True
-        return any(a <= line <= b for a, b in self.test_regions(side))
+        marks = self._test_lines.get(side)
+        if marks is None:
+            src = self.side(side)
+            size = (len(src.lines) if src is not None else 0) + 2
+            marks = bytearray(size)
+            for a, b in self.test_regions(side):
+                for n in range(max(a, 0), min(b, size - 1) + 1):
+                    marks[n] = 1
+            self._test_lines[side] = marks
+        return 0 <= line < len(marks) and marks[line] == 1
 
     def has_tests(self, side: str) -> bool:
         return self.is_test or bool(self.test_regions(side))
 
+    def _changed(self, side: str) -> List[int]:
+        return self._sorted_added if side == "new" else self._sorted_removed
+
     def touched(self, side: str, start: int, end: int) -> bool:
-        lines = self.added if side == "new" else self.removed
-        return any(start <= n <= end for n in lines)
+        lines = self._changed(side)
+        k = bisect.bisect_left(lines, start)
+        return k < len(lines) and lines[k] <= end
 
     def first_changed(self, side: str, start: int, end: int,
                       want: Optional["re.Pattern[str]"] = None) -> Optional[int]:
         src = self.side(side)
-        lines = self.added if side == "new" else self.removed
-        for n in sorted(x for x in lines if start <= x <= end):
+        lines = self._changed(side)
+        k = bisect.bisect_left(lines, start)
+        while k < len(lines) and lines[k] <= end:
+            n = lines[k]
             if want is None or (src is not None and want.search(src.line_text(n))):
                 return n
+            k += 1
         return None
 
 
@@ -200,12 +223,14 @@ class Run:
             if src is None or not info.added:
                 continue
             masked_lines = src.masked.splitlines()
+            prefilter = P.PREFILTER[info.lang]
+            patterns = P.BY_LANG[info.lang]
             for n in sorted(info.added):
                 text = src.line_text(n)
+                if not prefilter.search(text):
+                    continue
                 mline = masked_lines[n - 1] if n - 1 < len(masked_lines) else ""
-                for pat in P.PATTERNS:
-                    if info.lang not in pat.langs:
-                        continue
+                for pat in patterns:
                     for m in pat.regex.finditer(text):
                         col = m.start()
                         if col < len(mline) and mline[col] != text[col]:
@@ -213,20 +238,29 @@ class Run:
                         light.append((info, pat, n, col))
                         break
         use_semgrep = self.ctx.settings.get("semgrep", True) if hasattr(self.ctx.settings, "get") else True
-        wanted = bool(light) or self._multiline_candidates()
-        if not use_semgrep or not wanted:
-            for info, pat, n, col in light:
+        # semgrep only looks at files where a pattern can match: a regex hit, or
+        # the start of a shape only semgrep follows over several lines
+        wanted = {info.path for info, _p, _n, _c in light}
+        for info in self.infos:
+            if info.path not in wanted and info.new is not None and any(
+                    _SEMGREP_ONLY.search(info.new.line_text(n)) for n in info._sorted_added):
+                wanted.add(info.path)
+        targets = [i for i in self.infos if i.path in wanted and i.new is not None
+                   and len(i.new.text) <= lang_semgrep.MAX_BYTES]
+        scanned = {i.path for i in targets}
+        hits: Optional[list] = []
+        if use_semgrep and targets:
+            hits, why = lang_semgrep.run([(i.path, i.new.text) for i in targets if i.new is not None])
+            if hits is None:
+                self.ctx.warn(f"test-stub: {why}; used the built-in patterns for JS/TS, Go, Rust and Java instead")
+                scanned = set()
+        else:
+            scanned = set()
+        for info, pat, n, col in light:
+            if info.path not in scanned:
                 self._pattern_hit(info, pat.id, pat.rule, n, col, pat.message, source="regex")
-            return
-        files = [(i.path, i.new.text) for i in self.infos if i.new is not None and i.added]
-        hits, why = lang_semgrep.run(files)
-        if hits is None:
-            self.ctx.warn(f"test-stub: {why}; used the built-in patterns for JS/TS, Go, Rust and Java instead")
-            for info, pat, n, col in light:
-                self._pattern_hit(info, pat.id, pat.rule, n, col, pat.message, source="regex")
-            return
-        # semgrep covers every pattern id: its results replace the regex ones
-        for hit in hits:
+        # semgrep covers every pattern id: its results replace the regex ones on the files it scanned
+        for hit in hits or ():
             info = self.by_path.get(hit.path)
             if info is None or info.new is None:
                 continue
@@ -236,18 +270,6 @@ class Run:
             self._pattern_hit(info, hit.id, hit.rule, line, -1, hit.message, source="semgrep",
                               scope=str(hit.metadata.get("guardrails_scope", "")),
                               kind=str(hit.metadata.get("guardrails_kind", "")))
-
-    def _multiline_candidates(self) -> bool:
-        for info in self.infos:
-            src = info.new
-            if src is None:
-                continue
-            for n in info.added:
-                t = src.line_text(n)
-                if ("catch" in t or "equals" in t or "TestMain" in t or "fn eq" in t or "Equal(" in t
-                        or "expect.extend" in t or "err" in t):
-                    return True
-        return False
 
     def _pattern_hit(self, info: FileInfo, pid: str, rule: str, line: int, col: int, message: str,
                      source: str, scope: str = "", kind: str = "") -> None:
@@ -518,7 +540,7 @@ class Run:
                              f"the body of `{nb.name}` was replaced by {what}", evidence, severity=severity,
                              function=nb.name, test_changed=bool(severity), returns=_show(value) if value else None)
                 if new_kind == "constant" and value and value not in TRIVIAL:
-                    where = self.corpus.find([value], None, mention=short)
+                    where = self.corpus.find([value], None, mention=short, lang=info.lang)
                     if where:
                         self.out.add(RETURNS, info.path, line,
                                      f"`{nb.name}` now returns {_show(value)}, the value its test expects",
@@ -573,7 +595,7 @@ class Run:
             src = info.new
             assert src is not None
             fn = src.block_at(n, src.functions())
-            together = self.corpus.find(compared, returned, mention=None)
+            together = self.corpus.find(compared, returned, mention=None, lang=info.lang)
             shown = [_show(c) for c in compared] + ([_show(returned)] if returned else [])
             if together and together[0] == "together" and returned is not None:
                 self.out.add(SPECIAL, info.path, n,
@@ -586,7 +608,7 @@ class Run:
         for path, pairs in tables.items():
             found = []
             for n, k, v in pairs:
-                where = self.corpus.find([k], v, mention=None)
+                where = self.corpus.find([k], v, mention=None, lang=self.by_path[path].lang)
                 if where and where[0] == "together":
                     found.append((n, k, v, where[1]))
             if len(found) >= 2 and len(found) * 2 >= len(pairs):
@@ -680,12 +702,14 @@ class Run:
 
 class Corpus:
     """The literals of the tests: test files of the change (new side) and of
-    the repository, read only when a special case needs them."""
+    the repository, read only when a special case needs them, indexed once
+    per language (literal -> lines)."""
 
     def __init__(self, change: ChangeSet, infos: List[FileInfo]):
         self.change = change
         self.infos = infos
         self._files: Optional[List[Tuple[str, Source]]] = None
+        self._index: Dict[str, "_LangIndex"] = {}
 
     def files(self) -> List[Tuple[str, Source]]:
         if self._files is not None:
@@ -723,46 +747,80 @@ class Corpus:
         self._files = files
         return files
 
+    def index(self, lang: str) -> "_LangIndex":
+        idx = self._index.get(lang)
+        if idx is None:
+            idx = _LangIndex([(p, s) for p, s in self.files() if s.lang == lang])
+            self._index[lang] = idx
+        return idx
+
+    def find(self, compared: Sequence[str], returned: Optional[str], mention: Optional[str],
+             lang: str) -> Optional[Tuple[str, str]]:
+        """("together", where) when one of COMPARED and RETURNED appear in the
+        same test (or within a few lines of each other in a test file);
+        ("one", where) when only some of them appear; None when none does.
+        With MENTION, only tests whose text mentions that name count."""
+        return self.index(lang).find(compared, returned, mention)
+
+
+class _LangIndex:
+    def __init__(self, files: List[Tuple[str, Source]]):
+        self.files = files
+        self.lits: Dict[str, List[Tuple[int, int]]] = {}  # literal -> [(file, line)]
+        for k, (_path, src) in enumerate(files):
+            for no, text in enumerate(src.code.splitlines(), 1):
+                if not _HAS_ANY_LITERAL.search(text):
+                    continue
+                for _raw, norm, _off in literals(text):
+                    hits = self.lits.setdefault(norm, [])
+                    if not hits or hits[-1] != (k, no):
+                        hits.append((k, no))
+
+    def _test(self, k: int, line: int) -> Optional[Block]:
+        _path, src = self.files[k]
+        return src.block_at(line, src.tests())
+
     def find(self, compared: Sequence[str], returned: Optional[str],
              mention: Optional[str]) -> Optional[Tuple[str, str]]:
-        """("together", where) when one of COMPARED and RETURNED appear in the
-        same test (or within a few lines of a test file); ("one", where) when
-        only some of them appear; None when none does.  With MENTION, only
-        tests whose text mentions that name count."""
-        need = set(compared)
-        raw = [v[2:] for v in list(need) + ([returned] if returned else []) if v.startswith(("s:", "n:"))]
+        c_hits = sorted({h for c in compared for h in self.lits.get(c, ())})
+        r_hits = self.lits.get(returned, []) if returned else []
+        mention_re = re.compile(r"\b" + re.escape(mention) + r"\b") if mention else None
+
+        def ok(k: int, blk: Optional[Block]) -> bool:
+            if mention_re is None:
+                return True
+            if blk is None:
+                return False
+            return bool(mention_re.search(self.files[k][1].body(blk)))
+
+        r_by_file: Dict[int, List[int]] = {}
+        for k, line in r_hits:
+            r_by_file.setdefault(k, []).append(line)
         best: Optional[Tuple[str, str]] = None
-        for path, src in self.files():
-            if raw and not any(r in src.text for r in raw):
+        for k, line in c_hits:
+            blk = self._test(k, line)
+            if not ok(k, blk):
                 continue
-            if mention and mention not in src.text:
-                continue
-            line_lits = [set(x[1] for x in literals(t)) for t in src.code.splitlines()]
-            blocks = [b for b in src.tests() if b.kind == "test"]
-            for b in blocks:
-                if mention and not re.search(r"\b" + re.escape(mention) + r"\b", src.body(b)):
-                    continue
-                lits: Set[str] = set()
-                for k in range(b.start - 1, min(b.end, len(line_lits))):
-                    lits |= line_lits[k]
-                has_c = bool(need & lits)
-                has_r = returned is None or returned in lits
-                if has_c and has_r:
-                    return ("together", _test_id(path, b))
-                if (has_c or (returned is not None and returned in lits)) and best is None:
-                    best = ("one", _test_id(path, b))
-            if mention:
-                continue
-            c_lines = [k for k, s in enumerate(line_lits) if need & s]
-            r_lines = [k for k, s in enumerate(line_lits) if returned in s] if returned else []
-            if returned is None and c_lines:
-                return ("together", f"{path}:{c_lines[0] + 1}")
-            for c in c_lines:
-                if any(abs(c - r) <= NEAR for r in r_lines):
-                    return ("together", f"{path}:{c + 1}")
-            if best is None and (c_lines or r_lines):
-                best = ("one", f"{path}:{(c_lines or r_lines)[0] + 1}")
+            path = self.files[k][0]
+            where = _test_id(path, blk) if blk is not None else f"{path}:{line}"
+            if returned is None:
+                return ("together", where)
+            for r in r_by_file.get(k, ()):
+                rblk = self._test(k, r)
+                if (blk is not None and rblk is blk) or (mention_re is None and abs(r - line) <= NEAR):
+                    return ("together", where)
+            if best is None:
+                best = ("one", where)
+        if best is None:
+            for k, line in r_hits:
+                blk = self._test(k, line)
+                if ok(k, blk):
+                    path = self.files[k][0]
+                    return ("one", _test_id(path, blk) if blk is not None else f"{path}:{line}")
         return best
+
+
+_HAS_ANY_LITERAL = re.compile(r"""["'`\d]|\b(?:true|false|null|nil|undefined|None)\b""")
 
 
 # ====================================================================== helpers
@@ -865,7 +923,11 @@ _GO_IF_CHECK = re.compile(r"\bif\s+[^{]*(?:!=|==|!reflect\.DeepEqual|!cmp\.Equal
 
 def _assert_helpers(src: Source) -> Dict[str, Tuple[int, int]]:
     """Functions of a test file (not tests) that assert: name -> strength."""
+    cached = src.cache.get("helpers")
+    if isinstance(cached, dict):
+        return cached
     helpers: Dict[str, Tuple[int, int]] = {}
+    src.cache["helpers"] = helpers
     test_starts = {b.body_start for b in src.tests()}
     for fn in src.functions():
         if fn.body_start in test_starts or fn.name in ("describe", "it", "test"):
@@ -899,11 +961,16 @@ def _strength(src: Source, blk: Block, helpers: Dict[str, Tuple[int, int]]) -> T
         if "#[should_panic" in header[header.rfind("fn "):] or header.count("should_panic"):
             strong += 1
             total += 1
-    for name, (s, t) in helpers.items():
-        calls = len(re.findall(r"(?<![\w.])" + re.escape(name) + r"\s*\(", masked))
-        strong += s * calls
-        total += t * calls
+    if helpers:
+        for m in _CALL.finditer(masked):
+            hit = helpers.get(m.group(1))
+            if hit is not None:
+                strong += hit[0]
+                total += hit[1]
     return strong, total
+
+
+_CALL = re.compile(r"(?<![\w.$])([A-Za-z_$][\w$]*)\s*\(")
 
 
 _EXPECTISH = {
