@@ -14,6 +14,8 @@ OURS = {
 
 
 def judge(repo, before: Dict[str, Optional[str]], after: Dict[str, Optional[str]]) -> List[dict]:
+    for path, text in after.items():
+        assert before.get(path, "\0") != text, f"{path}: the test's edit did not change it"
     repo.commit(before, "base")
     repo.commit(after, "change")
     report = check_json(repo, "--base", "HEAD~1")
@@ -919,3 +921,67 @@ def test_setup_cfg_old_pytest_section_name_is_read(repo):
     old = "[pytest]\nnorecursedirs = .* build docs examples\n"
     new = "[tool:pytest]\nnorecursedirs = .* build docs examples\n"
     assert judge(repo, {"setup.cfg": old}, {"setup.cfg": new}) == []
+
+
+JEST_CONFIG = textwrap.dedent('''\
+    import type { Config } from "jest";
+
+    const config: Config = {
+      preset: "ts-jest",
+      testEnvironment: "node",
+      collectCoverageFrom: ["src/**/*.ts"],
+      coverageThreshold: {
+        global: {
+          branches: 80,
+          functions: 85,
+          lines: 90,
+        },
+      },
+      testPathIgnorePatterns: ["/node_modules/", "/dist/"],
+    };
+
+    export default config;
+''')
+
+
+def test_jest_threshold_lowered_and_tests_ignored(repo):
+    new = JEST_CONFIG.replace("lines: 90", "lines: 60").replace(
+        '"/dist/"]', '"/dist/", "<rootDir>/src/payments/"]')
+    found = judge(repo, {"jest.config.ts": JEST_CONFIG}, {"jest.config.ts": new})
+    cov = one(found, "coverageThreshold")
+    assert cov["rule"] == "suppression/relaxed-coverage-config" and cov["details"]["tool"] == "jest"
+    assert cov["details"]["change"] == "coverageThreshold: global.lines: 90 -> 60"
+    assert cov["line"] == line_of(new, "lines: 60")
+    ign = one(found, "testPathIgnorePatterns")
+    assert ign["rule"] == "suppression/relaxed-test-config"
+    assert ign["details"]["change"] == "testPathIgnorePatterns: +<rootDir>/src/payments/"
+
+
+def test_jest_raised_thresholds_and_reformat_are_fine(repo):
+    new = JEST_CONFIG.replace("lines: 90", "lines: 95").replace("  preset: \"ts-jest\",\n", "").replace(
+        "const config: Config = {", "// tightened\nconst config: Config = {\n  preset: 'ts-jest',")
+    assert judge(repo, {"jest.config.ts": JEST_CONFIG}, {"jest.config.ts": new}) == []
+
+
+def test_vitest_thresholds_removed_block(repo):
+    vite = textwrap.dedent('''\
+        import { defineConfig } from "vitest/config";
+        import react from "@vitejs/plugin-react";
+
+        export default defineConfig({
+          plugins: [react()],
+          test: {
+            environment: "jsdom",
+            coverage: {
+              provider: "v8",
+              thresholds: { lines: 85, functions: 85 },
+            },
+          },
+        });
+    ''')
+    new = vite.replace("      thresholds: { lines: 85, functions: 85 },\n", "")
+    assert new != vite
+    found = judge(repo, {"vite.config.ts": vite}, {"vite.config.ts": new})
+    f = one(found, "thresholds")
+    assert f["severity"] == "block" and f["side"] == "old" and f["line"] == line_of(vite, "thresholds")
+    assert f["details"]["change"] == "test.coverage.thresholds: lines: 85 -> (unset), functions: 85 -> (unset)"

@@ -38,6 +38,8 @@ AGENTS = "# Working on this repository\n\n- Run `make test` before you commit.\n
 
 
 def tampering(repo, before: Dict[str, Optional[str]], after: Dict[str, Optional[str]]) -> List[dict]:
+    for path, text in after.items():
+        assert before.get(path, "\0") != text, f"{path}: the test's edit did not change it"
     repo.commit(before, "base")
     repo.commit(after, "change")
     report = check_json(repo, "--base", "HEAD~1")

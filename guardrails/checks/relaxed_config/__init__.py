@@ -19,6 +19,7 @@ from guardrails.checks.relaxed_config import (
     eslint,
     flake8,
     golangci,
+    js_test,
     mypy,
     precommit,
     pylint,
@@ -52,7 +53,7 @@ CONFIG_SCHEMA: dict = {
 }
 
 TOOLS = (ruff, flake8, pylint, mypy, pyright, pytest_cfg, coverage_cfg, tsconfig, eslint,
-         eslint.IGNORE_FILE, golangci, precommit, workflows)
+         eslint.IGNORE_FILE, js_test.JEST, js_test.VITEST, golangci, precommit, workflows)
 
 _UNKNOWN = object()
 

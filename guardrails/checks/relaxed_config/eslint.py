@@ -5,7 +5,6 @@ and .eslintignore.  The files of one folder are read together, so moving
 from .eslintrc.json to eslint.config.js with the same rules is neutral."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from types import SimpleNamespace
 from typing import Any, Dict, List, Optional, Tuple
@@ -23,6 +22,7 @@ from guardrails.checks.relaxed_config.base import (
     relax,
     seq,
 )
+from guardrails.checks.relaxed_config.jsparse import parse_object, parse_value, tokenize
 
 TOOL = "eslint"
 RULE = LINT
@@ -45,120 +45,6 @@ def level(value: Any) -> Optional[int]:
     return {"off": 0, "warn": 1, "error": 2, "0": 0, "1": 1, "2": 2}.get(str(value).strip().lower())
 
 
-# ------------------------------------------------------------ light JS parse
-
-_TOKEN = re.compile(r"""
-    (?P<ws>\s+|//[^\n]*|/\*.*?\*/)
-  | (?P<str>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)
-  | (?P<num>-?\d+(?:\.\d+)?)
-  | (?P<spread>\.\.\.)
-  | (?P<name>[A-Za-z_$][\w$.]*)
-  | (?P<punct>.)
-""", re.S | re.X)
-
-
-class _Unknown:
-    pass
-
-
-UNKNOWN = _Unknown()
-
-
-def tokenize(text: str) -> List[Tuple[str, str]]:
-    out = []
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup or "punct"
-        if kind != "ws":
-            out.append((kind, m.group()))
-    return out
-
-
-_CLOSE = {"{": "}", "[": "]", "(": ")"}
-
-
-def _skip(tokens: List[Tuple[str, str]], i: int) -> int:
-    """Skip one expression: up to a , or a closing bracket at depth 0."""
-    depth = 0
-    while i < len(tokens):
-        t = tokens[i][1] if tokens[i][0] == "punct" else ""
-        if t in _CLOSE:
-            depth += 1
-        elif t in ("}", "]", ")"):
-            if depth == 0:
-                return i
-            depth -= 1
-        elif t in (",", ";") and depth == 0:
-            return i
-        i += 1
-    return i
-
-
-def _value(tokens: List[Tuple[str, str]], i: int) -> Tuple[Any, int]:
-    if i >= len(tokens):
-        return UNKNOWN, i
-    kind, text = tokens[i]
-    if kind == "punct" and text == "{":
-        return _object(tokens, i + 1)
-    if kind == "punct" and text == "[":
-        return _array(tokens, i + 1)
-    nxt = tokens[i + 1][1] if i + 1 < len(tokens) else ","
-    simple = nxt in (",", "}", "]", ")", ";")
-    if kind == "str" and simple:
-        if text.startswith("`") and "${" in text:
-            return UNKNOWN, i + 1
-        return text[1:-1], i + 1
-    if kind == "num" and simple:
-        return float(text) if "." in text else int(text), i + 1
-    if kind == "name" and simple and text in ("true", "false", "null"):
-        return {"true": True, "false": False, "null": None}[text], i + 1
-    return UNKNOWN, _skip(tokens, i)
-
-
-def _object(tokens: List[Tuple[str, str]], i: int) -> Tuple[Dict[str, Any], int]:
-    out: Dict[str, Any] = {}
-    while i < len(tokens):
-        kind, text = tokens[i]
-        if text == "}" and kind == "punct":
-            return out, i + 1
-        if text == "," and kind == "punct":
-            i += 1
-            continue
-        if kind == "spread" or (kind == "punct" and text == "["):
-            i = _skip(tokens, i + 1 if kind == "spread" else i)
-            if kind == "punct":
-                # computed key: skip its value too
-                i = _skip(tokens, i)
-            continue
-        key = text[1:-1] if kind == "str" else text
-        if i + 1 < len(tokens) and tokens[i + 1][1] == ":":
-            value, i = _value(tokens, i + 2)
-            out[key] = value
-        else:
-            i = _skip(tokens, i + 1)
-    return out, i
-
-
-def _array(tokens: List[Tuple[str, str]], i: int) -> Tuple[List[Any], int]:
-    out: List[Any] = []
-    while i < len(tokens):
-        kind, text = tokens[i]
-        if kind == "punct" and text == "]":
-            return out, i + 1
-        if kind == "punct" and text == ",":
-            i += 1
-            continue
-        if kind == "spread":
-            out.append(UNKNOWN)
-            i = _skip(tokens, i + 1)
-            continue
-        start = i
-        value, i = _value(tokens, i)
-        out.append(value)
-        if i == start:
-            i += 1
-    return out, i
-
-
 def parse_js(text: str) -> Dict[str, Any]:
     """Every `rules: {...}`, `ignores: [...]`, `ignorePatterns: [...]` and
     `extends: [...]` literal of a JS config, wherever it sits."""
@@ -169,10 +55,10 @@ def parse_js(text: str) -> Dict[str, Any]:
             continue
         key = tok.strip("'\"")
         if key == "rules" and tokens[i + 2][1] == "{":
-            obj, _ = _object(tokens, i + 3)
+            obj, _ = parse_object(tokens, i + 3)
             cfg["rules"].extend((name, lv) for name, v in obj.items() if (lv := level(v)) is not None)
         elif key in ("ignores", "ignorePatterns", "extends"):
-            value, _ = _value(tokens, i + 2)
+            value, _ = parse_value(tokens, i + 2)
             items = value if isinstance(value, list) else [value]
             target = "extends" if key == "extends" else "ignores"
             cfg[target].extend(x for x in items if isinstance(x, str))
