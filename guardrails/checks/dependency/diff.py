@@ -174,8 +174,8 @@ def _clause(b: Bounds, clause: str, ecosystem: str) -> None:
         return  # "*", "latest", a dist-tag: no bound
     if ecosystem in (CONDA, DOCKER) and op in ("", "="):
         # conda "1.2" / "1.2.*" and docker tags "3.12-slim" are prefix ranges
-        fixed = re.match(r"[\d.]*\d", version.lstrip("v"))
-        fixed = fixed.group(0) if fixed else "0"
+        prefix = re.match(r"[\d.]*\d", version.lstrip("v"))
+        fixed = prefix.group(0) if prefix else "0"
         b.at_least(vkey(fixed))
         b.below(_bump(fixed, max(len(_NUM.findall(fixed)) - 1, 0)))
         return
@@ -414,15 +414,17 @@ def line_oriented(path: str) -> bool:
     return manifests.parser_for(path) in (req_mod.parse, req_mod.parse_constraints)
 
 
-def _included_by_head(change: ChangeSet) -> Set[str]:
-    """Requirement files pulled in with -r / -c by some manifest of the new side."""
-    out: Set[str] = set()
+def _included_by_head(change: ChangeSet) -> Dict[str, str]:
+    """Requirement files pulled in with -r / -c by some manifest of the new
+    side: path -> "requirement" or "constraint"."""
+    out: Dict[str, str] = {}
     paths = [p for p in _head_manifests(change)
              if manifests.parser_for(p) in (req_mod.parse, req_mod.parse_constraints)]
     texts = _read_many(change, paths)
     for path in paths:
         parsed = parse_manifest(change, path, texts[path] if path in texts else change.read_head(path), "new")
-        out.update(target for target, _, _ in parsed.includes)
+        for target, kind, _ in parsed.includes:
+            out.setdefault(target, kind)
     return out
 
 
@@ -452,8 +454,7 @@ def dependency_changes(change: ChangeSet) -> List[DepChange]:
     included: Dict[str, str] = {}
     candidates = [f for f in change.files if not f.is_binary and not manifests.skipped(f.path)]
     if any(f.path.endswith((".txt", ".in", ".pip")) and not manifests.is_manifest(f.path) for f in candidates):
-        for target in _included_by_head(change):
-            included.setdefault(target, "requirement")
+        included = _included_by_head(change)
     manifest_changes: List[DepChange] = []
     lock_files: List[FileChange] = []
     for f in candidates:
