@@ -132,3 +132,11 @@ def test_staged_change_to_agents_md(repo):
     assert res.code in (0, 1), res.err
     found = [f for f in res.json()["findings"] if f["rule"] == RULE]
     assert len(found) == 1 and found[0]["line"] == 5
+
+
+def test_composite_action_running_guardrails(repo):
+    action = ("name: gate\nruns:\n  using: composite\n  steps:\n    - run: guardrails check --base main\n"
+              "      shell: bash\n")
+    found = tampering(repo, {".github/actions/gate/action.yml": action},
+                      {".github/actions/gate/action.yml": action.replace("--base main", "--base main --no-llm")})
+    assert [f["details"]["kind"] for f in found] == ["CI workflow that runs guardrails"]

@@ -14,7 +14,16 @@ from typing import Iterable, List, Optional, Set, Tuple
 import yaml
 
 from guardrails.checks import finding
-from guardrails.model import ADDED, DELETED, REMOVED, ChangeSet, Context, FileChange, Finding, glob_match
+from guardrails.model import (
+    ADDED,
+    DELETED,
+    REMOVED,
+    ChangeSet,
+    Context,
+    FileChange,
+    Finding,
+    glob_match,
+)
 
 NAME = "tampering"
 CONFIG_SCHEMA: dict = {
@@ -38,7 +47,7 @@ AGENT_GLOBS = (
     ".roo/*", ".kiro/steering/*", ".junie/*", ".continue/rules/*", ".amazonq/rules/*", ".codex/*",
     ".openhands/*", ".aider/*",
 )
-CI_GLOBS = (".github/workflows/*", ".gitlab-ci.yml", ".gitlab/ci/*", ".circleci/*", "azure-pipelines.yml",
+CI_GLOBS = (".github/workflows/*", ".github/actions/*", "action.yml", "action.yaml", ".gitlab-ci.yml", ".gitlab/ci/*", ".circleci/*", "azure-pipelines.yml",
             "azure-pipelines.yaml", "Jenkinsfile", "bitbucket-pipelines.yml", ".buildkite/*", ".drone.yml",
             ".travis.yml")
 HOOK_GLOBS = (".husky/*", ".githooks/*", "lefthook.yml", ".lefthook.yml", "lefthook.yaml", ".git-hooks/*")
