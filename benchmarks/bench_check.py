@@ -371,6 +371,24 @@ def run_subprocess(repo: str, args: List[str]) -> Tuple[float, int, str, str]:
     return elapsed, proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
 
 
+def time_change_stage(repo: str, base: str, repeat: int) -> float:
+    """Stage 1 only (guardrails.change), best of REPEAT: the part every
+    check family builds on."""
+    sys.path.insert(0, ROOT)
+    from guardrails import change
+
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        cs = change.from_revisions(base, "HEAD", cwd=repo)
+        cs.added_line_count()
+        for f in cs.files:
+            f.old_text()
+            f.new_text()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def _summary(stdout: str) -> Dict[str, Any]:
     try:
         report = json.loads(stdout)
@@ -427,6 +445,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 elapsed, code, out, err = fn(repo, args)
                 results[kind].append(elapsed)
                 last[kind] = (code, out, err)
+        stage = time_change_stage(repo, str(facts["base"]), max(1, opts.repeat))
         failed = False
         for kind, (code, out, err) in last.items():
             if code not in (0, 1):
@@ -440,6 +459,8 @@ def main(argv: Optional[List[str]] = None) -> int:
               f"  peak RSS {rss_in:.0f} MB (this process, includes the repository build)")
         print(f"subprocess: best {best_sub:.2f} s  (runs: {', '.join(f'{t:.2f}' for t in results['subprocess'])})"
               f"  peak RSS {rss_sub:.0f} MB (largest child: git or guardrails)")
+        print(f"change stage alone (get + parse the diff, count lines, read every old/new text): "
+              f"best {stage:.2f} s")
         if summary:
             print(f"report: verdict {summary['verdict']}, {summary['findings']} findings, "
                   f"files {stats.get('files')}, lines added {stats.get('lines_added')}, "
@@ -457,7 +478,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             with open(opts.json, "w", encoding="utf-8") as f:
                 json.dump({"lines": facts["added_lines"], "files": facts["files_changed"],
                            "suppressions": facts["suppressions"], "in_process_best": best_in,
-                           "subprocess_best": best_sub, "in_process_runs": results["in-process"],
+                           "subprocess_best": best_sub, "change_stage_best": stage,
+                           "in_process_runs": results["in-process"],
                            "subprocess_runs": results["subprocess"], "rss_mb_in_process": rss_in,
                            "rss_mb_subprocess": rss_sub, "findings": summary.get("findings"),
                            "by_rule": summary.get("by_rule"), "deep": opts.deep}, f, indent=2)
