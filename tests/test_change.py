@@ -817,3 +817,16 @@ def test_mutated_diffs_give_a_change_or_a_guard_error_never_a_crash(repo: Repo, 
             assert "\n" not in str(exc)
             outcomes["error"] += 1
     assert outcomes["ok"] > 20 and outcomes["error"] > 20, outcomes
+
+
+def test_diff_of_uncommitted_work_piped_in(repo: Repo, tmp_path: Path):
+    """`git diff | guardrails check --diff -`: pre-images are in the index,
+    post-images exist only in the work tree (and in the patch)."""
+    repo.commit({"app.py": CALC_OLD})
+    repo.write({"app.py": CALC_NEW, "notes.md": "untracked\n"})
+    raw = git_bytes(repo, "diff")
+    (repo.path / "app.py").write_text(CALC_OLD)  # even if the work tree moves on again
+    cs = change.from_diff("-", cwd=str(repo.path / "."), stdin=raw)
+    f = only(cs)
+    assert cs.coverage == "full" and f.old_text() == CALC_OLD and f.new_text() == CALC_NEW
+    assert cs.read_head("app.py") == CALC_NEW and cs.read_head("notes.md") == "untracked\n"
