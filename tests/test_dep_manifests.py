@@ -374,3 +374,13 @@ def test_parsers_survive_wrong_types_and_garbage():
             text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 200)))
             parsed = manifests.parse(path, text)
             assert isinstance(parsed.problems, tuple), (path, text)
+
+
+def test_pyproject_lines_with_escaped_quotes_and_single_line_arrays():
+    text = ('[project]\nname = "x"\ndependencies = [\n  "attrs",\n'
+            '  "tomli>=1.2.2;python_version<\\"3.11\\"",\n]\n'
+            '[project.optional-dependencies]\ndev = ["pytest", "ruff"]\n')
+    found, _ = deps("pyproject.toml", text)
+    assert found[("pypi", "tomli", "runtime")].line == 5
+    assert found[("pypi", "tomli", "runtime")].marker == 'python_version<"3.11"'
+    assert found[("pypi", "ruff", "optional")].line == 8

@@ -101,14 +101,19 @@ class Locator:
         if not line:
             return 0
         end = self._section_end(line - 1)
-        quoted = ('"' + needle + '"', "'" + needle + "'")
+        escaped = needle.replace("\\", "\\\\").replace('"', '\\"')
+        quoted = ('"' + needle + '"', "'" + needle + "'", '"' + escaped + '"')
         for i in range(line - 1, end):
             text = self.lines[i]
-            if quoted[0] in text or quoted[1] in text:
+            if any(q in text for q in quoted):
                 return i + 1
-        for i in range(line - 1, end):
-            if needle in self.lines[i]:
-                return i + 1
+        head = re.split(r"[^A-Za-z0-9._\[\]-]", needle, 1)[0]
+        for probe in (needle, escaped, '"' + head, "'" + head):
+            if not probe.strip("\"'"):
+                continue
+            for i in range(line - 1, end):
+                if probe in self.lines[i]:
+                    return i + 1
         return line
 
     def _section_end(self, index: int) -> int:
