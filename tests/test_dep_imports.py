@@ -283,3 +283,18 @@ def test_distribution_and_import_name_guesses():
     assert "dateutil" in imports.import_names("python-dateutil")
     assert "google.cloud.storage" in imports.import_names("google-cloud-storage")
     assert "requests" in imports.import_names("types-requests")
+
+
+def test_imports_inside_triple_quoted_strings_are_not_imports():
+    src = ('"""Usage:\n\nimport nope\n"""\nimport yaml\nx = "a\\"b"\nsnippet = r\'\'\'\nfrom c import d\n\'\'\'\n'
+           'import e  # """ in a comment\nt = "\'\'\'"\nimport h\n')
+    got = [(i.line, i.module) for i in imports.python_imports(_file("m.py", src))]
+    assert got == [(5, "yaml"), (10, "e"), (12, "h")]
+
+
+def test_optional_import_detection_in_nested_blocks():
+    src = ("def load():\n    try:\n        import ujson as json\n    except (ImportError, ValueError):\n"
+           "        import json\n    import yaml\n    try:\n        import orjson\n    except KeyError:\n"
+           "        pass\n")
+    got = [i.module for i in imports.python_imports(_file("m.py", src))]
+    assert got == ["json", "yaml", "orjson"]

@@ -189,14 +189,54 @@ def _optional(lines: List[str], index: int) -> bool:
     return False
 
 
+_TRIPLES = ('"' * 3, "'" * 3)
+_PY_STRINGS = re.compile(r"#[^\n]*|" + '"""' + r"|'''" + r'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*\'''')
+
+
+def _string_lines(lines: List[str], wanted: Set[int]) -> Set[int]:
+    """Which of the WANTED line numbers (1-based) start inside a triple-quoted string."""
+    text = "\n".join(lines)
+    ranges: List[Tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = _PY_STRINGS.search(text, pos)
+        if not m:
+            break
+        tok = m.group()
+        pos = m.end()
+        if tok in _TRIPLES:
+            end = text.find(tok, pos)
+            ranges.append((pos, end if end >= 0 else len(text)))
+            if end < 0:
+                break
+            pos = end + 3
+    if not ranges:
+        return set()
+    out: Set[int] = set()
+    offset = 0
+    for no, line in enumerate(lines, 1):
+        if no in wanted and any(a <= offset < b for a, b in ranges):
+            out.add(no)
+        offset += len(line) + 1
+    return out
+
+
 def python_imports(f: FileChange) -> List[Import]:
     """The absolute imports on the lines the change adds (a line scanner, not
     a parser: it must stay cheap on 100,000 added lines)."""
     out: List[Import] = []
     whole: Optional[List[str]] = None
-    for ln in f.added():
+    candidates = [ln for ln in f.added() if ln.new_no is not None and _PY_PREFILTER.match(ln.text)]
+    if not candidates:
+        return out
+    text_all = f.new_text()
+    in_string: Set[int] = set()
+    if text_all is not None and any(t in text_all for t in _TRIPLES):
+        whole = text_all.splitlines()
+        in_string = _string_lines(whole, {ln.new_no for ln in candidates if ln.new_no is not None})
+    for ln in candidates:
         t = ln.text
-        if ln.new_no is None or not _PY_PREFILTER.match(t):
+        if ln.new_no is None or ln.new_no in in_string:
             continue
         m = _PY_IMPORT.match(t)
         n = None if m else _PY_FROM.match(t)
@@ -383,6 +423,21 @@ class Project:
 
 
 def _read_many(change: ChangeSet, paths: Sequence[str]) -> Dict[str, Optional[str]]:
+    """Several files of the new side in one `git cat-file --batch` (read_head costs a process each)."""
+    if not paths:
+        return {}
+    if change.repo and change.mode in ("git", "staged"):
+        prefix = f"{change.head_rev}:" if change.head_rev else ":0:"
+        try:
+            blobs = git.cat_blobs([prefix + p for p in paths], change.repo)
+        except Exception:  # noqa: BLE001 - fall back to one read per file
+            blobs = None
+        if blobs is not None:
+            out: Dict[str, Optional[str]] = {}
+            for p in paths:
+                data = blobs.get(prefix + p)
+                out[p] = None if data is None or b"\0" in data[:8000] else data.decode("utf-8", "replace")
+            return out
     return {p: change.read_head(p) for p in paths}
 
 
@@ -523,6 +578,9 @@ JS_CONFIG_FILES = (
     ".babelrc*", ".eslintrc*", ".prettierrc*", ".stylelintrc*", ".postcssrc*", "tsconfig*.json",
     "jsconfig.json", ".mocharc*", "babel.config.*", "*.json", "*.yml", "*.yaml",
 )
+
+
+IMPLICIT_JS = frozenset({"react-dom"})
 
 
 def is_plugin(ecosystem: str, name: str) -> bool:
@@ -678,6 +736,8 @@ def _used_js(change: ChangeSet, deps: Sequence[Dep], project: Project) -> Set[Tu
             if re.search(rf"""['"`]{re.escape(n)}(/[^'"`]*)?['"`]""", low) or \
                     re.search(rf"(^|[{{,\s]){re.escape(n)}\s*:", low):
                 found.add(n)
+    # Loaded by a framework rather than imported by the project (Next.js, Gatsby, Remix render with react-dom).
+    found |= IMPLICIT_JS
     out: Set[Tuple[str, str]] = set()
     has_ts = any(p.endswith((".ts", ".tsx", ".mts", ".cts")) for p in project.paths)
     for d in deps:
@@ -700,8 +760,9 @@ def _used_in_scripts(change: ChangeSet, deps: Sequence[Dep], project: Project) -
     """A package's command in some package.json "scripts"."""
     pkg_files = [p for p in project.paths if p.rsplit("/", 1)[-1] == "package.json"][:500]
     scripts: List[str] = []
+    texts = _read_many(change, pkg_files)
     for p in pkg_files:
-        data = _loose_json(change.read_head(p))
+        data = _loose_json(texts.get(p))
         if isinstance(data, dict) and isinstance(data.get("scripts"), dict):
             scripts.extend(str(v).lower() for v in data["scripts"].values())
     out: Set[Tuple[str, str]] = set()
