@@ -985,3 +985,33 @@ def test_vitest_thresholds_removed_block(repo):
     f = one(found, "thresholds")
     assert f["severity"] == "block" and f["side"] == "old" and f["line"] == line_of(vite, "thresholds")
     assert f["details"]["change"] == "test.coverage.thresholds: lines: 85 -> (unset), functions: 85 -> (unset)"
+
+
+def test_workflow_action_inputs_that_stop_a_gate_failing(repo):
+    wf = textwrap.dedent('''\
+        name: lint
+        on: [pull_request]
+        jobs:
+          golangci:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+              - uses: golangci/golangci-lint-action@v6
+                with:
+                  version: v1.60
+    ''')
+    new = wf.replace("version: v1.60", "version: v1.60\n          args: --issues-exit-code=0\n          only-new-issues: true")
+    found = judge(repo, {WF: wf}, {WF: new})
+    got = sorted((f["details"]["change"], f["severity"], f["line"]) for f in found)
+    assert got == [("jobs.golangci: golangci-lint --issues-exit-code=0", "block", 11),
+                   ("jobs.golangci: golangci-lint only-new-issues: true", "escalate", 12)]
+
+
+def test_eslint_linter_options_loosened(repo):
+    new = FLAT.replace("  {\n    ignores:", "  {\n    linterOptions: { noInlineConfig: false },\n  },\n  {\n    ignores:")
+    old = FLAT.replace("  {\n    ignores:", "  {\n    linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: \"error\" },\n  },\n  {\n    ignores:")
+    found = judge(repo, {"eslint.config.js": old}, {"eslint.config.js": new})
+    f = one(found, "linterOptions")
+    assert f["details"]["change"] == ("linterOptions: noInlineConfig on -> off, "
+                                      "reportUnusedDisableDirectives on -> off")
+    assert f["line"] == line_of(new, "noInlineConfig: false")

@@ -49,7 +49,7 @@ def parse_js(text: str) -> Dict[str, Any]:
     """Every `rules: {...}`, `ignores: [...]`, `ignorePatterns: [...]` and
     `extends: [...]` literal of a JS config, wherever it sits."""
     tokens = tokenize(text)
-    cfg: Dict[str, Any] = {"rules": [], "ignores": [], "extends": []}
+    cfg: Dict[str, Any] = _new()
     for i, (kind, tok) in enumerate(tokens):
         if kind not in ("name", "str") or i + 2 >= len(tokens) or tokens[i + 1][1] != ":":
             continue
@@ -57,6 +57,9 @@ def parse_js(text: str) -> Dict[str, Any]:
         if key == "rules" and tokens[i + 2][1] == "{":
             obj, _ = parse_object(tokens, i + 3)
             cfg["rules"].extend((name, lv) for name, v in obj.items() if (lv := level(v)) is not None)
+        elif key in _STRICT_OPTIONS:
+            value, _ = parse_value(tokens, i + 2)
+            cfg["options"].append((key, _strictness(key, value)))
         elif key in ("ignores", "ignorePatterns", "extends"):
             value, _ = parse_value(tokens, i + 2)
             items = value if isinstance(value, list) else [value]
@@ -75,13 +78,27 @@ def _from_dict(data: Any, cfg: Dict[str, Any]) -> Dict[str, Any]:
         cfg["rules"].extend((str(n), lv) for n, v in rules.items() if (lv := level(v)) is not None)
     cfg["ignores"].extend(as_list(data.get("ignorePatterns")))
     cfg["extends"].extend(as_list(data.get("extends")))
+    for key in _STRICT_OPTIONS:
+        if key in data:
+            cfg["options"].append((key, _strictness(key, data[key])))
     for override in seq(data.get("overrides")):
         _from_dict(override, cfg)
     return cfg
 
 
 def _new() -> Dict[str, Any]:
-    return {"rules": [], "ignores": [], "extends": []}
+    return {"rules": [], "ignores": [], "extends": [], "options": []}
+
+
+# Linter options that keep suppression comments honest: True is strict.
+_STRICT_OPTIONS = ("noInlineConfig", "reportUnusedDisableDirectives", "reportUnusedInlineConfigs")
+
+
+def _strictness(key: str, value: Any) -> Optional[bool]:
+    if isinstance(value, bool):
+        return value
+    lv = level(value)
+    return None if lv is None else lv > 0
 
 
 def extract(name: str, text: str) -> Optional[Dict[str, Any]]:
@@ -145,6 +162,13 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
         first = removed[0][0]
         out.append(relax(RULE, "rules", "rules: " + ", ".join(t for _, t in removed), (first,), side="old",
                          note="rules removed"))
+    strict_old = {k for k, v in old["options"] if v}
+    strict_new = {k for k, v in new["options"] if v}
+    loosened = sorted(strict_old - strict_new)
+    if loosened:
+        out.append(relax(RULE, "linterOptions", "linterOptions: " + ", ".join(f"{k} on -> off" for k in loosened),
+                         (loosened[0],), side="new" if any(k == loosened[0] for k, _ in new["options"]) else "old",
+                         note="eslint-disable comments are honoured or left unchecked again"))
     more = grown(old["ignores"], new["ignores"])
     if more:
         out.append(relax(RULE, "ignores", "ignores: " + plus(more), (more[0],), note="files no longer linted"))

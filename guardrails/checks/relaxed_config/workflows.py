@@ -98,6 +98,28 @@ def _job_gates(job: Dict[str, Any]) -> List[Tuple[str, str, str]]:
     return out
 
 
+_LAX_ARGS = re.compile(r"--exit-zero\b|--issues-exit-code[= ]0\b")
+
+
+def _lax_inputs(inputs: Dict[str, Any]) -> List[Tuple[str, Optional[str]]]:
+    """Inputs of a lint/test action that stop it from failing the build."""
+    out: List[Tuple[str, Optional[str]]] = []
+    for key, value in inputs.items():
+        k = str(key).lower().replace("-", "_")
+        text = str(value).strip().lower()
+        if k in ("fail_on_error", "fail_on_errors", "fail_ci_if_error", "fail") and text == "false":
+            out.append((f"{key}: false", "block"))
+        elif k in ("fail_level", "level") and text in ("none", "off"):
+            out.append((f"{key}: {value}", "block"))
+        elif k == "only_new_issues" and text == "true":
+            out.append((f"{key}: true", None))
+        elif k in ("args", "extra_args", "options"):
+            m = _LAX_ARGS.search(text)
+            if m:
+                out.append((m.group(), "block"))
+    return out
+
+
 def _neutered(job: Dict[str, Any]) -> Dict[Tuple[str, str], Tuple[str, str, Optional[str]]]:
     """(gate, mechanism) -> (kind, anchor token, severity) for the job's swallowed gates."""
     out: Dict[Tuple[str, str], Tuple[str, str, Optional[str]]] = {}
@@ -117,6 +139,11 @@ def _neutered(job: Dict[str, Any]) -> Dict[Tuple[str, str], Tuple[str, str, Opti
                 out[(name, "continue-on-error")] = (kind, "continue-on-error", "block" if coe == "literal" else None)
             if _is_false(step.get("if")):
                 out[(name, "step if: false")] = (kind, "if:", "block")
+        raw = step.get("with")
+        inputs: Dict[str, Any] = raw if isinstance(raw, dict) else {}
+        for name, kind, _ in found:
+            for mechanism, severity in _lax_inputs(inputs):
+                out[(name, mechanism)] = (kind, mechanism.split(":")[0].split("=")[0], severity)
         run = step.get("run")
         if isinstance(run, str):
             for name, kind, mechanism in gates.neutered(run):
