@@ -1015,3 +1015,18 @@ def test_eslint_linter_options_loosened(repo):
     assert f["details"]["change"] == ("linterOptions: noInlineConfig on -> off, "
                                       "reportUnusedDisableDirectives on -> off")
     assert f["line"] == line_of(new, "noInlineConfig: false")
+
+
+def test_patch_file_mode_compares_configs_too(repo):
+    from conftest import run_cli
+
+    repo.commit({"pyproject.toml": PYPROJECT}, "base")
+    repo.write({"pyproject.toml": PYPROJECT.replace("fail_under = 92", "fail_under = 50")})
+    patch = repo.git("diff") + "\n"
+    repo.git("checkout", "--", "pyproject.toml")
+    (repo.path / "change.diff").write_text(patch, encoding="utf-8")
+    res = run_cli(["check", "--format", "json", "--diff", "change.diff"], cwd=repo.path)
+    assert res.code in (0, 1), res.err
+    found = [f for f in res.json()["findings"] if f["rule"] in OURS]
+    assert [f["details"]["change"] for f in found] == ["fail_under: 92 -> 50"]
+    assert found[0]["line"] == line_of(PYPROJECT, "fail_under = 92")
