@@ -755,11 +755,13 @@ def test_no_verify_in_package_json_python_and_makefile(repo):
     })
     kinds = sorted((f["path"], f["details"]["key"]) for f in found)
     assert kinds == [("Makefile", "core.hooksPath"), ("package.json", "--no-verify"),
-                     ("tools/sync.py", "git commit -n")]
+                     ("tools/sync.py", "commit -n")]
 
 
 def test_no_verify_near_misses(repo):
     found = judge(repo, {"README.md": "# Release\n"}, {
+        "tests/test_release.py": 'SCRIPT = "git commit --no-verify -m wip"  # a fixture, not a commit\n',
+        "tools/docs.py": '"""Refuses `git commit --no-verify` in release scripts."""\n',
         "README.md": "# Release\nNever use `git commit --no-verify`.\n",
         "scripts/publish.sh": "#!/bin/sh\ncargo publish --no-verify\n# git commit --no-verify is forbidden\n"
                               "git commit -am 'fix -x flag'\n",
