@@ -1043,3 +1043,27 @@ def _diff_lister(files: Sequence[FileChange], repo: Optional[str]) -> Callable[[
             cache.append(tuple(sorted(paths)))
         return cache[0]
     return listing
+
+
+def read_many(cs: ChangeSet, paths: Sequence[str], side: str = "new") -> Dict[str, Optional[str]]:
+    """Texts of many repository files on one side of CS ("new": as
+    read_head; "old": as read_base), in one `git cat-file --batch` for a git
+    or staged change instead of one process per read_head call.  Files of
+    the change itself come from their (shared, cached) loaders."""
+    paths = list(dict.fromkeys(paths))
+    if side not in ("new", "old"):
+        raise ValueError(f"side must be 'new' or 'old', not {side!r}")
+    rev = cs.head_rev if side == "new" else cs.base_rev
+    if cs.repo is None or cs.mode == "diff" or (side == "old" and rev is None):
+        read = cs.read_head if side == "new" else cs.read_base
+        return {p: read(p) for p in paths}
+    own: Dict[str, Callable[[], Optional[str]]] = {}
+    for f in cs.files:
+        if side == "new" and f.status != DELETED:
+            own[f.path] = f.load_new
+        elif side == "old" and f.old_path:
+            own[f.old_path] = f.load_old
+    prefix = f"{rev}:" if rev else ":0:"
+    rest = [p for p in paths if p not in own]
+    blobs = git.cat_blobs([prefix + p for p in rest], cs.repo) if rest else {}
+    return {p: own[p]() if p in own else decode(blobs.get(prefix + p)) for p in paths}

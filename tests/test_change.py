@@ -830,3 +830,23 @@ def test_diff_of_uncommitted_work_piped_in(repo: Repo, tmp_path: Path):
     f = only(cs)
     assert cs.coverage == "full" and f.old_text() == CALC_OLD and f.new_text() == CALC_NEW
     assert cs.read_head("app.py") == CALC_NEW and cs.read_head("notes.md") == "untracked\n"
+
+
+def test_read_many_for_every_source(repo: Repo, tmp_path: Path):
+    repo.commit({"a.py": "a = 1\n", "lib/b.py": "b = 1\n", "gone.py": "g\n"})
+    repo.commit({"a.py": "a = 2\n", "gone.py": None, "new.py": "n\n"})
+    wanted = ["a.py", "lib/b.py", "gone.py", "new.py", "missing.py"]
+    cs = change.from_revisions("HEAD~1", cwd=str(repo.path))
+    assert change.read_many(cs, wanted) == {"a.py": "a = 2\n", "lib/b.py": "b = 1\n", "gone.py": None,
+                                            "new.py": "n\n", "missing.py": None}
+    assert change.read_many(cs, wanted, side="old") == {"a.py": "a = 1\n", "lib/b.py": "b = 1\n", "gone.py": "g\n",
+                                                        "new.py": None, "missing.py": None}
+    assert all(change.read_many(cs, wanted)[p] == cs.read_head(p) for p in wanted)
+    repo.stage({"lib/b.py": "b = 'staged'\n"})
+    repo.write({"lib/b.py": "b = 'work tree'\n"})
+    staged = change.from_staged(cwd=str(repo.path))
+    assert change.read_many(staged, ["lib/b.py", "a.py"]) == {"lib/b.py": "b = 'staged'\n", "a.py": "a = 2\n"}
+    patch = tmp_path / "p.diff"
+    patch.write_bytes(git_bytes(repo, "diff", "HEAD"))
+    diff_cs = change.from_diff(str(patch), cwd=str(repo.path))
+    assert change.read_many(diff_cs, ["lib/b.py", "a.py"]) == {"lib/b.py": "b = 'work tree'\n", "a.py": "a = 2\n"}
