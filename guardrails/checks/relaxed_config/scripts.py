@@ -76,7 +76,7 @@ _INLINE_CODE = re.compile(r"`[^`]*`")
 
 
 def _no_verify(fc: FileChange, old: _Old) -> Iterable[Finding]:
-    if fc.path.lower().endswith(_DOCS) or is_test_path(fc.path) or not _NO_VERIFY_ANY.search(_added_text(fc)):
+    if fc.path.lower().endswith(_DOCS) or not _NO_VERIFY_ANY.search(_added_text(fc)):
         return
     for hunk in fc.hunks:
         lines = hunk.lines
@@ -209,7 +209,7 @@ def _cov_lowered(fc: FileChange) -> Iterable[Finding]:
 def check(change: ChangeSet, skip: Set[str]) -> List[Finding]:
     out: List[Finding] = []
     for fc in change.files:
-        if fc.status == DELETED or fc.is_binary:
+        if fc.status == DELETED or fc.is_binary or is_test_path(fc.path):
             continue
         old = _Old(fc)
         if "git" not in skip:
