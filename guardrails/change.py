@@ -729,11 +729,18 @@ def _unmask_binaries(parsed: List[ParsedFile], repo: str, diff_args: List[str],
     "*.py -diff"), and .gitattributes is read from the work tree or index,
     which on CI is the change under review: one added line would hide every
     Python edit from the line checks.  So for each file git reported as
-    binary we look at the blobs ourselves (a NUL in the first 8000 bytes,
-    git's own test) and re-diff the ones that are text with --text, which
-    overrides the attributes.
+    binary because of an attribute (or a diff driver) we look at the blobs
+    ourselves (a NUL in the first 8000 bytes, git's own test) and re-diff
+    the ones that are text with --text, which overrides the attributes.
     """
     suspects = [p for p in parsed if p.is_binary and not p.is_submodule]
+    if not suspects:
+        return parsed
+    # Only files an attribute made binary: for the others git already found
+    # a NUL itself, and reading every image of the change would be waste.
+    attrs = git.diff_attribute([x for p in suspects for x in (p.old_path, p.path) if x], repo)
+    suspects = [p for p in suspects
+                if any(attrs.get(x, "unset") not in ("unspecified", "set") for x in (p.old_path, p.path) if x)]
     if not suspects:
         return parsed
     ids = [b for p in suspects for b in (_full_id(p.old_blob), _full_id(p.new_blob)) if b]

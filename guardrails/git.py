@@ -307,3 +307,23 @@ def resolve_blobs(names: Iterable[str], cwd: str) -> Dict[str, Optional[str]]:
 
 def blob_exists(blob_id: str, cwd: str) -> bool:
     return resolve_blobs([blob_id], cwd).get(blob_id) is not None
+
+
+def diff_attribute(paths: Iterable[str], cwd: str) -> Dict[str, str]:
+    """The `diff` attribute of each path ("set", "unset", "unspecified" or a
+    driver name), as `git diff` sees it (the work tree's .gitattributes,
+    .git/info/attributes, core.attributesFile), in one process.  "unset"
+    is what `binary` and `-diff` make of it: git then prints "Binary files
+    differ" whatever the content."""
+    paths = [p for p in dict.fromkeys(paths) if "\0" not in p]
+    if not paths:
+        return {}
+    data = "".join(p + "\0" for p in paths).encode(ENCODING, ERRORS)
+    code, stdout, _ = run(["check-attr", "-z", "--stdin", "diff"], cwd=cwd, input=data, check=False)
+    if code != 0:
+        return {p: "unset" for p in paths}  # cannot tell: treat as attribute-made
+    fields = stdout.split(b"\0")
+    result: Dict[str, str] = {}
+    for i in range(0, len(fields) - 2, 3):
+        result[fields[i].decode(ENCODING, ERRORS)] = fields[i + 2].decode(ENCODING, ERRORS)
+    return result

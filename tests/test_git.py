@@ -176,3 +176,11 @@ def test_user_diff_config_cannot_change_what_we_parse(repo: Repo):
     repo.git("add", "src/app.py")
     s = change.from_staged(cwd=str(repo.path))
     assert [ln.text for ln in s.files[0].added()] == ["tail"]
+
+
+def test_diff_attribute(repo: Repo):
+    repo.commit({".gitattributes": "*.py -diff\n*.dat binary\n*.md diff=markdown\n*.txt diff\n",
+                 "a.py": "a\n"})
+    got = git.diff_attribute(["a.py", "x.dat", "r.md", "n.txt", "none.c", "sp ace.py"], str(repo.path))
+    assert got == {"a.py": "unset", "x.dat": "unset", "r.md": "markdown", "n.txt": "set",
+                   "none.c": "unspecified", "sp ace.py": "unset"}
