@@ -106,13 +106,14 @@ def test_empty_change_passes(repo: Repo):
     assert report["verdict"] == "pass" and report["stats"]["files"] == 0 and report["findings"] == []
 
 
-def test_large_change_is_counted_exactly(repo: Repo):
+def test_hundred_thousand_added_lines_are_counted_exactly(repo: Repo):
     repo.commit({"README.md": "x\n"})
-    files = {f"gen/m{i}.py": "".join(f"v{j} = {j}\n" for j in range(2500)) for i in range(8)}
-    files["gen/m3.py"] = files["gen/m3.py"].replace("v1234 = 1234\n", "v1234 = 1234  # noqa\n")
+    files = {f"data/part{i}.csv": "".join(f"{i},{j},value {j}\n" for j in range(12_000)) for i in range(8)}
+    files["gen/m3.py"] = "".join(f"v{j} = {j}\n" for j in range(4_000)).replace("v1234 = 1234\n",
+                                                                          "v1234 = 1234  # noqa\n")
     repo.commit(files)
     report = check_json(repo, "--base", "HEAD~1")
-    assert report["stats"]["lines_added"] == 20_000 and report["stats"]["files"] == 8
+    assert report["stats"]["lines_added"] == 100_000 and report["stats"]["files"] == 9
     assert noqa_lines(report, "gen/m3.py") == [1235]
 
 
