@@ -1032,3 +1032,11 @@ def test_patch_file_mode_compares_configs_too(repo):
     found = [f for f in res.json()["findings"] if f["rule"] in OURS]
     assert [f["details"]["change"] for f in found] == ["fail_under: 92 -> 50"]
     assert found[0]["line"] == line_of(PYPROJECT, "fail_under = 92")
+
+
+def test_no_verify_in_a_workflow_escalates(repo):
+    new = WORKFLOW.replace("      - run: pip install -e .[dev]\n",
+                           "      - run: pip install -e .[dev]\n      - run: git commit -am fmt --no-verify\n", 1)
+    found = judge(repo, {WF: WORKFLOW}, {WF: new})
+    f = one(found, "--no-verify")
+    assert f["rule"] == "suppression/no-verify" and f["severity"] == "escalate"

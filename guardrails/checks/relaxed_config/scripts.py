@@ -37,6 +37,14 @@ def _is_ci_script(path: str) -> bool:
     return path.startswith(_CI_DIRS) and path.endswith((".yml", ".yaml", ".sh"))
 
 
+def _is_ci_config(path: str) -> bool:
+    """A pipeline definition run by CI, not a script a developer or agent runs."""
+    name = path.rsplit("/", 1)[-1]
+    return (workflows.matches(path) or path.startswith((".circleci/", ".buildkite/", ".gitlab/ci/"))
+            or name in (".gitlab-ci.yml", "azure-pipelines.yml", "azure-pipelines.yaml", "Jenkinsfile",
+                        "bitbucket-pipelines.yml", ".travis.yml", ".drone.yml"))
+
+
 def _is_comment(text: str) -> bool:
     return text.lstrip().startswith(_COMMENT)
 
@@ -105,8 +113,11 @@ def _no_verify(fc: FileChange, old: _Old) -> Iterable[Finding]:
                 kind = "commit -n"
             if not kind or old.has(t):
                 continue
+            in_ci = _is_ci_config(fc.path)
             yield finding(NO_VERIFY, fc.path, line.new_no or 0,
-                          f"git hooks bypassed ({kind}): commits made this way skip the pre-commit checks", t,
+                          f"git hooks bypassed ({kind}): commits made this way skip the pre-commit checks"
+                          + (" (in CI, where hooks rarely run: a human judges)" if in_ci else ""), line.text,
+                          severity="escalate" if in_ci else None,
                           details={"tool": "git", "key": kind, "change": f"+{kind}"})
 
 
