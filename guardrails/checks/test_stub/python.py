@@ -9,6 +9,7 @@ batch) only when a suspicious literal needs a test to tie it to.
 from __future__ import annotations
 
 import ast
+import bisect
 import posixpath
 import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
@@ -31,6 +32,12 @@ _TEST_ADDED = re.compile(
     r"monkeypatch|Mock|__test__|\btry\b|suppress|pytestmark|items")
 
 
+def _any_in(numbers: List[int], span: range) -> bool:
+    """Does the sorted list NUMBERS hold a number of SPAN?"""
+    i = bisect.bisect_left(numbers, span.start)
+    return i < len(numbers) and numbers[i] < span.stop
+
+
 class PyFile:
     """One changed Python file, both sides, parsed on demand."""
 
@@ -43,6 +50,8 @@ class PyFile:
         self.new_text = new_text
         self.added = fc.added_line_numbers()
         self.removed = fc.removed_line_numbers()
+        self._added_sorted = sorted(self.added)
+        self._removed_sorted = sorted(self.removed)
         self._trees: Dict[str, Optional[ast.Module]] = {}
         self.old_lines = old_text.splitlines() if old_text else []
         self.worth = True
@@ -65,10 +74,10 @@ class PyFile:
         return "\n".join(self.new_lines[n - 1] for n in sorted(self.added) if 0 < n <= len(self.new_lines))
 
     def touches_new(self, node: ast.AST) -> bool:
-        return any(n in self.added for n in pa.node_lines(node))
+        return _any_in(self._added_sorted, pa.node_lines(node))
 
     def touches_old(self, node: ast.AST) -> bool:
-        return any(n in self.removed for n in pa.node_lines(node))
+        return _any_in(self._removed_sorted, pa.node_lines(node))
 
 
 class Session:
@@ -100,8 +109,11 @@ class Session:
                     continue
                 old = pa.functions(pf.old_tree)
                 for qual, fn in pa.functions(pf.new_tree).items():
+                    if not pf.touches_new(fn.node) and qual in old and not pf.touches_old(old[qual].node):
+                        continue  # no line of it changed
                     before = old.get(qual)
-                    if before is None or pa.body_dump(before.node) != pa.body_dump(fn.node):
+                    if before is None or pa.text_of(pf.old_lines, before.node).split() != \
+                            pa.text_of(pf.new_lines, fn.node).split():
                         out.setdefault(fn.node.name, f"{pf.path}::{qual}")
             self._changed_funcs = out
         return self._changed_funcs

@@ -259,6 +259,31 @@ def node_lines(node: ast.AST) -> range:
     return range(start, end + 1)
 
 
+def segment(lines: List[str], node: Optional[ast.AST]) -> str:
+    """The source of NODE, whitespace normalised ("" when unknown)."""
+    if node is None:
+        return ""
+    start, end = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0)
+    if not start or not end or end > len(lines):
+        return ""
+    col, end_col = getattr(node, "col_offset", 0) or 0, getattr(node, "end_col_offset", None)
+    if start == end:
+        # ast offsets are in UTF-8 bytes
+        raw = lines[start - 1].encode("utf-8", "surrogateescape")
+        text = raw[col:end_col].decode("utf-8", "surrogateescape")
+    else:
+        first = lines[start - 1].encode("utf-8", "surrogateescape")[col:].decode("utf-8", "surrogateescape")
+        last = lines[end - 1].encode("utf-8", "surrogateescape")[:end_col].decode("utf-8", "surrogateescape")
+        text = "\n".join([first] + lines[start:end - 1] + [last])
+    return " ".join(text.split())
+
+
+def text_of(lines: List[str], node: ast.AST) -> str:
+    """The lines of NODE (decorators included), as written."""
+    span = node_lines(node)
+    return "\n".join(lines[span.start - 1:span.stop - 1])
+
+
 def source_line(lines: List[str], no: int) -> str:
     return lines[no - 1].strip() if 0 < no <= len(lines) else ""
 

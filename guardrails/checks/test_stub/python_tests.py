@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import copy
 import itertools
+import re
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from guardrails.checks.test_stub import python_ast as pa
@@ -89,9 +90,10 @@ class Assertion(NamedTuple):
     node: ast.AST
     line: int
     kind: str
-    subject: str  # dump of what is checked ("" when unknown)
+    subject: str  # the source of what is checked ("" when unknown), or a helper's name
     expected: Optional[ast.AST]
-    text: str
+    text: str  # its first line, as written
+    key: str  # its whole source, whitespace normalised: equal keys = same assertion
 
 
 def _truthy_constant(node: ast.AST) -> bool:
@@ -104,69 +106,71 @@ def _truthy_constant(node: ast.AST) -> bool:
     return False
 
 
-def _classify_assert(test: ast.expr) -> Tuple[str, str, Optional[ast.AST]]:
+def _classify_assert(test: ast.expr) -> Tuple[str, Any, Optional[ast.AST]]:
     if _truthy_constant(test):
         return TRIVIAL, "", None
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         op, right = test.ops[0], test.comparators[0]
         left = test.left
         if isinstance(op, ast.IsNot) and isinstance(right, ast.Constant) and right.value is None:
-            return NOTNONE, pa.dump(left), None
+            return NOTNONE, left, None
         if isinstance(op, (ast.Eq, ast.Is)):
             if pa.literal(left) is not None and pa.literal(right) is None:
                 left, right = right, left
-            return EXACT, pa.dump(left), right
+            return EXACT, left, right
         if isinstance(op, (ast.In, ast.NotIn)):
-            return MEMBER, pa.dump(right), left
-        return COMPARE, pa.dump(left), right
+            return MEMBER, right, left
+        return COMPARE, left, right
     if isinstance(test, ast.Call) and pa.dotted(test.func) == "isinstance" and test.args:
-        return TYPE, pa.dump(test.args[0]), None
+        return TYPE, test.args[0], None
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return TRUTHY, pa.dump(test.operand), None
+        return TRUTHY, test.operand, None
     if isinstance(test, ast.BoolOp):
-        return TRUTHY, pa.dump(test), None
-    return TRUTHY, pa.dump(test), None
+        return TRUTHY, test, None
+    return TRUTHY, test, None
 
 
-def _classify_call(call: ast.Call) -> Optional[Tuple[str, str, Optional[ast.AST]]]:
+def _classify_call(call: ast.Call) -> Optional[Tuple[str, Any, Optional[ast.AST]]]:
     name = pa.callee(call)
     args = call.args
     if name in _EXACT_CALLS:
         if len(args) >= 2:
-            return EXACT, pa.dump(args[0]), args[1]
+            return EXACT, args[0], args[1]
         return EXACT, "", None
     if name in ("assertTrue", "assert_", "failUnless", "assertFalse", "failIf"):
         if args and isinstance(args[0], ast.Constant):
             truth = bool(args[0].value) == name.startswith(("assertT", "assert_", "failU"))
             return (TRIVIAL if truth else TRUTHY), "", None
-        return TRUTHY, pa.dump(args[0]) if args else "", None
+        return TRUTHY, args[0] if args else "", None
     if name == "assertIsNotNone":
-        return NOTNONE, pa.dump(args[0]) if args else "", None
+        return NOTNONE, args[0] if args else "", None
     if name == "assertIsNone":
-        return EXACT, pa.dump(args[0]) if args else "", ast.Constant(None)
+        return EXACT, args[0] if args else "", ast.Constant(None)
     if name in ("assertIsInstance", "assertNotIsInstance"):
-        return TYPE, pa.dump(args[0]) if args else "", None
+        return TYPE, args[0] if args else "", None
     if name in _COMPARE_CALLS:
-        return COMPARE, pa.dump(args[0]) if args else "", args[1] if len(args) > 1 else None
+        return COMPARE, args[0] if args else "", args[1] if len(args) > 1 else None
     if name in _MEMBER_CALLS:
-        return MEMBER, pa.dump(args[1]) if len(args) > 1 else "", args[0] if args else None
+        return MEMBER, args[1] if len(args) > 1 else "", args[0] if args else None
     if name in _RAISES and isinstance(call.func, ast.Attribute):
         return RAISES, "", args[0] if args else None
     if name.startswith("assert_") and isinstance(call.func, ast.Attribute) and \
             name.startswith(("assert_called", "assert_not_called", "assert_any_call", "assert_has_calls",
                              "assert_awaited")):
-        return MOCK, pa.dump(call.func.value), None
+        return MOCK, call.func.value, None
     if name.startswith(("assert", "check_", "verify_", "expect_")) and name not in ("assert",):
         return HELPER, name, None
     return None
 
 
-def assertions(fn: ast.AST, lines: List[str]) -> List[Assertion]:
+def assertions(fn: ast.AST, lines: List[str], memo: Optional[Dict[int, List[Assertion]]] = None) -> List[Assertion]:
     """The assertions of a function body, in source order (nested functions
-    and classes excluded)."""
+    and classes excluded). MEMO caches them by node."""
+    if memo is not None and id(fn) in memo:
+        return memo[id(fn)]
     out: List[Assertion] = []
     for node in pa.walk_no_defs(fn):
-        res: Optional[Tuple[str, str, Optional[ast.AST]]] = None
+        res: Optional[Tuple[str, Any, Optional[ast.AST]]] = None
         if isinstance(node, ast.Assert):
             res = _classify_assert(node.test)
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
@@ -179,8 +183,12 @@ def assertions(fn: ast.AST, lines: List[str]) -> List[Assertion]:
         if res is None:
             continue
         line = getattr(node, "lineno", 0)
-        out.append(Assertion(node, line, res[0], res[1], res[2], pa.source_line(lines, line)))
+        subject = res[1] if isinstance(res[1], str) else pa.segment(lines, res[1])
+        out.append(Assertion(node, line, res[0], subject, res[2], pa.source_line(lines, line),
+                             pa.segment(lines, node)))
     out.sort(key=lambda a: a.line)
+    if memo is not None:
+        memo[id(fn)] = out
     return out
 
 
@@ -207,10 +215,10 @@ def helper_counts(tree: Optional[ast.Module], lines: List[str]) -> Helpers:
 
 
 def effective_count(fn: ast.AST, lines: List[str], helpers: Any,
-                    methods: Optional[Dict[str, int]] = None) -> int:
+                    methods: Optional[Dict[str, int]] = None, memo: Optional[Dict[int, Any]] = None) -> int:
     """Assertions of a test, counting those of the helpers it calls."""
     count = 0
-    for a in assertions(fn, lines):
+    for a in assertions(fn, lines, memo):
         if a.kind == HELPER:
             count += max(1, helpers.get(a.subject, 0) or (methods or {}).get(a.subject, 0))
         else:
@@ -233,8 +241,18 @@ class _Mask(ast.NodeTransformer):
         return ast.Constant(value="\0LIT")
 
 
+_LITERAL_TEXT = re.compile(
+    r"""[rRbBuUfF]{0,2}(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+    r"|(?<![\w.])[-+]?(?:0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?[jJ]?)")
+
+
 def masked(node: ast.AST) -> str:
     return pa.dump(_Mask().visit(copy.deepcopy(node)))
+
+
+def masked_text(text: str) -> str:
+    """Source text with its literals replaced: equal when only literals differ."""
+    return _LITERAL_TEXT.sub("\0", text)
 
 
 # ---------------------------------------------------------------- expectations
