@@ -143,7 +143,9 @@ def test_js_skips_and_focus(repo, engine):
     skips = found(findings, "skipped-test")
     assert sorted(f["line"] for f in skips) == [4, 9, 17, 23]
     assert all(f["severity"] == "escalate" for f in skips)
-    assert one(findings, "skipped-test", line=4)["details"]["test"] == "tests/price.test.js::price > converts euros"
+    skipped = one(findings, "skipped-test", line=4)
+    assert skipped["details"]["test"] == "tests/price.test.js::price > converts euros"
+    assert skipped["details"]["code_under_test"] == ["price"]
     focus = found(findings, "focused-test")
     assert sorted(f["line"] for f in focus) == [13, 18]
     assert all(f["severity"] == "block" for f in focus)
@@ -186,6 +188,7 @@ def test_js_weakened_trivial_and_deleted(repo, engine):
     deleted = one(findings, "deleted-test")
     assert deleted["side"] == "old" and deleted["line"] == 9 and deleted["severity"] == "block"
     assert deleted["details"]["test"] == "tests/price.test.js::price > rejects unknown currencies"
+    assert deleted["details"]["code_under_test"] == ["price"]
 
 
 def test_js_fewer_expect_calls_and_changed_expected_value(repo):
@@ -261,6 +264,7 @@ def test_js_constant_stub_blocks_when_its_test_changed(repo):
                         {"src/price.js": code, "tests/price.test.js": tests})
     stub = one(findings, "stubbed-function")
     assert stub["severity"] == "block" and stub["details"]["test_changed"] is True
+    assert stub["details"]["test"] == "tests/price.test.js::price > converts euros"
     assert stub["line"] == 2
     ret = one(findings, "returns-expected-literal")
     assert ret["severity"] == "escalate" and ret["details"]["literal"] == "11.2"
@@ -797,7 +801,7 @@ def test_semgrep_is_not_run_when_nothing_can_match(repo, monkeypatch):
     assert calls == [] and findings == []
 
 
-def test_semgrep_runs_once_per_change_on_changed_files_only(repo, monkeypatch):
+def test_semgrep_runs_once_per_change_on_the_changed_files_where_something_can_match(repo, monkeypatch):
     calls = []
     real = lang_semgrep.run
     monkeypatch.setattr(lang_semgrep, "run", lambda files, timeout=60: calls.append(files) or real(files, timeout))
@@ -805,7 +809,7 @@ def test_semgrep_runs_once_per_change_on_changed_files_only(repo, monkeypatch):
                         {"tests/price.test.js": JS_PRICE_TEST.replace("it(\"rounds", "xit(\"rounds"),
                          "price.go": GO_CODE, "price_test.go": GO_TEST.replace("\tgot, err", "\tt.Skip()\n\tgot, err")})
     assert len(calls) == 1
-    assert sorted(p for p, _ in calls[0]) == ["price.go", "price_test.go", "tests/price.test.js"]
+    assert sorted(p for p, _ in calls[0]) == ["price_test.go", "tests/price.test.js"]
     assert {f["path"] for f in found(findings, "skipped-test")} == {"tests/price.test.js", "price_test.go"}
 
 

@@ -295,6 +295,7 @@ class Run:
                 severity = P.severity_of_skip(pat, text, conditional)
             blk = src.block_at(line, src.tests())
             details["test"] = _test_id(info.path, blk) if blk else None
+            details["code_under_test"] = _called_names(src.body(blk))[:5] if blk else None
         elif kind == "marker":
             fn = src.block_at(line, src.functions())
             if fn is None or info.old is None:
@@ -304,9 +305,11 @@ class Run:
                                            info.old.body(old_fn), re.I):
                 return
             details["function"] = fn.name
-            severity = self._stub_severity(fn.name)
-            if severity:
+            changed_test = self._changed_test_of(fn.name)
+            severity = "block" if changed_test else None
+            if changed_test:
                 details["test_changed"] = True
+                details["test"] = changed_test
         elif rule in (WEAK, FOCUS):
             blk = src.block_at(line, src.tests())
             details["test"] = _test_id(info.path, blk) if blk else None
@@ -415,7 +418,8 @@ class Run:
             if gone:
                 msg += f" together with the code it tested ({', '.join(gone[:3])})"
             self.out.add(DELETED_TEST, info.path, line, msg, info.old.line_text(ob.start), side="old",
-                         severity=severity, test=_test_id(info.path, ob), deleted_code=gone)
+                         severity=severity, test=_test_id(info.path, ob), deleted_code=gone,
+                         code_under_test=_called_names(body)[:5])
 
     def _compare_pair(self, oi: FileInfo, ob: Block, ni: FileInfo, nb: Block) -> None:
         assert oi.old is not None and ni.new is not None
@@ -490,20 +494,20 @@ class Run:
 
     # ------------------------------------------------------------ functions
 
-    def _stub_severity(self, name: str) -> Optional[str]:
-        """block when a test of function NAME changed in this change."""
+    def _changed_test_of(self, name: str) -> Optional[str]:
+        """The first test that mentions function NAME and that this change touched."""
         short = _short(name)
         if len(short) < 3:
             return None
         call = re.compile(r"\b" + re.escape(short) + r"\b")
         for info in self.infos:
-            for side in ("old", "new"):
+            for side in ("new", "old"):
                 src = info.side(side)
                 if src is None or not info.has_tests(side):
                     continue
                 for b in src.tests():
                     if b.kind == "test" and info.touched(side, b.start, b.end) and call.search(src.body(b)):
-                        return "block"
+                        return _test_id(info.path, b)
         return None
 
     def compare_functions(self) -> None:
@@ -533,12 +537,14 @@ class Run:
                     continue
                 if new_kind == "empty" and info.lang == "go" and short == "TestMain":
                     continue
-                severity = self._stub_severity(nb.name)
+                changed_test = self._changed_test_of(nb.name)
+                severity = "block" if changed_test else None
                 what = {"constant": f"a constant ({_show(value)})", "marker": "a not-implemented stub",
                         "empty": "nothing"}[new_kind]
                 self.out.add(STUB, info.path, line,
                              f"the body of `{nb.name}` was replaced by {what}", evidence, severity=severity,
-                             function=nb.name, test_changed=bool(severity), returns=_show(value) if value else None)
+                             function=nb.name, test_changed=bool(severity), test=changed_test,
+                             returns=_show(value) if value else None)
                 if new_kind == "constant" and value and value not in TRIVIAL:
                     where = self.corpus.find([value], None, mention=short, lang=info.lang)
                     if where:
@@ -903,15 +909,15 @@ def _conditional(src: Source, offset: int, line: str) -> bool:
 
 # assertions by language: (strong pattern, any-assertion pattern)
 _ASSERT = {
-    "js": re.compile(r"\bexpect\s*\(|\bassert(?:\.\w+)?\s*\(|\.should\b|\bt\.(?:is|deepEqual|true|false|throws)\("),
+    "js": re.compile(r"\bexpect\s*\(|\bassert\w*(?:\.\w+)?\s*\(|\.should\b|\bt\.(?:is|deepEqual|true|false|throws)\("),
     "go": re.compile(r"\b[a-z]\w*\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\(|\b(?:assert|require)\.\w+\("),
-    "rust": re.compile(r"\b(?:debug_)?assert(?:_eq|_ne)?!\s*\(|\bpanic!\s*\(|#\[should_panic"),
+    "rust": re.compile(r"\b(?:debug_)?assert\w*!?\s*\(|\bpanic!\s*\(|#\[should_panic"),
     "java": re.compile(r"\b(?:Assert\.|Assertions\.)?(?:assert\w*|fail)\s*\(|\bverify\s*\("),
 }
 _WEAK_ASSERT = {
     "js": re.compile(r"\.\s*(?:toBeTruthy|toBeDefined|toBeFalsy|toHaveBeenCalled|toBeInstanceOf|toBeUndefined)\s*\(\s*\)"
                      r"|\.not\s*\.\s*(?:toBeNull|toBeUndefined|toThrow)\s*\(\s*\)|\.to\.(?:be\.)?(?:ok|exist)\b"
-                     r"|\bassert(?:\.ok)?\s*\(\s*[^,()]*\)\s*;?\s*$|\.toThrow\(\s*\)"),
+                     r"|\bassert(?:\.ok)?\s*\(|\.toThrow\(\s*\)"),
     "go": re.compile(r"\b(?:assert|require)\.(?:NotNil|Nil|NoError|True|False|NotEmpty|Error)\("),
     "rust": re.compile(r"\b(?:debug_)?assert!\s*\("),
     "java": re.compile(r"\bassert(?:NotNull|Null|True|False)\s*\(|\.is(?:NotNull|Null|True|False|NotEmpty)\(\)"
