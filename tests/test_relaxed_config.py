@@ -1040,3 +1040,14 @@ def test_no_verify_in_a_workflow_escalates(repo):
     found = judge(repo, {WF: WORKFLOW}, {WF: new})
     f = one(found, "--no-verify")
     assert f["rule"] == "suppression/no-verify" and f["severity"] == "escalate"
+
+
+def test_deeply_nested_configs_are_reported_not_crashed(repo):
+    deep_yaml = "on: [push]\njobs: " + "[" * 100000 + "]" * 100000 + "\n"
+    deep_js = "export default [{ rules: " + "{a: " * 30000 + "1" + "}" * 30000 + " }];\n"
+    deep_json = '{"compilerOptions": ' + "[" * 100000 + "]" * 100000 + "}\n"
+    found = judge(repo, {WF: WORKFLOW, "eslint.config.js": FLAT, "tsconfig.json": TSCONFIG},
+                  {WF: deep_yaml, "eslint.config.js": deep_js, "tsconfig.json": deep_json})
+    assert sorted((f["path"], f["details"]["change"]) for f in found) == [
+        (WF, "unparseable"), ("eslint.config.js", "unparseable"), ("tsconfig.json", "unparseable")]
+    assert all("nested too deeply" in f["message"] or "cannot be read" in f["message"] for f in found)

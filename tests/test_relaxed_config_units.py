@@ -168,3 +168,13 @@ def test_configs_of_the_wrong_shape_do_not_crash(tool, name, text):
     extra = (module.prepare([(module.empty(), cfg)]),) if hasattr(module, "prepare") else ()
     assert isinstance(module.compare(module.empty(), cfg, *extra), list)
     assert isinstance(module.compare(cfg, module.empty(), *extra), list)
+
+
+def test_flow_depth_guards_libyaml():
+    assert base.flow_depth("a: [1, [2, {b: [3]}]]\nc: '${{ x }}'") == 4
+    with pytest.raises(ParseError, match="nested too deeply"):
+        base.load_yaml("jobs: " + "[" * 100000 + "]" * 100000)
+    with pytest.raises(ParseError, match="nested too deeply"):
+        base.load_toml("a = " + "[" * 100000 + "]" * 100000)
+    with pytest.raises(ParseError, match="nested too deeply"):
+        base.load_jsonc("[" * 100000 + "]" * 100000)

@@ -76,7 +76,7 @@ def _extends(change: ChangeSet) -> Set[str]:
                 continue
             try:
                 data = yaml.safe_load(text)
-            except yaml.YAMLError:
+            except (yaml.YAMLError, RecursionError):
                 continue
             value = data.get("extends") if isinstance(data, dict) else None
             items = value if isinstance(value, list) else [value] if isinstance(value, str) else []

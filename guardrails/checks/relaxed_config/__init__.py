@@ -153,7 +153,10 @@ def _load_side(tool: Any, paths: List[str], side: str, reader: _Reader, merge: b
         if text is None:
             continue
         try:
-            cfg = tool.extract(posixpath.basename(path), text)
+            try:
+                cfg = tool.extract(posixpath.basename(path), text)
+            except (RecursionError, TypeError, ValueError, AttributeError) as exc:
+                raise ParseError(f"cannot be read ({type(exc).__name__})") from None
         except ParseError as exc:
             out.error = (path, str(exc))
             if reader.in_change(path):

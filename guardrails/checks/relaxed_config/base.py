@@ -86,6 +86,8 @@ def load_toml(text: str) -> Dict[str, Any]:
             return tomllib.loads(t)
         except tomllib.TOMLDecodeError as exc:
             raise ParseError(f"invalid TOML: {exc}") from None
+        except RecursionError:
+            raise ParseError("invalid TOML: nested too deeply") from None
     return _cached("toml", text, parse)
 
 
@@ -100,15 +102,38 @@ def load_ini(text: str) -> configparser.RawConfigParser:
     return _cached("ini", text, parse)
 
 
+# libyaml's CSafeLoader is fast but crashes the whole process (segfault) on
+# deeply nested flow collections ("[[[[..." x 100,000), which a change can
+# contain; so the nesting is measured first and absurd depths are refused.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BRACKETS = re.compile(r"[^\[\]{}]+")
+MAX_FLOW_DEPTH = 200
+
+
+def flow_depth(text: str) -> int:
+    """Deepest [ / { nesting (brackets in strings and comments count too)."""
+    depth = deepest = 0
+    for ch in _BRACKETS.sub("", text):
+        if ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif depth:
+            depth -= 1
+    return deepest
 
 
 def load_yaml(text: str) -> Any:
     def parse(t: str) -> Any:
+        if ("[[" in t or "{{" in t or t.count("[") + t.count("{") > MAX_FLOW_DEPTH) \
+                and flow_depth(t) > MAX_FLOW_DEPTH:
+            raise ParseError("invalid YAML: nested too deeply")
         try:
             return yaml.load(t, Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             raise ParseError("invalid YAML: " + " ".join(str(exc).split())[:200]) from None
+        except RecursionError:
+            raise ParseError("invalid YAML: nested too deeply") from None
     return _cached("yaml", text, parse)
 
 
@@ -144,10 +169,14 @@ def load_jsonc(text: str) -> Any:
             return json.loads(t)
         except ValueError:
             pass
+        except RecursionError:
+            raise ParseError("invalid JSON: nested too deeply") from None
         try:
             return json.loads(strip_jsonc(t))
         except ValueError as exc:
             raise ParseError(f"invalid JSON: {exc}") from None
+        except RecursionError:
+            raise ParseError("invalid JSON: nested too deeply") from None
     return _cached("jsonc", text, parse)
 
 
