@@ -45,6 +45,7 @@ COUNT = "test-stub/call-count-trick"
 RETURNS = "test-stub/returns-expected-literal"
 
 PATTERN_BY_ID = {p.id: p for p in P.PATTERNS}
+_RUN_PATTERNS = tuple(p.regex for p in P.PATTERNS if p.rule == P.RUN)
 # How far (in lines) two literals of a test file may be apart to count as "together"
 # outside a recognised test block (rows of a table of cases).
 NEAR = 4
@@ -165,7 +166,11 @@ class Out:
         self.items: Dict[Tuple[str, str, str, int], Finding] = {}
 
     def add(self, rule: str, path: str, line: int, message: str, evidence: str = "",
-            side: str = "new", severity: Optional[str] = None, **details: object) -> None:
+            severity: Optional[str] = None, side: str = "new", **details: object) -> None:
+        self.add_details(rule, path, line, message, evidence, severity, side, details)
+
+    def add_details(self, rule: str, path: str, line: int, message: str, evidence: str,
+                    severity: Optional[str], side: str, details: Dict[str, object]) -> None:
         key = (rule, path, side, line)
         if key in self.items:
             return
@@ -261,9 +266,10 @@ class Run:
                 self._pattern_hit(info, pat.id, pat.rule, n, col, pat.message, source="regex")
         # semgrep covers every pattern id: its results replace the regex ones on the files it scanned
         for hit in hits or ():
-            info = self.by_path.get(hit.path)
-            if info is None or info.new is None:
+            target = self.by_path.get(hit.path)
+            if target is None or target.new is None:
                 continue
+            info = target
             line = _anchor(info, hit.line, hit.end_line, str(hit.metadata.get("guardrails_anchor", "")))
             if line is None:
                 continue
@@ -316,7 +322,7 @@ class Run:
         elif rule in (RUN, SWALLOW, TAMPER):
             fn = src.block_at(line, src.functions())
             details["function"] = fn.name if fn else None
-        self.out.add(rule, info.path, line, message, text, severity=severity, **details)
+        self.out.add_details(rule, info.path, line, message, text, severity, "new", details)
 
     # ------------------------------------------------------------ tests
 
@@ -582,8 +588,8 @@ class Run:
                 if info.is_test_code("new", n) or n - 1 >= len(code_lines):
                     continue
                 text = code_lines[n - 1]
-                if not _HAS_LITERAL.search(text):
-                    continue
+                if not _HAS_LITERAL.search(text) or any(r.search(text) for r in _RUN_PATTERNS):
+                    continue  # no literal, or a test-run check (its own rule)
                 got = _special(text, code_lines, n, info.lang, info.added)
                 if got is not None:
                     compared, returned = got
@@ -678,9 +684,10 @@ class Run:
                     if not empty and (fn is None or not re.search(r"\)\s*error\s*\{\s*$", fn.header)):
                         continue
                     lines = [src.line_of(m.start())] + ([src.line_of(m.start(1))] if m.group(1) else [])
-                    line = next((x for x in lines if x in info.added), None)
-                    if line is None:
+                    first = next((x for x in lines if x in info.added), None)
+                    if first is None:
                         continue
+                    line = first
                     self.out.add(SWALLOW, info.path, line,
                                  "the error is checked and then dropped" if empty else
                                  "the error is checked and then `nil` is returned: the failure is hidden",
