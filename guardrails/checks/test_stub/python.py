@@ -301,7 +301,9 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
         else:
             found.extend(python_special.check_code_file(pf, session))
     found.extend(python_special.resolve_candidates(session))
-    return found
+    # Empty facts say nothing to a reader: drop them from the details.
+    return [f._replace(details={k: v for k, v in f.details.items() if v not in ("", None, [], ())})
+            for f in found]
 
 
 def details(**kw: Any) -> Dict[str, Any]:

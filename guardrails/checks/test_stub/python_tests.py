@@ -478,9 +478,37 @@ def called_names(fn: ast.AST) -> set:
     return {pa.callee(n) for n in pa.walk_no_defs(fn) if isinstance(n, ast.Call)} - {""}
 
 
+_BUILTINS = {"len", "sorted", "list", "set", "str", "int", "float", "bool", "tuple", "dict", "repr", "type",
+             "isinstance", "any", "all", "sum", "min", "max", "abs", "round", "next", "iter", "frozenset",
+             "approx", "getattr", "hasattr", "vars", "id", "hash", "bytes", "print"}
+
+
+def _outer_calls(expr: Optional[ast.AST], env: Dict[str, ast.AST], out: set, depth: int = 0) -> None:
+    """Callees of the calls EXPR checks: the outermost ones, looking through
+    builtins (`len(parse(x))` -> parse) and skipping literal constructors
+    (`Decimal("1.00")`)."""
+    if expr is None or depth > 8:
+        return
+    expr = _resolve(expr, env)
+    if isinstance(expr, ast.Call):
+        name = pa.callee(expr)
+        if pa.literal_key(expr) is not pa.MISSING:
+            return
+        if name and name not in _BUILTINS:
+            out.add(name)
+            return
+        for arg in list(expr.args) + [k.value for k in expr.keywords]:
+            _outer_calls(arg, env, out, depth + 1)
+        if isinstance(expr.func, ast.Attribute):
+            _outer_calls(expr.func.value, env, out, depth + 1)
+        return
+    for child in ast.iter_child_nodes(expr):
+        _outer_calls(child, env, out, depth + 1)
+
+
 def subjects(fn: ast.AST) -> set:
     """Names of the functions whose results a test asserts on."""
-    names = set()
+    names: set = set()
     env: Dict[str, ast.AST] = {}
     for node in pa.walk_no_defs(fn):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -488,14 +516,9 @@ def subjects(fn: ast.AST) -> set:
     for node in pa.walk_no_defs(fn):
         pair = _pair(node, env) if isinstance(node, ast.stmt) else None
         if pair is not None:
-            call = _resolve(pair[0], env)
-            if isinstance(call, ast.Call) and pa.callee(call):
-                names.add(pa.callee(call))
+            _outer_calls(pair[0], env, names)
         elif isinstance(node, ast.Assert):
-            for sub in ast.walk(node.test):
-                if isinstance(sub, ast.Call) and pa.callee(sub):
-                    names.add(pa.callee(sub))
-    names.discard("approx")
+            _outer_calls(node.test, env, names)
     return names
 
 
