@@ -95,3 +95,9 @@ def test_popular_lists_load():
     assert names.is_popular("npm", "react")
     assert not names.is_popular("pypi", "reqeusts")
     assert names.rank("pypi")["requests"] < 50
+
+
+def test_shared_words_do_not_count_towards_the_distance():
+    # "aws-cdk" / "aws-sdk": the differing part ("cdk" / "sdk") is too short to call one a typo of the other.
+    assert names.lookalike("npm", "aws-cdk") is None or names.lookalike("npm", "aws-cdk").target != "aws-sdk"
+    assert names.lookalike("pypi", "python-tlsh") is None

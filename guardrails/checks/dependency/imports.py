@@ -576,11 +576,19 @@ SECTION_FILES = ("*.toml", "*.cfg", "*.ini", ".flake8", ".coveragerc")
 JS_CONFIG_FILES = (
     "*.config.js", "*.config.cjs", "*.config.mjs", "*.config.ts", "*.config.mts", "*.config.cts",
     ".babelrc*", ".eslintrc*", ".prettierrc*", ".stylelintrc*", ".postcssrc*", "tsconfig*.json",
-    "jsconfig.json", ".mocharc*", "babel.config.*", "*.json", "*.yml", "*.yaml",
+    "jsconfig.json", ".mocharc*", "babel.config.*", "*.config.json", ".swcrc", "vercel.json",
+    "turbo.json", "nx.json", "angular.json", "project.json", ".storybook/*",
 )
 
 
 IMPLICIT_JS = frozenset({"react-dom"})
+GREP_TIMEOUT = 20  # seconds for one repository-wide search
+
+
+def _types_base(name: str) -> str:
+    """@types/babel__core -> @babel/core; @types/node -> node."""
+    base = name[len("@types/"):]
+    return "@" + base.replace("__", "/", 1) if "__" in base else base
 
 
 def is_plugin(ecosystem: str, name: str) -> bool:
@@ -589,12 +597,15 @@ def is_plugin(ecosystem: str, name: str) -> bool:
 
 
 def _grep(change: ChangeSet, patterns: Sequence[str], pathspecs: Sequence[str],
-          ignore_case: bool = False) -> List[str]:
-    """Matching lines of the new side (git grep; no repository: the changed files)."""
+          ignore_case: bool = False, fixed: bool = False) -> List[str]:
+    """Lines of the new side matching any pattern (git grep over the revision,
+    bounded in time; no repository: the changed files).  FIXED strings are much
+    faster than regular expressions on large repositories: callers grep for
+    fixed prefixes and check the lines they get back."""
     if not patterns:
         return []
     if change.repo:
-        args = ["grep", "-I", "-h", "--no-color", "-E"]
+        args = ["grep", "-I", "-h", "--no-color", "-F" if fixed else "-E"]
         if ignore_case:
             args.append("-i")
         for p in patterns:
@@ -613,14 +624,14 @@ def _grep(change: ChangeSet, patterns: Sequence[str], pathspecs: Sequence[str],
         env.pop("GIT_LITERAL_PATHSPECS", None)
         try:
             proc = subprocess.run(["git", *git.GIT_OPTS, *args], cwd=change.repo, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=GREP_TIMEOUT)
         except (OSError, subprocess.TimeoutExpired):
             return []
         if proc.returncode not in (0, 1):
             return []
         return proc.stdout.decode("utf-8", "replace").splitlines()
     from fnmatch import fnmatchcase
-    regs = [re.compile(p, re.I if ignore_case else 0) for p in patterns]
+    regs = [re.compile(re.escape(p) if fixed else p, re.I if ignore_case else 0) for p in patterns]
     lines: List[str] = []
     for f in change.files:
         base = f.path.rsplit("/", 1)[-1]
@@ -654,10 +665,8 @@ _PY_IMPORT_LINE = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import\s+(.*)|import\s+(
 def _used_python(change: ChangeSet, deps: Sequence[Dep]) -> Set[Tuple[str, str]]:
     guesses = {d.name: import_names(d.name) for d in deps}
     tops = sorted({g.split(".")[0] for gs in guesses.values() for g in gs})
-    alt = "|".join(_ere_escape(t) for t in tops)
-    patterns = [rf"^[[:space:]]*(import|from)[[:space:]]+({alt})([.,[:space:]]|$)",
-                rf"['\"]({alt})(\.[[:alnum:]_.]*)?['\"]"]
-    lines = _grep(change, patterns, ["*.py", "*.pyi", "*.ipynb"])
+    patterns = [f"{kw}{t}" for t in tops for kw in ("import ", "from ", "'", '"')]
+    lines = _grep(change, patterns, ["*.py", "*.pyi", "*.ipynb"], fixed=True)
     imported: Set[str] = set()
     quoted: Set[str] = set()
     for ln in lines:
@@ -723,12 +732,9 @@ def _used_as_tool(change: ChangeSet, deps: Sequence[Dep]) -> Set[Tuple[str, str]
 
 
 def _used_js(change: ChangeSet, deps: Sequence[Dep], project: Project) -> Set[Tuple[str, str]]:
-    names = sorted({d.name for d in deps} | {d.name[len("@types/"):].replace("__", "/") if "__" in d.name
-                                            else d.name[len("@types/"):] for d in deps
-                                            if d.name.startswith("@types/")})
-    alt = "|".join(_ere_escape(n) for n in names)
-    patterns = [rf"['\"`]({alt})(/[^'\"`]*)?['\"`]", rf"(^|[{{,[:space:]])({alt})[[:space:]]*:"]
-    lines = _grep(change, patterns, tuple("*" + e for e in JS_EXT) + JS_CONFIG_FILES, ignore_case=True)
+    names = sorted({d.name for d in deps} | {_types_base(d.name) for d in deps if d.name.startswith("@types/")})
+    patterns = [f"{q}{n}" for n in names for q in ("'", '"', "`")] + [f"{n}:" for n in names]
+    lines = _grep(change, patterns, tuple("*" + e for e in JS_EXT) + JS_CONFIG_FILES, fixed=True)
     found: Set[str] = set()
     for ln in lines:
         low = ln.lower()
@@ -744,8 +750,7 @@ def _used_js(change: ChangeSet, deps: Sequence[Dep], project: Project) -> Set[Tu
         if d.name in found:
             out.add((NPM, d.name))
         elif d.name.startswith("@types/"):
-            base = d.name[len("@types/"):]
-            base = "@" + base.replace("__", "/") if "__" in base else base
+            base = _types_base(d.name)
             if base in found or (base in node_builtins() or base == "node") and has_ts:
                 out.add((NPM, d.name))
     rest = [d for d in deps if (NPM, d.name) not in out]

@@ -132,9 +132,20 @@ class _Index:
             if len(name) >= MIN_LEN:
                 for g in set(_grams(name)):
                     self.bigrams[(g, len(name))].append(i)
+        # One-deletion neighbourhood (names shorter than 10 are matched within one edit):
+        # a and b are one edit apart only if they share a key of {x} + {x minus one letter}.
+        self.deletes: Dict[str, List[int]] = defaultdict(list)
+        for i, name in enumerate(names[:EDIT_TARGETS]):
+            if MIN_LEN - 1 <= len(name) <= 11:
+                for key in _deletes(name):
+                    self.deletes[key].append(i)
         self.skeletons: Dict[str, List[str]] = defaultdict(list)
         for name in names[:PATTERN_TARGETS]:
             self.skeletons[skeleton(name)].append(name)
+
+
+def _deletes(s: str) -> set:
+    return {s} | {s[:i] + s[i + 1:] for i in range(len(s))}
 
 
 def _grams(s: str) -> List[str]:
@@ -163,7 +174,19 @@ def lookalike(ecosystem: str, name: str) -> Optional[LookAlike]:
     idx = _index(ecosystem)
     k = allowed_distance(name)
     best: Optional[LookAlike] = None
-    if k:
+    if k == 1:
+        ids = {i for key in _deletes(name) for i in idx.deletes.get(key, ())}
+        for i in sorted(ids):
+            target = idx.names[i]
+            if target == name or (len(name) < SHORT and i >= SHORT_TARGETS):
+                continue
+            if _scope(target) != _scope(name) and "/" in name + target:
+                continue
+            a, b = _cores(name, target)
+            if allowed_distance(max(a, b, key=len)) and distance(a, b, 1) <= 1:
+                best = LookAlike(name, target, "edit distance 1", i + 1)
+                break
+    elif k:
         grams = set(_grams(name))
         need = len(grams) - 3 * k
         counts: Dict[int, int] = defaultdict(int)
