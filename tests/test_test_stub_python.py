@@ -384,6 +384,15 @@ def test_weakened_assertions(repo) -> None:
             assert slug("X") == "x"
 
 
+        def test_message():
+            with pytest.raises(ValueError, match="negative"):
+                price(-1)
+
+
+        def test_bounded():
+            assert len(slug("A b c")) == 5
+
+
         class VatTest(unittest.TestCase):
             def test_places(self):
                 self.assertAlmostEqual(float(vat(100)), 21.0, places=6)
@@ -397,12 +406,16 @@ def test_weakened_assertions(repo) -> None:
         "rel=1e-6", "rel=0.5").replace("pytest.raises(TypeError)", "pytest.raises(Exception)").replace(
         '    assert slug("X") == "x"', '    try:\n        assert slug("X") == "x"\n    except AssertionError:\n'
                                       '        pass').replace("places=6", "places=1").replace(
-        'self.assertEqual(slug("Q"), "q")', "self.assertTrue(True)")
+        'self.assertEqual(slug("Q"), "q")', "self.assertTrue(True)").replace(
+        'pytest.raises(ValueError, match="negative")', "pytest.raises(ValueError)").replace(
+        'assert len(slug("A b c")) == 5', 'assert len(slug("A b c")) > 0')
     found = run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new})
     weak = [f for f in found if f.rule == "test-stub/weakened-assertion"]
     got = {f.details["test"].rsplit("::", 1)[1]: f for f in weak}
-    assert sorted(got) == ["test_approx", "test_equal", "test_exact", "test_places", "test_raises",
-                           "test_truthy", "test_wrapped"]
+    assert sorted(got) == ["test_approx", "test_bounded", "test_equal", "test_exact", "test_message",
+                           "test_places", "test_raises", "test_truthy", "test_wrapped"]
+    assert got["test_message"].details["how"] == "the check of the exception's message was dropped"
+    assert got["test_bounded"].details["how"] == "exact check weakened to a compare check"
     assert all(f.severity == "block" and f.side == "new" for f in weak)
     assert got["test_exact"].line == line_of(new, "is not None")
     assert got["test_exact"].details["old"] == 'assert slug("A b") == "a-b"'

@@ -70,7 +70,7 @@ def test_id(path: str, qual: str) -> str:
 
 EXACT, MEMBER, COMPARE, MOCK, RAISES, TYPE, TRUTHY, NOTNONE, TRIVIAL, HELPER = (
     "exact", "membership", "compare", "mock", "raises", "type", "truthy", "not-none", "trivial", "helper")
-STRENGTH = {EXACT: 3, MEMBER: 3, COMPARE: 3, MOCK: 3, RAISES: 3, HELPER: 3, TYPE: 2, TRUTHY: 1,
+STRENGTH = {EXACT: 3, MOCK: 3, RAISES: 3, HELPER: 3, MEMBER: 2, COMPARE: 2, TYPE: 2, TRUTHY: 1,
             NOTNONE: 1, TRIVIAL: 0}
 
 _EXACT_CALLS = {
