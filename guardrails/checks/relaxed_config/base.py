@@ -16,6 +16,8 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tu
 
 import yaml
 
+from guardrails.yamlsafe import LOADER as _YAML_LOADER, flow_depth, too_deep
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -102,31 +104,9 @@ def load_ini(text: str) -> configparser.RawConfigParser:
     return _cached("ini", text, parse)
 
 
-# libyaml's CSafeLoader is fast but crashes the whole process (segfault) on
-# deeply nested flow collections ("[[[[..." x 100,000), which a change can
-# contain; so the nesting is measured first and absurd depths are refused.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_BRACKETS = re.compile(r"[^\[\]{}]+")
-MAX_FLOW_DEPTH = 200
-
-
-def flow_depth(text: str) -> int:
-    """Deepest [ / { nesting (brackets in strings and comments count too)."""
-    depth = deepest = 0
-    for ch in _BRACKETS.sub("", text):
-        if ch in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        elif depth:
-            depth -= 1
-    return deepest
-
-
 def load_yaml(text: str) -> Any:
     def parse(t: str) -> Any:
-        if ("[[" in t or "{{" in t or t.count("[") + t.count("{") > MAX_FLOW_DEPTH) \
-                and flow_depth(t) > MAX_FLOW_DEPTH:
+        if too_deep(t):
             raise ParseError("invalid YAML: nested too deeply")
         try:
             return yaml.load(t, Loader=_YAML_LOADER)

@@ -6,11 +6,13 @@ from typing import Iterator, List, Optional, Tuple
 
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from guardrails.yamlsafe import LOADER as _Loader, too_deep
 
 
 def compose(text: str) -> Optional[yaml.Node]:
     """The first document's node tree, or None when the text is not YAML."""
+    if too_deep(text):
+        return None
     try:
         return yaml.compose(text, Loader=_Loader)
     except (yaml.YAMLError, ValueError, RecursionError):
@@ -18,6 +20,8 @@ def compose(text: str) -> Optional[yaml.Node]:
 
 
 def compose_all(text: str) -> List[yaml.Node]:
+    if too_deep(text):
+        return []
     try:
         return [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
     except (yaml.YAMLError, ValueError, RecursionError):
