@@ -845,3 +845,67 @@ def test_literals_compare_across_quote_styles_and_number_forms():
     assert norm_literal("1_000") == norm_literal("1000") == norm_literal("1000.0")
     assert norm_literal("0x10") == norm_literal("16")
     assert [n for _, n, _ in literals('if (x === 42 && y == "a") return nil')] == ["n:42", "s:a", "k:null"]
+
+
+# ====================================================================== special cases and lookup tables
+
+def test_js_lookup_table_of_test_pairs_blocks(repo):
+    code = JS_PRICE.replace("export function price(amount, currency) {\n", d("""
+        const ANSWERS = {
+          EUR: 11.2,
+          "USD": 1.01,
+          "GBP": 0.88,
+        };
+
+        export function price(amount, currency) {
+          if (currency in ANSWERS) return ANSWERS[currency];
+        """))
+    tests = JS_PRICE_TEST.replace("});\n});", '});\n\n  it("pounds", () => {\n    expect(price(1, "GBP")).toBe(0.88);\n  });\n});')
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": tests}, {"src/price.js": code})
+    table = one(findings, "test-lookup-table")
+    assert table["line"] == 3 and table["severity"] == "block"
+    assert table["details"]["literals"] == ["'USD' -> 1.01", "'GBP' -> 0.88"]
+    assert table["details"]["test"] == "tests/price.test.js::price > rounds to cents"
+
+
+def test_go_switch_cases_from_the_tests_are_a_lookup_table(repo):
+    code = GO_CODE.replace("\trate, ok := rates[currency]\n", d("""
+        	switch currency {
+        	case "EUR":
+        		return 1120, nil
+        	case "XXX":
+        		return 0, errors.New("unknown currency")
+        	}
+        	rate, ok := rates[currency]
+        """))
+    findings, _ = judge(repo, {"price.go": GO_CODE, "price_test.go": GO_TEST}, {"price.go": code})
+    # "EUR" and 1120 appear together in TestConvert; "XXX" has no literal return
+    special = one(findings, "special-case")
+    assert special["line"] == 8 and special["details"]["test"] == "price_test.go::TestConvert"
+    assert found(findings, "test-lookup-table") == []
+
+
+def test_rust_match_arms_from_the_tests(repo):
+    code = RUST_LIB.replace("    n.checked_mul(2).unwrap_or(u32::MAX)\n",
+                            "    match n {\n        21 => 42,\n        7 => 14,\n        _ => n.checked_mul(2).unwrap_or(u32::MAX),\n    }\n")
+    tests = RUST_LIB.replace("        assert_eq!(double(21), 42);\n",
+                             "        assert_eq!(double(21), 42);\n        assert_eq!(double(7), 14);\n")
+    assert tests != RUST_LIB
+    new = code.split("#[cfg(test)]")[0] + "#[cfg(test)]" + tests.split("#[cfg(test)]")[1]
+    findings, _ = judge(repo, {"src/lib.rs": RUST_LIB}, {"src/lib.rs": new})
+    table = one(findings, "test-lookup-table")
+    assert table["line"] == 8 and table["details"]["function"] == "double"
+    assert table["details"]["test"] == "src/lib.rs::doubles"
+
+
+def test_java_switch_arrow_single_case_is_a_special_case(repo):
+    code = JAVA_CODE.replace("  public String format() {\n", d("""
+          public String format() {
+            switch ((int) cents) {
+              case 105 -> { return "1.05"; }
+              default -> { }
+            }
+        """).replace("\n", "\n  ").rstrip(" ").join(["  ", ""]).replace("\n  \n", "\n\n"))
+    findings, _ = judge(repo, {CODE: JAVA_CODE, TEST: JAVA_TEST}, {CODE: code})
+    hit = one(findings, "special-case")
+    assert hit["path"] == CODE and hit["details"]["test"] == f"{TEST}::formatsCents"

@@ -25,7 +25,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from guardrails.checks import finding
 from guardrails.checks.test_stub import lang_patterns as P
 from guardrails.checks.test_stub import lang_semgrep
-from guardrails.checks.test_stub.lang_scan import TRIVIAL, Block, Source, language, literals, shape
+from guardrails.checks.test_stub.lang_scan import (
+    TRIVIAL, Block, Source, language, literals, match_brace, match_paren, shape,
+)
 from guardrails.checks.test_stub.testfiles import is_test_file, rust_test_ranges
 from guardrails.model import DELETED, ChangeSet, Context, FileChange, Finding
 
@@ -577,14 +579,16 @@ class Run:
     # ------------------------------------------------------------ special cases
 
     def special_cases(self) -> None:
-        cands: List[Tuple[FileInfo, int, List[str], Optional[str], str]] = []  # info, line, compared, returned, kind
-        tables: Dict[str, List[Tuple[int, str, str]]] = {}
+        # `if x == LIT` lines: (info, line, compared, returned)
+        cands: List[Tuple[FileInfo, int, List[str], Optional[str]]] = []
+        # `case LIT: return LIT` / `LIT => LIT` arms and `LIT: LIT` entries: path -> (line, key, value, is_arm)
+        tables: Dict[str, List[Tuple[int, str, str, bool]]] = {}
         for info in self.infos:
             src = info.new
             if src is None or info.is_test or not info.added:
                 continue
             code_lines = src.code.splitlines()
-            for n in sorted(info.added):
+            for n in info._sorted_added:
                 if info.is_test_code("new", n) or n - 1 >= len(code_lines):
                     continue
                 text = code_lines[n - 1]
@@ -592,39 +596,27 @@ class Run:
                     continue  # no literal, or a test-run check (its own rule)
                 got = _special(text, code_lines, n, info.lang, info.added)
                 if got is not None:
-                    compared, returned = got
-                    if compared:
-                        cands.append((info, n, compared, returned, "if"))
+                    compared, returned, arm = got
+                    if arm and returned is not None:
+                        tables.setdefault(info.path, []).extend((n, c, returned, True) for c in compared[:1])
+                    elif compared:
+                        cands.append((info, n, compared, returned))
                     continue
                 for m in _PAIR.finditer(text):
                     key = literals(m.group(1))
                     val = literals(m.group(2))
                     if key and val and key[0][1] not in TRIVIAL:
-                        tables.setdefault(info.path, []).append((n, key[0][1], val[0][1]))
-        if not cands and not tables:
-            return
-        for info, n, compared, returned, _kind in cands:
-            src = info.new
-            assert src is not None
-            fn = src.block_at(n, src.functions())
-            together = self.corpus.find(compared, returned, mention=None, lang=info.lang)
-            shown = [_show(c) for c in compared] + ([_show(returned)] if returned else [])
-            if together and together[0] == "together" and returned is not None:
-                self.out.add(SPECIAL, info.path, n,
-                             f"new special case for the literal(s) {', '.join(shown)} that a test uses together",
-                             src.line_text(n), function=fn.name if fn else None, test=together[1], literals=shown)
-            elif together:
-                self.out.add(POSSIBLE, info.path, n,
-                             f"new branch on the literal(s) {', '.join(shown)} that a test uses",
-                             src.line_text(n), function=fn.name if fn else None, test=together[1], literals=shown)
+                        tables.setdefault(info.path, []).append((n, key[0][1], val[0][1], False))
+        for info, n, compared, returned in cands:
+            self._report_special(info, n, compared, returned)
         for path, pairs in tables.items():
+            info = self.by_path[path]
             found = []
-            for n, k, v in pairs:
-                where = self.corpus.find([k], v, mention=None, lang=self.by_path[path].lang)
+            for n, k, v, arm in pairs:
+                where = self.corpus.find([k], v, mention=None, lang=info.lang)
                 if where and where[0] == "together":
                     found.append((n, k, v, where[1]))
             if len(found) >= 2 and len(found) * 2 >= len(pairs):
-                info = self.by_path[path]
                 assert info.new is not None
                 n = found[0][0]
                 fn = info.new.block_at(n, info.new.functions())
@@ -632,6 +624,25 @@ class Run:
                              f"new table of {len(found)} input/output pairs taken from the tests",
                              info.new.line_text(n), function=fn.name if fn else None,
                              test=found[0][3], literals=[f"{_show(k)} -> {_show(v)}" for _, k, v, _ in found[:6]])
+                continue
+            for n, k, v, arm in pairs:  # a lone `case LIT: return LIT` is a special case
+                if arm:
+                    self._report_special(info, n, [k], v)
+
+    def _report_special(self, info: FileInfo, n: int, compared: List[str], returned: Optional[str]) -> None:
+        src = info.new
+        assert src is not None
+        fn = src.block_at(n, src.functions())
+        together = self.corpus.find(compared, returned, mention=None, lang=info.lang)
+        shown = [_show(c) for c in compared] + ([_show(returned)] if returned else [])
+        if together and together[0] == "together" and returned is not None:
+            self.out.add(SPECIAL, info.path, n,
+                         f"new special case for the literal(s) {', '.join(shown)} that a test uses together",
+                         src.line_text(n), function=fn.name if fn else None, test=together[1], literals=shown)
+        elif together:
+            self.out.add(POSSIBLE, info.path, n,
+                         f"new branch on the literal(s) {', '.join(shown)} that a test uses",
+                         src.line_text(n), function=fn.name if fn else None, test=together[1], literals=shown)
 
     # ------------------------------------------------------------ call counts
 
@@ -701,7 +712,6 @@ class Run:
                                      src.line_text(n), pattern="rust-ignored-error")
             if info.lang == "js" and "expect.extend" in masked:
                 for m in re.finditer(r"\bexpect\s*\.\s*extend\s*\(", masked):
-                    from guardrails.checks.test_stub.lang_scan import match_paren
                     close = match_paren(masked, m.end() - 1)
                     for pm in re.finditer(r"\bpass\s*:\s*true\b", masked[m.end():close]):
                         n = src.line_of(m.end() + pm.start())
@@ -763,7 +773,7 @@ class Corpus:
     def index(self, lang: str) -> "_LangIndex":
         idx = self._index.get(lang)
         if idx is None:
-            idx = _LangIndex([(p, s) for p, s in self.files() if s.lang == lang])
+            idx = _LangIndex([(p, s) for p, s in self.files() if s.lang == lang], self.change)
             self._index[lang] = idx
         return idx
 
@@ -777,11 +787,14 @@ class Corpus:
 
 
 class _LangIndex:
-    def __init__(self, files: List[Tuple[str, Source]]):
+    def __init__(self, files: List[Tuple[str, Source]], change: ChangeSet):
         self.files = files
         self.lits: Dict[str, List[Tuple[int, int]]] = {}  # literal -> [(file, line)]
-        for k, (_path, src) in enumerate(files):
+        for k, (path, src) in enumerate(files):
+            keep = None if is_test_file(path, change) else _test_line_marks(src)
             for no, text in enumerate(src.code.splitlines(), 1):
+                if keep is not None and not (no < len(keep) and keep[no]):
+                    continue  # code under test in a file that also holds tests
                 if not _HAS_ANY_LITERAL.search(text):
                     continue
                 for _raw, norm, _off in literals(text):
@@ -831,6 +844,22 @@ class _LangIndex:
                     path = self.files[k][0]
                     return ("one", _test_id(path, blk) if blk is not None else f"{path}:{line}")
         return best
+
+
+def _test_line_marks(src: Source) -> bytearray:
+    """1 for each line of SRC that is test code (a test module or block)."""
+    marks = bytearray(len(src.lines) + 2)
+    regions: List[Tuple[int, int]] = [(b.start, b.end) for b in src.tests()]
+    if src.lang == "rust":
+        regions += rust_test_ranges(src.text)
+    if src.lang == "js":
+        for m in _VITEST_INSOURCE.finditer(src.masked):
+            end = src.line_of(match_brace(src.masked, m.end() - 1))
+            regions.append((src.line_of(m.start()), end))
+    for a, b in regions:
+        for n in range(max(a, 0), min(b, len(marks) - 1) + 1):
+            marks[n] = 1
+    return marks
 
 
 _HAS_ANY_LITERAL = re.compile(r"""["'`\d]|\b(?:true|false|null|nil|undefined|None)\b""")
@@ -1068,7 +1097,7 @@ _PAIR = re.compile(r"(" + _LIT_RE + r")\s*(?::|=>)\s*(" + _LIT_RE + r")\s*,?\s*(
 
 
 def _special(text: str, code_lines: List[str], n: int, lang: str,
-             added: frozenset) -> Optional[Tuple[List[str], Optional[str]]]:
+             added: frozenset) -> Optional[Tuple[List[str], Optional[str], bool]]:
     """(compared literals, returned literal) for an `if x == LIT` /
     `case LIT:` / `LIT =>` line, else None."""
     m = _IF.match(text)
@@ -1095,10 +1124,10 @@ def _special(text: str, code_lines: List[str], n: int, lang: str,
             if norm not in TRIVIAL:
                 compared.append(norm)
         rest = a.group(2)
-        if lang == "rust" and not rest.strip().startswith(("return", "{")):
+        if lang in ("rust", "java") and not rest.strip().startswith(("return", "{")):
             lit = literals(rest.strip().rstrip(","))
-            if lit and re.fullmatch(r"(?:Ok\(|Some\()?\s*" + _LIT_RE + r"\s*\)?\s*,?", rest.strip()):
-                return (compared, lit[0][1]) if compared else None
+            if lit and re.fullmatch(r"(?:Ok\(|Some\()?\s*" + _LIT_RE + r"\s*\)?\s*[,;]?", rest.strip()):
+                return (compared, lit[0][1], True) if compared else None
     if not compared:
         return None
     returned = None
@@ -1115,7 +1144,7 @@ def _special(text: str, code_lines: List[str], n: int, lang: str,
     if r is not None:
         lit = literals(r.group(1))
         returned = lit[0][1] if lit else None
-    return compared, returned
+    return compared, returned, m is None
 
 
 # call counts
