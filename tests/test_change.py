@@ -850,3 +850,17 @@ def test_read_many_for_every_source(repo: Repo, tmp_path: Path):
     patch.write_bytes(git_bytes(repo, "diff", "HEAD"))
     diff_cs = change.from_diff(str(patch), cwd=str(repo.path))
     assert change.read_many(diff_cs, ["lib/b.py", "a.py"]) == {"lib/b.py": "b = 'work tree'\n", "a.py": "a = 2\n"}
+
+
+def test_linked_worktree(repo: Repo, tmp_path: Path):
+    """`git worktree add`: .git is a file pointing into the main repository."""
+    repo.commit({"a.py": "a = 1\n"})
+    wt = tmp_path / "wt"
+    repo.git("worktree", "add", "-q", "-b", "side", str(wt))
+    (wt / "a.py").write_text("a = 2\n")
+    subprocess.run(["git", "add", "a.py"], cwd=wt, env=repo.env, check=True)
+    f = only(change.from_staged(cwd=str(wt)))
+    assert f.new_text() == "a = 2\n" and f.old_text() == "a = 1\n"
+    subprocess.run(["git", "commit", "-q", "-m", "side"], cwd=wt, env=repo.env, check=True)
+    cs = change.from_revisions("main", cwd=str(wt))
+    assert cs.repo == str(wt) and only(cs).new_text() == "a = 2\n"
