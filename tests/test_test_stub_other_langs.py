@@ -909,3 +909,24 @@ def test_java_switch_arrow_single_case_is_a_special_case(repo):
     findings, _ = judge(repo, {CODE: JAVA_CODE, TEST: JAVA_TEST}, {CODE: code})
     hit = one(findings, "special-case")
     assert hit["path"] == CODE and hit["details"]["test"] == f"{TEST}::formatsCents"
+
+
+def test_go_call_count_trick_and_short_mode_skip(repo, engine):
+    code = GO_CODE.replace("// Convert converts", "var calls int\n\n// Convert converts").replace(
+        "\trate, ok := rates[currency]\n", "\tcalls++\n\tif calls == 1 {\n\t\treturn 1120, nil\n\t}\n\trate, ok := rates[currency]\n")
+    tests = GO_TEST.replace("func TestSymlinks(t *testing.T) {\n",
+                            "func TestSymlinks(t *testing.T) {\n\tif testing.Short() {\n\t\tt.Skip(\"writes files\")\n\t}\n")
+    findings, _ = judge(repo, {"price.go": GO_CODE, "price_test.go": GO_TEST}, {"price.go": code, "price_test.go": tests})
+    count = one(findings, "call-count-trick")
+    assert (count["line"], count["severity"]) == (10, "block") and count["details"]["counter"] == "calls"
+    skip = one(findings, "skipped-test")
+    assert skip["severity"] == "info" and skip["details"]["conditional"] is True
+
+
+def test_java_local_counter_is_not_a_call_count_trick(repo):
+    code = JAVA_CODE.replace("    long result = Math.multiplyExact(cents, factor);\n",
+                             "    int attempts = 0;\n    attempts++;\n    if (attempts > 3) {\n      return this;\n    }\n"
+                             "    long result = Math.multiplyExact(cents, factor);\n")
+    assert code != JAVA_CODE
+    findings, _ = judge(repo, {CODE: JAVA_CODE, TEST: JAVA_TEST}, {CODE: code})
+    assert found(findings, "call-count-trick") == []
