@@ -347,6 +347,8 @@ def _file_info(pf: "unidiff.PatchedFile", lines: List[str], where: str) -> Parse
                 raise GuardError(f"malformed {where} at line {pf.diff_line_no}: the ---/+++ names do not "
                                  "match the diff --git line")
             old, new = _strip_pair(*pair)
+            if status == MODIFIED and old != new:
+                status = RENAMED  # `git diff --no-index a.py b.py` names two files without rename lines
         index_mode = fields.get("index mode")
         parsed.old_mode = fields.get("old mode") or fields.get("deleted file mode") or index_mode
         parsed.new_mode = fields.get("new mode") or fields.get("new file mode") or index_mode

@@ -864,3 +864,14 @@ def test_linked_worktree(repo: Repo, tmp_path: Path):
     subprocess.run(["git", "commit", "-q", "-m", "side"], cwd=wt, env=repo.env, check=True)
     cs = change.from_revisions("main", cwd=str(wt))
     assert cs.repo == str(wt) and only(cs).new_text() == "a = 2\n"
+
+
+def test_diff_no_index_of_two_loose_files(tmp_path: Path):
+    (tmp_path / "before.py").write_text("x = 1\ny = 2\n")
+    (tmp_path / "after.py").write_text("x = 1\ny = 3\n")
+    proc = subprocess.run(["git", "diff", "--no-index", "before.py", "after.py"], cwd=tmp_path,
+                          stdout=subprocess.PIPE)
+    assert proc.returncode == 1 and proc.stdout.startswith(b"diff --git a/before.py b/after.py")
+    f = only(change.from_diff("-", cwd=str(tmp_path), stdin=proc.stdout))
+    assert (f.old_path, f.path, f.status) == ("before.py", "after.py", RENAMED)
+    assert lines(f)[-2:] == [("-", "y = 2", 2, None), ("+", "y = 3", None, 2)]
