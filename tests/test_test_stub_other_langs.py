@@ -930,3 +930,41 @@ def test_java_local_counter_is_not_a_call_count_trick(repo):
     assert code != JAVA_CODE
     findings, _ = judge(repo, {CODE: JAVA_CODE, TEST: JAVA_TEST}, {CODE: code})
     assert found(findings, "call-count-trick") == []
+
+
+def test_a_diff_file_without_the_repository_still_gets_the_line_patterns(tmp_path, engine):
+    from conftest import run_cli
+    patch = d("""
+        diff --git a/tests/price.test.js b/tests/price.test.js
+        --- a/tests/price.test.js
+        +++ b/tests/price.test.js
+        @@ -10,4 +10,4 @@ describe("price", () => {
+           it("rejects unknown currencies", () => {
+             expect(() => price(1, "XXX")).toThrow(RangeError);
+           });
+        -  it("rounds to cents", () => {
+        +  it.only("rounds to cents", () => {
+        diff --git a/src/price.go b/src/price.go
+        --- a/src/price.go
+        +++ b/src/price.go
+        @@ -5,2 +5,5 @@ func Convert(cents int, currency string) (int, error) {
+         func Convert(cents int, currency string) (int, error) {
+        +	if testing.Testing() {
+        +		return 1120, nil
+        +	}
+         	rate, ok := rates[currency]
+        """)
+    (tmp_path / "change.patch").write_text(patch)
+    res = run_cli(["check", "--diff", str(tmp_path / "change.patch"), "--format", "json"], cwd=tmp_path)
+    assert res.code in (0, 1), res.err
+    findings = [f for f in res.json()["findings"] if f["rule"].startswith(FAMILY)]
+    assert ("tests/price.test.js", 13) == (one(findings, "focused-test")["path"], one(findings, "focused-test")["line"])
+    assert ("src/price.go", 6) == (one(findings, "test-run-detection")["path"], one(findings, "test-run-detection")["line"])
+
+
+def test_a_file_semgrep_cannot_parse_gets_the_built_in_patterns(repo):
+    broken = JS_PRICE_TEST.replace('  it("rounds to cents"', '  it.only("rounds to cents"').replace(
+        "describe(\"price\", () => {", "describe(\"price\", () => {{{ <<<<<<< merge")
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                        {"tests/price.test.js": broken})
+    assert one(findings, "focused-test")["line"] == 13

@@ -13,13 +13,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
 PACK = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                     "semgrep", "rules")
 TIMEOUT = 60
 # semgrep skips bigger files (its --max-target-bytes default); they get the built-in patterns
 MAX_BYTES = 1_000_000
+# repository-relative paths of the last run that semgrep reported an error for
+failed_paths: Set[str] = set()
 
 
 class Hit(NamedTuple):
@@ -43,7 +45,9 @@ def find_semgrep() -> Optional[str]:
 
 
 def run(files: List[Tuple[str, str]], timeout: int = TIMEOUT) -> Tuple[Optional[List[Hit]], str]:
-    """Scan FILES [(relative path, text)]. Returns (hits, "") or (None, why not)."""
+    """Scan FILES [(relative path, text)]. Returns (hits, "") or (None, why
+    not).  Files semgrep could not parse are listed in ``failed_paths``."""
+    failed_paths.clear()
     exe = find_semgrep()
     if exe is None:
         return None, "semgrep not found (next to Python or on PATH)"
@@ -81,6 +85,10 @@ def run(files: List[Tuple[str, str]], timeout: int = TIMEOUT) -> Tuple[Optional[
         if not isinstance(data, dict) or "results" not in data:
             tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             return None, f"semgrep failed (exit {proc.returncode}): {tail[0][:200]}"
+        for e in data.get("errors", []) or []:
+            path = str((e or {}).get("path", "")).replace("\\", "/")
+            if path:
+                failed_paths.add(path[4:] if path.startswith("new/") else path)
         hits = []
         for r in data.get("results", []):
             path = str(r.get("path", "")).replace("\\", "/")

@@ -77,6 +77,7 @@ class FileInfo:
         self._old: Optional[Source] = None
         self._new: Optional[Source] = None
         self._loaded = False
+        self.partial = False  # texts rebuilt from the diff's hunks only
         self._regions: Dict[str, List[Tuple[int, int]]] = {}
         self._test_lines: Dict[str, bytearray] = {}
         self._sorted_added = sorted(self.added)
@@ -88,6 +89,14 @@ class FileInfo:
         self._loaded = True
         old = self.fc.old_text() if self.fc.status != "added" else None
         new = self.fc.new_text() if self.fc.status != DELETED else None
+        if new is None and self.fc.status != DELETED and self.fc.hunks:
+            # hunks-only coverage (a diff file): the lines the diff shows, at their
+            # places; enough for the line patterns, not for old/new comparisons
+            new = _from_hunks(self.fc, "new")
+            self.partial = True
+        if old is None and self.fc.status != "added" and self.fc.hunks:
+            old = _from_hunks(self.fc, "old")
+            self.partial = True
         if old is not None:
             self._old = Source(self.fc.old_path or self.path, old, self.lang)
         if new is not None:
@@ -252,7 +261,7 @@ class Run:
             if info.path not in wanted and info.new is not None and any(
                     _SEMGREP_ONLY.search(info.new.line_text(n)) for n in info._sorted_added):
                 wanted.add(info.path)
-        targets = [i for i in self.infos if i.path in wanted and i.new is not None
+        targets = [i for i in self.infos if i.path in wanted and i.new is not None and not i.partial
                    and len(i.new.text) <= lang_semgrep.MAX_BYTES]
         scanned = {i.path for i in targets}
         hits: Optional[list] = []
@@ -261,6 +270,8 @@ class Run:
             if hits is None:
                 self.ctx.warn(f"test-stub: {why}; used the built-in patterns for JS/TS, Go, Rust and Java instead")
                 scanned = set()
+            else:  # files semgrep could not parse get the built-in patterns too
+                scanned -= lang_semgrep.failed_paths
         else:
             scanned = set()
         for info, pat, n, col in light:
@@ -332,6 +343,8 @@ class Run:
         old_tests: List[Tuple[FileInfo, Block]] = []
         new_tests: List[Tuple[FileInfo, Block]] = []
         for info in self.infos:
+            if info.old is not None and info.partial:
+                continue
             if info.old is not None and (info.has_tests("old")) and (info.removed or info.fc.status == DELETED):
                 old_tests += [(info, b) for b in info.old.tests() if b.kind == "test"]
             if info.new is not None and info.has_tests("new"):
@@ -520,7 +533,7 @@ class Run:
 
     def compare_functions(self) -> None:
         for info in self.infos:
-            if info.old is None or info.new is None or not info.added:
+            if info.old is None or info.new is None or not info.added or info.partial:
                 continue
             old_funcs = _index(info.old.functions())
             for key, nb in _index(info.new.functions()).items():
@@ -901,6 +914,18 @@ def _same_function(old: Source, fn: Block) -> Optional[Block]:
         if b.name == fn.name:
             return b
     return None
+
+
+def _from_hunks(fc: FileChange, side: str) -> str:
+    """The lines a diff shows of one side, each at its line number (others empty)."""
+    rows: Dict[int, str] = {}
+    for ln in fc.lines():
+        no = ln.new_no if side == "new" else ln.old_no
+        if no is not None and (ln.kind == " " or ln.kind == ("+" if side == "new" else "-")):
+            rows[no] = ln.text
+    if not rows:
+        return ""
+    return "\n".join(rows.get(n, "") for n in range(1, max(rows) + 1)) + "\n"
 
 
 def _anchor(info: FileInfo, start: int, end: int, anchor: str) -> Optional[int]:
