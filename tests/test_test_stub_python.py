@@ -917,3 +917,19 @@ def test_tuple_comparison_special_case(repo) -> None:
                                           '        return Decimal("19.00")\n    rate = {"NL"')
     f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/special-case")
     assert f.details["test"] == "tests/test_calc.py::test_vat_de"
+
+
+def test_reformatted_tests_are_not_weakened(repo) -> None:
+    tests = d('''
+        from shop.calc import slug
+
+
+        def test_headers():
+            headers = {'Content-Length': 'not zero'}
+            assert 'Content-Length' in headers
+            assert headers['Content-Length'] == 'not zero'
+            assert slug('A b') == 'a-b'
+    ''')
+    new = tests.replace("'", '"').replace('    assert slug("A b") == "a-b"\n',
+                                          '    assert (\n        slug("A b")\n        == "a-b"\n    )\n')
+    assert run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new}) == []
