@@ -63,6 +63,11 @@ def _env() -> Dict[str, str]:
         value = env.get(name)
         if value and not os.path.isabs(value):
             env[name] = os.path.abspath(value)
+    # Inside a pre-commit hook the committing git holds .git/index.lock; a
+    # command of ours that opportunistically refreshes the index (as `git
+    # status` and work-tree `git diff` do) would collide with it.  We run
+    # none today; this keeps it so.
+    env["GIT_OPTIONAL_LOCKS"] = "0"
     # Paths we pass after "--" come from the change: data, never pathspec
     # magic (":(exclude)...", ":!x") or globs ("*.py" would match more).
     env["GIT_LITERAL_PATHSPECS"] = "1"
