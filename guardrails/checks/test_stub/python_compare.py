@@ -365,15 +365,6 @@ def _take(a: Counter, b: Counter, item: pt.Assertion, reverse: bool = False) -> 
     return True
 
 
-def _checks_message(node: ast.AST) -> bool:
-    call = node if isinstance(node, ast.Call) else getattr(node, "value", None)
-    if not isinstance(call, ast.Call):
-        return False
-    name = pa.callee(call)
-    return name.endswith("Regex") or name.endswith("Regexp") or \
-        any(k.arg in ("match", "expected_regex") for k in call.keywords)
-
-
 def _broad_raises(node: ast.AST) -> bool:
     if isinstance(node, ast.Tuple):
         return any(_broad_raises(e) for e in node.elts)
@@ -387,8 +378,8 @@ def _weaker(a: pt.Assertion, removed: List[pt.Assertion], paired: Set[int]) -> O
         if o.kind == pt.RAISES and a.kind == pt.RAISES and o.expected is not None and a.expected is not None:
             if _broad_raises(a.expected) and not _broad_raises(o.expected):
                 return o, f"expected exception broadened to {ast.unparse(a.expected)}"
-            if pa.dump(a.expected) == pa.dump(o.expected) and _checks_message(o.node) and \
-                    not _checks_message(a.node):
+            if pa.dump(a.expected) == pa.dump(o.expected) and pt.checks_message(o.node) and \
+                    not pt.checks_message(a.node):
                 return o, "the check of the exception's message was dropped"
             continue
         so, sa = pt.STRENGTH.get(o.kind, 3), pt.STRENGTH.get(a.kind, 3)
