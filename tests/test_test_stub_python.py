@@ -933,3 +933,10 @@ def test_reformatted_tests_are_not_weakened(repo) -> None:
     new = tests.replace("'", '"').replace('    assert slug("A b") == "a-b"\n',
                                           '    assert (\n        slug("A b")\n        == "a-b"\n    )\n')
     assert run(repo, dict(BASE, **{"tests/test_more.py": tests}), {"tests/test_more.py": new}) == []
+
+
+def test_addopts_ignoring_non_test_folders_is_fine(repo) -> None:
+    base = dict(BASE, **{"pytest.ini": "[pytest]\naddopts = -ra\n"})
+    found = run(repo, base, {"pytest.ini": "[pytest]\naddopts = -ra --ignore=docs --ignore=tests/slow\n"})
+    f = only(found, "test-stub/focused-test")
+    assert f.details["value"] == "tests/slow"

@@ -81,6 +81,8 @@ def check(change: ChangeSet) -> List[Finding]:
         for opt, val in _focus(addopts(fc.path, new)):
             if (opt, val) in before:
                 continue
+            if opt.startswith("--ignore") and "test" not in val.lower():
+                continue  # --ignore=docs, --ignore=build: not tests
             line = next((n for n in added if 0 < n <= len(lines) and opt in lines[n - 1]), 0)
             if line == 0:
                 line = next((n for n in added if 0 < n <= len(lines) and "addopts" in lines[n - 1]), 0)
