@@ -5,8 +5,8 @@ added lines without --deep).
 Builds, in a temporary folder, a real git repository with a base commit
 (an existing project: Python, JS/TS, Go, Rust, manifests, CI config) and a
 change commit that adds --lines lines (default 100,000) across many files in
-Python, JavaScript, TypeScript, Go, Rust, TOML, YAML and Markdown, plus
-edits to existing files and manifests.  The code is generated from
+Python, JavaScript, TypeScript, Go, Rust, TOML, YAML and Markdown, with
+Python and JavaScript tests, plus edits to existing files and manifests.  The code is generated from
 realistic templates and carries a few hundred suppression comments
 (`# noqa`, `# type: ignore`, `// eslint-disable-line`, `// @ts-ignore`,
 `//nolint`, `# nosec`, `# pragma: no cover`...), so the checks have
@@ -228,28 +228,60 @@ def gen_markdown(rng: random.Random, target: int) -> List[str]:
     return out[:target]
 
 
-# (extension folder, share of the lines, generator)
-MIX: Tuple[Tuple[str, str, float], ...] = (
-    ("py", "src/app", 0.38), ("js", "web/src", 0.14), ("ts", "web/ts", 0.14), ("go", "svc", 0.14),
-    ("rs", "native/src", 0.05), ("toml", "config", 0.05), ("yaml", "deploy", 0.05), ("md", "docs", 0.05),
+def gen_pytest(rng: random.Random, target: int, sp: Sprinkler) -> List[str]:
+    out = ['"""Generated tests."""', "import pytest", "", "from src.app.core import add, sub", "", ""]
+    k = 0
+    while len(out) < target:
+        k += 1
+        a, b = rng.randint(-50, 50), rng.randint(-50, 50)
+        body = [f"def test_{_name(rng)}_{k}():", f"    assert add({a}, {b}) == {a + b}",
+                f"    assert sub({a}, {b}) == {a - b}", ""]
+        if rng.random() < 0.1:
+            body = [f"@pytest.mark.parametrize('x', [{a}, {b}, {a + b}])", f"def test_{_name(rng)}_{k}(x):",
+                    "    assert add(x, 0) == x", "    assert sub(x, x) == 0", ""]
+        out += [sp.maybe(line, PY_SUPPRESS) if "assert" in line else line for line in body]
+        out.append("")
+    return out[:target]
+
+
+def gen_jstest(rng: random.Random, target: int, sp: Sprinkler) -> List[str]:
+    out = ["import { describe, it, expect } from 'vitest';", "import { add } from '../src/math';", ""]
+    while len(out) < target:
+        a, b = rng.randint(0, 99), rng.randint(0, 99)
+        body = [f"describe('{_camel(rng)}', () => {{", f"  it('adds {a} and {b}', () => {{",
+                f"    expect(add({a}, {b})).toBe({a + b});", "  });", "});", ""]
+        out += [sp.maybe(line, JS_SUPPRESS) if "expect" in line else line for line in body]
+    return out[:target]
+
+
+# (kind, folder, share of the lines, file name pattern)
+MIX: Tuple[Tuple[str, str, float, str], ...] = (
+    ("py", "src/app", 0.33, "{name}_{i:03d}.py"), ("pytest", "tests", 0.05, "test_{name}_{i:03d}.py"),
+    ("js", "web/src", 0.12, "{name}_{i:03d}.js"), ("jstest", "web/test", 0.04, "{name}_{i:03d}.test.js"),
+    ("ts", "web/ts", 0.12, "{name}_{i:03d}.ts"), ("go", "svc", 0.14, "{name}_{i:03d}.go"),
+    ("rs", "native/src", 0.05, "{name}_{i:03d}.rs"), ("toml", "config", 0.05, "{name}_{i:03d}.toml"),
+    ("yaml", "deploy", 0.05, "{name}_{i:03d}.yaml"), ("md", "docs", 0.05, "{name}_{i:03d}.md"),
 )
 
 
-def _generate(ext: str, rng: random.Random, n: int, sp: Sprinkler) -> List[str]:
+def _generate(kind: str, rng: random.Random, n: int, sp: Sprinkler) -> List[str]:
     gens: Dict[str, Callable[[], List[str]]] = {
         "py": lambda: gen_python(rng, n, sp), "js": lambda: gen_js(rng, n, sp, ts=False),
         "ts": lambda: gen_js(rng, n, sp, ts=True), "go": lambda: gen_go(rng, n, sp),
         "rs": lambda: gen_rust(rng, n, sp), "toml": lambda: gen_toml(rng, n), "yaml": lambda: gen_yaml(rng, n),
-        "md": lambda: gen_markdown(rng, n),
+        "md": lambda: gen_markdown(rng, n), "pytest": lambda: gen_pytest(rng, n, sp),
+        "jstest": lambda: gen_jstest(rng, n, sp),
     }
-    return gens[ext]()
+    return gens[kind]()
 
 
 BASE_FILES = {
     "pyproject.toml": ('[project]\nname = "bench-app"\nversion = "1.0.0"\ndependencies = [\n'
-                       '    "requests>=2.31",\n    "pyyaml>=6.0",\n]\n\n[tool.ruff]\nline-length = 100\n'),
+                       '    "requests>=2.31",\n    "pyyaml>=6.0",\n]\n\n[project.optional-dependencies]\n'
+                       'test = ["pytest>=8"]\n\n[tool.ruff]\nline-length = 100\n'),
     "package.json": ('{\n  "name": "bench-web",\n  "version": "1.0.0",\n  "dependencies": {\n'
-                     '    "react": "^18.2.0"\n  },\n  "devDependencies": {\n    "eslint": "^8.57.0"\n  }\n}\n'),
+                     '    "react": "^18.2.0"\n  },\n  "devDependencies": {\n    "eslint": "^8.57.0",\n'
+                     '    "vitest": "^1.6.0"\n  }\n}\n'),
     "go.mod": "module example.com/bench\n\ngo 1.22\n\nrequire github.com/google/uuid v1.6.0\n",
     ".github/workflows/ci.yml": ("name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
                                 "      - uses: actions/checkout@v4\n      - run: make test\n"),
@@ -302,15 +334,15 @@ def build_repo(path: str, total_lines: int, files_per_kind: int, rng: random.Ran
     written = 0
     files = 0
     budget = total_lines - edits
-    for ext, folder, share in MIX:
+    for kind, folder, share, pattern in MIX:
         lines_for_kind = int(budget * share)
         per_file = max(1, lines_for_kind // files_per_kind)
         for i in range(files_per_kind):
             n = per_file if i < files_per_kind - 1 else lines_for_kind - per_file * (files_per_kind - 1)
             if n <= 0:
                 continue
-            lines = _generate(ext, rng, n, sp)
-            write(f"{folder}/{_name(rng)}_{i:03d}.{ext}", "\n".join(lines) + "\n")
+            lines = _generate(kind, rng, n, sp)
+            write(f"{folder}/{pattern.format(name=_name(rng), i=i)}", "\n".join(lines) + "\n")
             written += len(lines)
             files += 1
     # Top up to the exact total (shares are rounded down).
@@ -410,8 +442,8 @@ def _rss_mb(who: int) -> float:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=100_000, help="added lines in the change (default 100000)")
-    parser.add_argument("--files-per-kind", type=int, default=40,
-                        help="files per language/format (8 kinds; default 40)")
+    parser.add_argument("--files-per-kind", type=int, default=32,
+                        help="files per kind of file (10 kinds; default 32)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each kind; the best counts (default 3)")
     parser.add_argument("--deep", action="store_true", help="also pass --deep (ruff/mypy)")
     parser.add_argument("--profile", action="store_true", help="print cProfile hot spots of one in-process run")
