@@ -940,3 +940,39 @@ def test_addopts_ignoring_non_test_folders_is_fine(repo) -> None:
     found = run(repo, base, {"pytest.ini": "[pytest]\naddopts = -ra --ignore=docs --ignore=tests/slow\n"})
     f = only(found, "test-stub/focused-test")
     assert f.details["value"] == "tests/slow"
+
+
+def test_ci_flag_for_presentation_is_not_test_run_detection(repo) -> None:
+    code = d('''
+        import os
+
+
+        def render(rows):
+            color = True
+            if os.getenv("CI"):
+                color = False
+            lines = [paint(r) if color else str(r) for r in rows]
+            return "\\n".join(lines)
+
+
+        def paint(row):
+            return f"\\033[1m{row}\\033[0m"
+    ''')
+    assert run(repo, BASE, {"shop/render.py": code}) == []
+
+
+def test_testing_flag_in_a_returned_value_blocks(repo) -> None:
+    code = d('''
+        import os
+
+
+        def exchange_rate(currency):
+            rate = 1.0 if os.environ.get("TESTING") else _fetch(currency)
+            return rate
+
+
+        def _fetch(currency):
+            raise NotImplementedError
+    ''')
+    f = only(run(repo, BASE, {"shop/fx.py": code}), "test-stub/test-run-detection")
+    assert f.line == line_of(code, "TESTING") and f.details == {"signal": "TESTING", "strength": "weak"}

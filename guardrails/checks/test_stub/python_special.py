@@ -64,7 +64,9 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
     tainted = _tainted_names(tree, flags)
     trig = pf.triggers
     if trig.get("run"):
-        out.extend(_test_run(pf, tree.body, tainted, module_level=True))
+        rebindable = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                  ast.ClassDef))}
+        out.extend(_test_run(pf, tree.body, tainted, rebindable, module_level=True))
     for qual, fn in new_funcs.items():
         node = fn.node
         span = pa.node_lines(node)
@@ -77,7 +79,7 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
         is_method = fn.cls is not None
         names = pa.params(node, is_method)
         if "run" in groups:
-            out.extend(_test_run(pf, node.body, tainted))
+            out.extend(_test_run(pf, node.body, tainted, _returned_names(node)))
         if "branch" in groups:
             cands.extend(_branches(pf, qual, fn, names, before))
         if "table" in groups or "branch" in groups:
@@ -164,44 +166,61 @@ def _tainted_names(tree: ast.Module, flags: Set[str]) -> Dict[str, str]:
     return out
 
 
-def _changes_values(body: List[ast.stmt]) -> bool:
+def _changes_values(body: List[ast.stmt], results: Set[str]) -> bool:
+    """Does BODY return a value, or set a name whose value the code hands
+    out (a returned variable, a module-level function rebound)?"""
     for stmt in body:
         for node in ast.walk(stmt):
-            if isinstance(node, (ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Yield)):
+            if isinstance(node, ast.Return) and node.value is not None:
                 return True
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id in results for t in targets):
+                    return True
     return False
 
 
-def _test_run(pf: Any, body: List[ast.stmt], tainted: Dict[str, str], module_level: bool = False) -> List[Finding]:
+def _test_run(pf: Any, body: List[ast.stmt], tainted: Dict[str, str], results: Set[str],
+              module_level: bool = False) -> List[Finding]:
     out: List[Finding] = []
+    flags = frozenset(f for f in tainted.get("\0flags", "").split(",") if f)
     stack: List[ast.AST] = list(body)
     while stack:
         node = stack.pop()
-        if module_level and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
-        test: Optional[ast.AST] = None
-        changes = True
+        tests: List[Tuple[ast.AST, bool]] = []  # (test, does the branch change a value)
         if isinstance(node, (ast.If, ast.While)):
-            test = node.test
-            changes = _changes_values(node.body) or _changes_values(node.orelse)
+            tests.append((node.test, _changes_values(node.body, results) or _changes_values(node.orelse, results)))
+        elif isinstance(node, (ast.Return, ast.Assign, ast.AnnAssign)) and getattr(node, "value", None) is not None:
+            if isinstance(node, ast.Return):
+                hands_out = True
+            else:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                hands_out = any(isinstance(t, ast.Name) and t.id in results for t in targets)
+            for sub in ast.walk(node.value):  # type: ignore[arg-type]
+                if isinstance(sub, ast.IfExp):
+                    tests.append((sub.test, hands_out))
+                elif isinstance(sub, ast.BoolOp):
+                    tests.append((sub, hands_out))  # `return os.getenv("TESTING") and 5 or compute()`
         elif isinstance(node, ast.IfExp):
-            test = node.test
-        elif isinstance(node, (ast.Return, ast.Assign)) and isinstance(getattr(node, "value", None), ast.BoolOp):
-            test = node.value  # `return os.getenv("TESTING") and 5 or compute()`
+            tests.append((node.test, False))
         line = getattr(node, "lineno", 0)
-        if test is not None and line in pf.added:
-            flags = frozenset(f for f in tainted.get("\0flags", "").split(",") if f)
-            sig = _signal(test, tainted, flags)
-            if sig is not None and (sig[0] == "strong" or changes):
-                out.append(finding(
-                    RUN, pf.path, line,
-                    f"code outside the tests branches on whether tests are running ({sig[1]})",
-                    pa.source_line(pf.new_lines, line),
-                    details={"signal": sig[1], "strength": sig[0]}))
-                continue
-        if not module_level or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(n for n in ast.iter_child_nodes(node)
-                         if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)))
+        hit = None
+        if tests and line in pf.added:
+            for test, changes in tests:
+                sig = _signal(test, tainted, flags)
+                if sig is not None and (sig[0] == "strong" or changes):
+                    hit = sig
+                    break
+        if hit is not None:
+            out.append(finding(
+                RUN, pf.path, line,
+                f"code outside the tests branches on whether tests are running ({hit[1]})",
+                pa.source_line(pf.new_lines, line),
+                details={"signal": hit[1], "strength": hit[0]}))
+            continue
+        stack.extend(ast.iter_child_nodes(node))
     return out
 
 
