@@ -113,8 +113,15 @@ def import_names(dist: str) -> Set[str]:
     names = set(reverse.get(dist, ()))
     under = dist.replace("-", "_")
     names.add(under)
-    if "-" in dist:
-        names.add(dist.replace("-", "."))  # google-cloud-storage -> google.cloud.storage
+    words = dist.split("-")
+    if 2 <= len(words) <= 6:
+        # Namespace packages: google-cloud-storage -> google.cloud.storage,
+        # llama-index-llms-openai -> llama_index.llms.openai: every "-" is "_" or ".".
+        for mask in range(1, 2 ** (len(words) - 1)):
+            out = words[0]
+            for i, w in enumerate(words[1:]):
+                out += ("." if mask >> i & 1 else "_") + w
+            names.add(out)
     stripped = _AFFIX.sub("", dist)
     if stripped and stripped != dist and len(stripped) >= 2:
         names.add(stripped.replace("-", "_"))

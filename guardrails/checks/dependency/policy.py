@@ -193,7 +193,7 @@ def evaluate(change: ChangeSet, ctx: Context, changes: Sequence[DepChange],
     # Unused: direct runtime/dev/optional packages nothing uses.
     candidates = [d for d in direct if d.group in USED_GROUPS and d.ecosystem in (PYPI, NPM)
                   and not imports.is_plugin(d.ecosystem, d.name) and not _local_name(d)
-                  and not _self_reference(d, project, change)]
+                  and not _self_reference(d, project, change) and not _compiled_transitive(change, d)]
     used = imports.used_packages(change, candidates, project) if candidates else set()
     for d in candidates:
         if (d.ecosystem, d.name) in used:
@@ -231,6 +231,41 @@ def evaluate(change: ChangeSet, ctx: Context, changes: Sequence[DepChange],
             imp.text, details={"ecosystem": u.ecosystem, "module": imp.module, "package": u.suggestion,
                                "language": imp.language}))
     return out
+
+
+_VIA = re.compile(r"^\s*#\s*via\b\s*(.*)$")
+_VIA_ITEM = re.compile(r"^\s*#\s+(\S.*)$")
+
+
+def _compiled_transitive(change: ChangeSet, d: Dep) -> bool:
+    """A pip-compile / uv pip compile output line whose "# via" names other
+    packages only: pulled in by them, not chosen by the project."""
+    if d.ecosystem != PYPI or not d.line or not d.manifest.endswith((".txt", ".in")):
+        return False
+    text = change.read_head(d.manifest)
+    if not text:
+        return False
+    lines = text.splitlines()
+    via: List[str] = []
+    own = lines[d.line - 1] if d.line <= len(lines) else ""
+    inline = re.search(r"#\s*via\s+(\S.*)$", own)
+    if inline:
+        via.append(inline.group(1).strip())
+    started = False
+    for ln in lines[d.line:d.line + 30]:
+        m = _VIA.match(ln)
+        if m and not started:
+            started = True
+            if m.group(1).strip():
+                via.append(m.group(1).strip())
+            continue
+        item = _VIA_ITEM.match(ln) if started else None
+        if item:
+            via.append(item.group(1).strip())
+            continue
+        break
+    return bool(via) and not any(v.startswith(("-r ", "-c ")) or v.endswith((".in", ".txt", ".toml"))
+                                 for v in via)
 
 
 def _registry_name(d: Dep) -> str:
