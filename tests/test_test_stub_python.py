@@ -297,7 +297,8 @@ def test_unittest_skips_and_skip_calls(repo) -> None:
                 self.assertEqual(slug(""), "")
     ''')
     new = tests.replace("    def test_simple", "    @unittest.skip(\"flaky\")\n    def test_simple").replace(
-        '        self.assertEqual(slug(""), "")', '        self.skipTest("later")\n        self.assertEqual(slug(""), "")')
+        '        self.assertEqual(slug(""), "")',
+        '        self.skipTest("later")\n        self.assertEqual(slug(""), "")')
     found = run(repo, dict(BASE, **{"tests/test_slug.py": tests}), {"tests/test_slug.py": new})
     skips = [f for f in found if f.rule == "test-stub/skipped-test"]
     assert [(f.line, f.severity, f.details["test"]) for f in skips] == [
@@ -571,8 +572,10 @@ def test_real_fix_adding_a_branch_on_an_input_is_not_flagged(repo) -> None:
 
 
 def test_boundary_check_and_regression_test_with_the_same_input(repo) -> None:
-    code = CALC.replace('    total = quantity * unit\n', '    if quantity < 0:\n        raise ValueError("negative")\n'
-                        '    if quantity == -1:\n        raise ValueError("sentinel")\n    total = quantity * unit\n', 1)
+    code = CALC.replace('    total = quantity * unit\n',
+                        '    if quantity < 0:\n        raise ValueError("negative")\n'
+                        '    if quantity == -1:\n        raise ValueError("sentinel")\n'
+                        '    total = quantity * unit\n', 1)
     tests = CALC_TESTS + d('''
 
 

@@ -243,14 +243,14 @@ def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: A
                 trees[d] -= 1
                 continue
             kept.append(a)
-        gone = Counter(pa.dump(a.node) for a in added)
+        dropped = Counter(pa.dump(a.node) for a in added)
         removed2 = []
-        for o in removed:
-            d = pa.dump(o.node)
-            if gone[d] > 0:
-                gone[d] -= 1
+        for was in removed:
+            d = pa.dump(was.node)
+            if dropped[d] > 0:
+                dropped[d] -= 1
                 continue
-            removed2.append(o)
+            removed2.append(was)
         removed, added = removed2, kept
     paired_old: Set[int] = set()
     weakened = False
@@ -347,8 +347,8 @@ def _discarded(pf: Any, old: ast.AST, new: ast.AST, tid: str) -> List[Finding]:
 _EXPECT_ASSIGN = re.compile(r"^\s*(?:" + "|".join(_EXPECTED_NAMES) + r")\w*\s*=[^=]", re.M | re.I)
 _PATCH_HINT = re.compile(r"patch|setattr|Mock")
 _WRAP_HINT = re.compile(r"\btry\b|suppress")
-_BARE_CMP = re.compile(r"^[ \t]*(?![ \t])(?!assert\b|return\b|if\b|elif\b|while\b|for\b|with\b|yield\b|[\w.\[\]'\"]+\s*[-+*/]?=[^=])"
-                       r"[^#\n]*(?:==|!=)", re.M)
+_BARE_CMP = re.compile(r"^[ \t]*(?![ \t])(?!assert\b|return\b|if\b|elif\b|while\b|for\b|with\b|yield\b|"
+                       r"[\w.\[\]'\"]+\s*[-+*/]?=[^=])[^#\n]*(?:==|!=)", re.M)
 
 
 def _take(a: Counter, b: Counter, item: pt.Assertion, reverse: bool = False) -> bool:

@@ -503,6 +503,8 @@ def _outer_calls(expr: Optional[ast.AST], env: Dict[str, ast.AST], out: set, dep
     if expr is None or depth > 8:
         return
     expr = _resolve(expr, env)
+    if expr is None:
+        return
     if isinstance(expr, ast.Call):
         name = pa.callee(expr)
         if pa.literal_key(expr) is not pa.MISSING:
