@@ -373,6 +373,11 @@ def _file_info(pf: "unidiff.PatchedFile", lines: List[str], where: str) -> Parse
             new = None
         if old is None and new is None:
             raise GuardError(f"malformed {where} at line {pf.diff_line_no}: /dev/null on both sides")
+        # `diff -u app.py.orig app.py` compares a backup with the file:
+        # an edit of app.py, not a rename (patch(1) picks the same name).
+        for a, b in ((old, new), (new, old)):
+            if a and b and a != b and any(a == b + sfx for sfx in (".orig", ".old", ".bak", "~")):
+                old = new = b
         if old is None:
             status = ADDED_FILE
         elif new is None:

@@ -525,10 +525,13 @@ def test_plain_unified_diff_without_git_headers(repo: Repo, tmp_path: Path):
     raw = (b"--- calc.py.orig\t2024-05-01 10:00:00.000000000 +0200\n+++ calc.py\t2024-05-01 10:01:00.000000000 +0200\n"
            b"@@ -1,2 +1,2 @@\n-a = 1\n+a = 2\n b = 1\n"
            b"--- a/src/x.py\n+++ b/src/x.py\n@@ -1 +1 @@\n-x\n+y\n"
-           b"--- /dev/null\n+++ b/added.py\n@@ -0,0 +1 @@\n+new\n")
+           b"--- /dev/null\n+++ b/added.py\n@@ -0,0 +1 @@\n+new\n"
+           b"--- old/name.py\t2024-05-01\n+++ new/other.py\t2024-05-01\n@@ -1 +1 @@\n-o\n+n\n")
     cs = change.from_diff(_write(tmp_path, raw), cwd=str(tmp_path))
+    assert (cs.files[3].old_path, cs.files[3].path, cs.files[3].status) == ("old/name.py", "new/other.py", RENAMED)
+    cs = cs._replace(files=cs.files[:3])
     assert [(f.old_path, f.path, f.status) for f in cs.files] == [
-        ("calc.py.orig", "calc.py", RENAMED), ("src/x.py", "src/x.py", MODIFIED), (None, "added.py", ADDED_FILE)]
+        ("calc.py", "calc.py", MODIFIED), ("src/x.py", "src/x.py", MODIFIED), (None, "added.py", ADDED_FILE)]
     assert cs.coverage == "hunks-only"
     assert cs.files[2].new_text() == "new\n"
 
