@@ -979,3 +979,58 @@ def test_testing_flag_in_a_returned_value_blocks(repo) -> None:
     ''')
     f = only(run(repo, BASE, {"shop/fx.py": code}), "test-stub/test-run-detection")
     assert f.line == line_of(code, "TESTING") and f.details == {"signal": "TESTING", "strength": "weak"}
+
+
+CART = d('''
+    class Cart:
+        def __init__(self, items):
+            self.items = items
+
+        def total(self, coupon=None):
+            amount = sum(price * qty for price, qty in self.items)
+            if coupon:
+                amount = amount * 0.9
+            return round(amount, 2)
+''')
+
+CART_TESTS = d('''
+    from unittest.mock import patch
+
+    from shop.cart import Cart
+
+
+    class TestCart:
+        def test_total_with_coupon(self):
+            cart = Cart([(10.0, 2), (5.5, 1)])
+            assert cart.total(coupon="SAVE10") == 22.95
+
+        def test_total(self):
+            assert Cart([(1.0, 3)]).total() == 3.0
+''')
+
+
+def test_special_case_in_a_method_tied_to_a_keyword_argument(repo) -> None:
+    new = CART.replace("        amount = sum(", "        if coupon == \"SAVE10\":\n            return 22.95\n"
+                                                "        amount = sum(")
+    found = run(repo, {"shop/__init__.py": "", "shop/cart.py": CART, "tests/test_cart.py": CART_TESTS},
+                {"shop/cart.py": new})
+    f = only(found, "test-stub/special-case")
+    assert f.details["function"] == "shop/cart.py::Cart.total"
+    assert f.details["test"] == "tests/test_cart.py::TestCart::test_total_with_coupon"
+    assert f.details["call"] == "total(coupon='SAVE10')"
+
+
+def test_patching_the_method_under_test_and_stubbing_it(repo) -> None:
+    tests = CART_TESTS.replace("    def test_total(self):",
+                               "    @patch(\"shop.cart.Cart.total\", return_value=3.0)\n"
+                               "    def test_total(self, _total):")
+    stub = CART.replace("        amount = sum(price * qty for price, qty in self.items)\n"
+                        "        if coupon:\n            amount = amount * 0.9\n"
+                        "        return round(amount, 2)\n", "        return 22.95\n")
+    found = run(repo, {"shop/__init__.py": "", "shop/cart.py": CART, "tests/test_cart.py": CART_TESTS},
+                {"shop/cart.py": stub, "tests/test_cart.py": tests})
+    tamper = only(found, "test-stub/checker-tampering")
+    assert tamper.line == line_of(tests, "@patch") and tamper.details["function"] == "total"
+    stubbed = only(found, "test-stub/stubbed-function")
+    assert stubbed.severity == "block" and stubbed.details["function"] == "shop/cart.py::Cart.total"
+    assert stubbed.details["expected"] == "22.95"
