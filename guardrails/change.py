@@ -49,6 +49,15 @@ def decode(data: Optional[bytes]) -> Optional[str]:
 # --------------------------------------------------------------------------
 # Paths
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def show(path: str) -> str:
+    """PATH for a one-line message: control characters (a newline in a file
+    name would split the line) written as escapes."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], path) if _CONTROL.search(path) else path
+
+
 _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 
@@ -293,7 +302,7 @@ def _parse_diff(text: str, where: str) -> List[ParsedFile]:
         try:
             parsed.hunks, parsed.spans = _slice_hunks(pf, lines, where, parsed.path)
         except IndexError:  # cannot happen after unidiff's checks; never a traceback
-            raise GuardError(f"malformed {where}: the hunks of {parsed.path} end early") from None
+            raise GuardError(f"malformed {where}: the hunks of {show(parsed.path)} end early") from None
         files.append(parsed)
     return files
 
@@ -448,7 +457,7 @@ def _slice_hunks(pf: "unidiff.PatchedFile", lines: List[str], where: str,
         while idx < n and not (lines[idx].startswith("@@ -") and _HUNK_HEADER.match(lines[idx])):
             idx += 1
         if idx >= n:  # cannot happen after unidiff's checks; never crash
-            raise GuardError(f"malformed {where}: lost the hunks of {path}")
+            raise GuardError(f"malformed {where}: lost the hunks of {show(path)}")
         old_no, new_no = h.source_start, h.target_start
         old_left, new_left = h.source_length, h.target_length
         j = idx + 1
@@ -523,7 +532,7 @@ def apply_hunks(old: Optional[str], p: ParsedFile, where: str = "diff") -> Optio
     for h, (first, end) in zip(p.hunks, p.spans):
         start = h.old_start - 1 if h.old_len else h.old_start
         if start < pos or start > len(old_lines):
-            raise GuardError(f"{where} does not apply to {p.path}: hunk @@ -{h.old_start},{h.old_len} "
+            raise GuardError(f"{where} does not apply to {show(p.path)}: hunk @@ -{h.old_start},{h.old_len} "
                              f"is outside the {len(old_lines)}-line pre-image")
         out.extend(old_lines[pos:start])
         pos = start
@@ -540,7 +549,7 @@ def apply_hunks(old: Optional[str], p: ParsedFile, where: str = "diff") -> Optio
                 continue
             expect = raw[1:] if kind in (REMOVED, CONTEXT) else ""
             if pos >= len(old_lines) or old_lines[pos].rstrip("\r\n") != expect.rstrip("\r\n"):
-                raise GuardError(f"{where} does not apply to {p.path}: line {pos + 1} of the pre-image "
+                raise GuardError(f"{where} does not apply to {show(p.path)}: line {pos + 1} of the pre-image "
                                  "differs from the diff's context")
             if kind != REMOVED:
                 out.append(old_lines[pos])
@@ -839,9 +848,9 @@ def from_diff(path: str, cwd: Optional[str] = None, stdin: Optional[bytes] = Non
             with open(path, "rb") as f:
                 raw = f.read()
         except OSError as exc:
-            raise GuardError(f"cannot read --diff {path}: {exc.strerror}") from None
+            raise GuardError(f"cannot read --diff {show(path)}: {exc.strerror}") from None
         label = f"diff file {path}"
-        where = f"diff file {path}"
+        where = f"diff file {show(path)}"
     parsed = parse_diff(_decode_diff(raw), where)
     repo = git.toplevel(cwd)
 

@@ -878,3 +878,16 @@ def test_diff_no_index_of_two_loose_files(tmp_path: Path):
     f = only(change.from_diff("-", cwd=str(tmp_path), stdin=proc.stdout))
     assert (f.old_path, f.path, f.status) == ("before.py", "after.py", RENAMED)
     assert lines(f)[-2:] == [("-", "y = 2", 2, None), ("+", "y = 3", None, 2)]
+
+
+def test_error_naming_a_path_with_a_newline_stays_one_line(repo: Repo, tmp_path: Path):
+    name = "evil\nname.py"
+    repo.commit({name: "a = 1\nb = 1\n"})
+    blob_id = repo.git("rev-parse", f"HEAD:{name}")
+    raw = (f'diff --git "a/evil\\nname.py" "b/evil\\nname.py"\nindex {blob_id}..1111111 100644\n'
+           '--- "a/evil\\nname.py"\n+++ "b/evil\\nname.py"\n@@ -1,2 +1,2 @@\n a = 1\n-b = 7\n+b = 2\n').encode()
+    f = only(change.from_diff("-", cwd=str(repo.path), stdin=raw))
+    assert f.path == name
+    with pytest.raises(GuardError) as exc:
+        f.new_text()
+    assert "\n" not in str(exc.value) and "evil\\nname.py" in str(exc.value)
