@@ -218,13 +218,15 @@ def test_online_check_end_to_end(repo, reg, tmp_path):
     reg.add("/pypi/fresh-helper/json", (200, pypi_doc("fresh-helper", [3, 2, 1]), 0))
     reg.add("/pypi/two-releases/json", (200, pypi_doc("two-releases", [400, 300]), 0))
     reg.add("/pypi/sluggish/json", (200, pypi_doc("sluggish", [900]), 3.0))
+    reg.add("/pypi/emojis/json", (200, pypi_doc("emojis", [2900, 2000, 1500, 900, 400, 100]), 0))
+    reg.add("/pypi/colourama/json", (200, pypi_doc("colourama", [20, 10]), 0))
     repo.commit({".guardrails.yml": policy(reg, tmp_path), "requirements.txt": REQS,
                  "app.py": "import requests\n"}, "base")
     repo.commit({
         "requirements.txt": REQS + "httpx==0.27.0\nfastapi-magic-auth==1.0.0\nfresh-helper==0.0.3\n"
-                                   "two-releases==1.0\nsluggish==1.0\n",
+                                   "two-releases==1.0\nsluggish==1.0\nemojis==0.7\ncolourama==0.1\n",
         "app.py": "import requests\nimport httpx\nimport fastapi_magic_auth\nimport fresh_helper\n"
-                  "import two_releases\nimport sluggish\n",
+                  "import two_releases\nimport sluggish\nimport emojis\nimport colourama\n",
     })
     report = check_json(repo, "--base", "HEAD~1", "--online")
     by_pkg = {}
@@ -236,6 +238,9 @@ def test_online_check_end_to_end(repo, reg, tmp_path):
     assert by_pkg["fresh-helper"] == {("dependency/young-package", "escalate")}
     assert by_pkg["two-releases"] == {("dependency/young-package", "escalate")}
     assert by_pkg["sluggish"] == {("dependency/unverified-package", "escalate")}
+    # Look-alikes: an established one is escalated, a young one blocked (and reported young too).
+    assert by_pkg["emojis"] == {("dependency/lookalike-name", "escalate")}
+    assert by_pkg["colourama"] == {("dependency/lookalike-name", "block"), ("dependency/young-package", "escalate")}
     young = [f for f in report["findings"] if f["details"].get("package") == "fresh-helper"][0]
     assert young["details"]["releases"] == 3 and young["details"]["age_days"] < 4
     assert "first published 3 days ago" in young["message"]
@@ -243,8 +248,8 @@ def test_online_check_end_to_end(repo, reg, tmp_path):
     assert any("registry look-up failed for sluggish" in n for n in report["notes"])
     # What the registry was asked: each new name, httpx twice (500 then 200), nothing for requests.
     asked = sorted(set(reg.requests))
-    assert asked == ["/pypi/fastapi-magic-auth/json", "/pypi/fresh-helper/json", "/pypi/httpx/json",
-                     "/pypi/sluggish/json", "/pypi/two-releases/json"]
+    assert asked == ["/pypi/colourama/json", "/pypi/emojis/json", "/pypi/fastapi-magic-auth/json",
+                     "/pypi/fresh-helper/json", "/pypi/httpx/json", "/pypi/sluggish/json", "/pypi/two-releases/json"]
     assert reg.requests.count("/pypi/httpx/json") == 2
     assert reg.requests.count("/pypi/sluggish/json") == 3  # timeout, then two retries
 

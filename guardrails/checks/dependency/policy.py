@@ -34,6 +34,9 @@ R_YOUNG = "dependency/young-package"
 R_UNVERIFIED = "dependency/unverified-package"
 R_DENIED = "dependency/denied-package"
 
+# A look-alike older than this, with this many releases, is escalated instead of blocked (online only).
+ESTABLISHED_DAYS = 365
+ESTABLISHED_RELEASES = 5
 # Registries we can ask; for the other ecosystems there is nothing to verify against.
 VERIFIABLE = (PYPI, NPM, CARGO, GO)
 # Names trusted without a list: the language projects' own modules.
@@ -179,11 +182,23 @@ def evaluate(change: ChangeSet, ctx: Context, changes: Sequence[DepChange],
         found: List[Finding] = []
         la = lookalikes.get(key)
         if la is not None:
+            # Online, a look-alike with a long public history is more likely a
+            # legitimate neighbour ("emojis" next to "emoji") than a fresh trap:
+            # still reported, for a human to decide, but not blocked outright.
+            ans = answers.get((d.ecosystem, _registry_name(d)))
+            age = registry.age_days(ans.first_release) if ans and ans.status == registry.FOUND else None
+            established = age is not None and age > ESTABLISHED_DAYS and ans is not None \
+                and ans.releases >= ESTABLISHED_RELEASES
+            history = (f"; it has been on the registry since {ans.first_release[:10]} with {ans.releases} "
+                       f"releases, so it may be a legitimate neighbour" if established and ans else "")
             found.append(finding(
                 R_LOOKALIKE, d.manifest, d.line,
                 f"{_label(d)} looks like the popular package {la.target} ({la.how}) but is not it "
-                f"({_where(d)}): a typo or a typosquat installs someone else's code",
-                d.text, details=_details(d, resembles=la.target, how=la.how, target_rank=la.target_rank)))
+                f"({_where(d)}): a typo or a typosquat installs someone else's code{history}",
+                d.text, severity="escalate" if established else None,
+                details=_details(d, resembles=la.target, how=la.how, target_rank=la.target_rank,
+                                 established=established or None,
+                                 first_release=ans.first_release if established and ans else None)))
         if d.group != TRANSITIVE and d.ecosystem in VERIFIABLE and not _trusted(d):
             found.extend(_existence(d, pol, answers.get((d.ecosystem, _registry_name(d))), online,
                                     bool(la)))
