@@ -47,6 +47,29 @@ GIT_OPTS = (
 )
 
 
+# What git prints, and change.py relies on (each learned from a real diff):
+# - No "index" line for a pure rename (similarity 100%) or a mode-only
+#   change: their contents are read by "<rev>:<path>" instead of blob id.
+# - `git diff --cached` with no commit yet compares the index with the empty
+#   tree by itself (an unborn branch); no need to name the empty tree, whose
+#   id differs between SHA-1 and SHA-256 repositories (see empty_tree()).
+# - During a merge with conflicts, `git diff --cached` prints
+#   "* Unmerged path x.py" instead of a diff for each conflicted file.
+# - "Binary files a/x and b/x differ" comes from a NUL in the first 8000
+#   bytes *or* from .gitattributes (binary, -diff), which the change itself
+#   can add (see diff_attribute()).
+# - Paths with a tab, newline, double quote or backslash (and every
+#   non-ASCII byte when core.quotepath is on, the default elsewhere) are
+#   C-quoted with octal escapes; the ---/+++ names of a path with a space
+#   end with a tab so `patch` can tell where the name stops.
+# - "\ No newline at end of file" follows the line it is about, inside or
+#   after a hunk, on either side.
+# - A hunk that only adds lines reads "@@ -N,0 +M,K @@" where N is the line
+#   *after which* it inserts (0 at the top), not the first line it touches.
+# - `git format-patch` mails end with "-- " and the git version, after the
+#   last hunk; a series may touch one file in several patches.
+
+
 def _env() -> Dict[str, str]:
     env = dict(os.environ)
     # A hook runs with GIT_INDEX_FILE (and sometimes GIT_DIR / GIT_WORK_TREE)
@@ -281,8 +304,9 @@ def resolve_blobs(names: Iterable[str], cwd: str) -> Dict[str, Optional[str]]:
     that are missing, ambiguous or not blobs.
 
     A name is a (possibly abbreviated) blob id or anything else cat-file
-    takes ("HEAD:path").  Plain `git diff` prints 7-character ids on its
-    "index" lines (core.abbrev), `git format-patch` full ones;
+    takes ("HEAD:path").  `git diff` and `git format-patch` print short ids
+    on their "index" lines (core.abbrev: 7 or more digits, longer in big
+    repositories), full ones only with --full-index;
     `cat-file --batch-check` expands both, and answers "ambiguous" rather
     than guessing when a short id matches several objects.
     """
