@@ -62,8 +62,9 @@ def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
     enabled = [str(e).lower() for e in settings["ecosystems"]]
     changes = diff.dependency_changes(change)
     out: List[Finding] = []
+    known = set(CONFIG_SCHEMA["ecosystems"])
     out.extend(f for f in diff.manifest_findings(changes)
-               if (f.details or {}).get("ecosystem", enabled[0] if enabled else "") in enabled)
+               if (f.details or {}).get("ecosystem") not in known or f.details["ecosystem"] in enabled)
     out.extend(sources.check(change, ctx))
     needs_declared = any(f.path.endswith((".py", ".pyi") + _JS) for f in change.files)
     declared = diff.declared(change) if needs_declared else {}
