@@ -1034,3 +1034,31 @@ def test_patching_the_method_under_test_and_stubbing_it(repo) -> None:
     stubbed = only(found, "test-stub/stubbed-function")
     assert stubbed.severity == "block" and stubbed.details["function"] == "shop/cart.py::Cart.total"
     assert stubbed.details["expected"] == "22.95"
+
+
+def test_skip_markers_added_by_a_collection_hook(repo) -> None:
+    conftest = d('''
+        import sys
+
+        import pytest
+
+
+        def pytest_addoption(parser):
+            parser.addoption("--runslow", action="store_true")
+
+
+        def pytest_collection_modifyitems(config, items):
+            skip_slow = pytest.mark.skip(reason="needs --runslow")
+            for item in items:
+                if "slow" in item.keywords and not config.getoption("--runslow"):
+                    item.add_marker(skip_slow)
+                item.add_marker(pytest.mark.skip)
+
+
+        if __name__ == "__main__":
+            sys.exit(0)
+    ''')
+    found = run(repo, BASE, {"tests/conftest.py": conftest})
+    assert [(f.rule, f.line, f.severity) for f in found] == [
+        ("test-stub/skipped-test", line_of(conftest, "item.add_marker(skip_slow)"), "info"),
+        ("test-stub/skipped-test", line_of(conftest, "item.add_marker(pytest.mark.skip)"), "escalate")]

@@ -755,6 +755,66 @@ _HOOKS_OUTCOME = {"pytest_runtest_makereport", "pytest_runtest_logreport", "pyte
                   "pytest_unconfigure", "pytest_runtestloop"}
 
 
+def _is_main_guard(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and \
+        pa.dotted(node.test.left) == "__name__"
+
+
+def _import_time_nodes(tree: ast.Module) -> List[ast.AST]:
+    out: List[ast.AST] = []
+    stack: List[ast.AST] = [n for n in tree.body if not _is_main_guard(n)]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return out
+
+
+def _marker_skips(pf: Any, fn: pa.Func) -> List[Finding]:
+    """`item.add_marker(pytest.mark.skip(...))` in a collection hook: it
+    skips every test it touches."""
+    out: List[Finding] = []
+    marks: Dict[str, ast.AST] = {}
+    for n in pa.walk_no_defs(fn.node):
+        if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
+            marks[n.targets[0].id] = n.value
+
+    def visit(body: List[ast.stmt], conditional: bool) -> None:
+        for stmt in body:
+            if isinstance(stmt, ast.If):
+                visit(stmt.body, True)
+                visit(stmt.orelse, True)
+                continue
+            if isinstance(stmt, (ast.For, ast.While, ast.With, ast.Try)):
+                visit(stmt.body, conditional)
+                continue
+            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+                continue
+            call = stmt.value
+            if pa.callee(call) != "add_marker" or not call.args or stmt.lineno not in pf.added:
+                continue
+            mark = call.args[0]
+            if isinstance(mark, ast.Name) and mark.id in marks:
+                mark = marks[mark.id]
+            info = _skip_info(mark)
+            if info is None:
+                continue
+            kind, ok, cond, reason = info
+            ok = ok or (conditional and bool(reason))
+            out.append(finding(
+                SKIPPED, pf.path, stmt.lineno,
+                f"{fn.node.name} marks collected tests {kind}" + (" on a condition" if conditional else "")
+                + (f" ({reason})" if reason else ", with no reason given"),
+                pa.source_line(pf.new_lines, stmt.lineno), severity=INFO if ok else None,
+                details={"test": pf.path, "mark": kind, "conditional": conditional, "reason": reason,
+                         "hook": fn.node.name}))
+
+    visit(fn.node.body, False)
+    return out
+
+
 def _zero_exit(call: ast.Call) -> bool:
     if pa.dotted(call.func) not in _EXITS:
         return False
@@ -778,8 +838,9 @@ def _tampering(pf: Any) -> List[Finding]:
             out.append(finding(TAMPER, pf.path, line, msg, pa.source_line(pf.new_lines, line),
                                details={"file": pf.path, "trick": trick}))
 
-    # exit(0) at import time (module level, outside functions and classes).
-    for node in pa.walk_no_defs(tree):
+    # exit(0) at import time (module level, outside functions, classes and
+    # the `if __name__ == "__main__":` block).
+    for node in _import_time_nodes(tree):
         if isinstance(node, ast.Call) and _zero_exit(node):
             add(node, f"{pf.path} exits with status 0 when the test runner imports it, so the run "
                       "reports success without running the tests", "exit 0 at import")
@@ -807,6 +868,8 @@ def _tampering(pf: Any) -> List[Finding]:
                     "collect_ignore")
     for fn in pa.functions(tree).values():
         name = fn.node.name
+        if name in ("pytest_collection_modifyitems", "pytest_itemcollected", "pytest_runtest_setup"):
+            out.extend(_marker_skips(pf, fn))
         if name == "pytest_ignore_collect" and (is_conftest or name in _HOOKS_OUTCOME):
             for node in pa.walk_no_defs(fn.node):
                 if isinstance(node, ast.Return) and node.value is not None:
