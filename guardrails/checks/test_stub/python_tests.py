@@ -230,7 +230,9 @@ def effective_count(fn: ast.AST, lines: List[str], helpers: Any,
     for a in assertions(fn, lines, memo):
         if a.kind == HELPER:
             count += max(1, helpers.get(a.subject, 0) or (methods or {}).get(a.subject, 0))
-        elif a.kind == RAISES and pa.callee(a.node) == "deprecated_call":
+        elif a.kind == RAISES and (pa.callee(a.node) == "deprecated_call" or (
+                pa.callee(a.node) in ("warns", "assertWarns") and a.expected is not None and
+                pa.dotted(a.expected).endswith(("DeprecationWarning", "FutureWarning")))):
             continue  # goes away with the deprecated code it watched
         else:
             count += 1
