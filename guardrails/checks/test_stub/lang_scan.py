@@ -271,10 +271,13 @@ def _rust_tests(src: Source) -> List[Block]:
     return [src._block(m.group(1), "test", m.start(), m.end() - 1) for m in _RUST_TEST.finditer(src.masked)]
 
 
+# a Java type: a dotted name, generic arguments, array brackets (no ambiguous spaces:
+# the pattern must stay linear on long lines)
+_JAVA_TYPE = r"[\w$.]+(?:\s*<[^(){};=]*?>)?(?:\s*\[\s*\])*"
 _JAVA_TEST = re.compile(
     r"@(?:\w+\.)*(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|Property)\b(?:\s*\([^)]*\))?"
     r"(?:\s*@[\w.]+(?:\s*\([^)]*\))?)*\s*(?:(?:public|protected|private|static|final|synchronized)\s+)*"
-    r"(?:<[^>]*>\s*)?[\w<>\[\],.? ]+?\s+(\w+)\s*\([^)]*\)[^{;]*\{")
+    r"(?:<[^>]*>\s*)?" + _JAVA_TYPE + r"\s+(\w+)\s*\([^)]*\)[^{;]*\{")
 _JAVA_JUNIT3 = re.compile(r"\bpublic\s+void\s+(test\w*)\s*\(\s*\)[^{;]*\{")
 
 
@@ -310,7 +313,7 @@ _GO_FUNC = re.compile(r"^func\s+(?:\(\s*\w*\s*\*?\s*([\w.]+)(?:\[[^\]]*\])?\s*\)
 _RUST_FUNC = re.compile(r"(?<![\w])fn\s+(\w+)\s*(?:<[^{]*?>)?\s*\([^)]*\)[^{;]*\{")
 _JAVA_FUNC = re.compile(
     r"^[ \t]*(?:@[\w.]+(?:\([^)]*\))?\s*)*(?:(?:public|protected|private|static|final|synchronized|abstract|"
-    r"native|default|strictfp)\s+)*(?:<[^>]*>\s*)?[\w<>\[\],.? ]+?\s+(\w+)\s*\([^)]*\)\s*"
+    r"native|default|strictfp)\s+)*(?:<[^>]*>\s*)?" + _JAVA_TYPE + r"\s+(\w+)\s*\([^)]*\)\s*"
     r"(?:throws\s+[\w.,\s]+)?\{", re.M)
 
 
