@@ -968,3 +968,16 @@ def test_a_file_semgrep_cannot_parse_gets_the_built_in_patterns(repo):
     findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
                         {"tests/price.test.js": broken})
     assert one(findings, "focused-test")["line"] == 13
+
+
+def test_mocha_this_skip_under_a_condition_is_info_and_bare_is_escalated(repo, engine):
+    new = JS_PRICE_TEST.replace('  it("rounds to cents", () => {\n',
+                                '  it("rounds to cents", function () {\n'
+                                '    if (process.platform === "win32")\n      this.skip();\n').replace(
+        '  it("rejects unknown currencies", () => {\n',
+        '  it("rejects unknown currencies", function () {\n    this.skip();\n')
+    assert new.count("this.skip()") == 2
+    findings, _ = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                        {"tests/price.test.js": new})
+    skips = {f["line"]: f["severity"] for f in found(findings, "skipped-test")}
+    assert skips == {10: "escalate", 16: "info"}, skips

@@ -951,6 +951,10 @@ def _conditional(src: Source, offset: int, line: str) -> bool:
     stripped = line.strip()
     if re.match(r"(?:\}\s*)?(?:if|else)\b", stripped):
         return True
+    no = src.line_of(offset)
+    prev = next((src.line_text(k).strip() for k in range(no - 1, max(0, no - 4), -1) if src.line_text(k).strip()), "")
+    if re.match(r"(?:\}\s*)?(?:if|else)\b.*\)$", prev):  # `if (cond)` then the skip, no braces
+        return True
     depth = 0
     masked = src.masked
     k = min(offset, len(masked)) - 1
@@ -968,7 +972,7 @@ def _conditional(src: Source, offset: int, line: str) -> bool:
     return False
 
 
-# assertions by language: (strong pattern, any-assertion pattern)
+# assertions by language; then the weak ones (truthiness, presence) among them
 _ASSERT = {
     "js": re.compile(r"\bexpect\s*\(|\bassert\w*(?:\.\w+)?\s*\(|\.should\b|\bt\.(?:is|deepEqual|true|false|throws)\("),
     "go": re.compile(r"\b[a-z]\w*\.(?:Error|Errorf|Fatal|Fatalf|Fail|FailNow)\(|\b(?:assert|require)\.\w+\("),
