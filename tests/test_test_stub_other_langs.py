@@ -981,3 +981,33 @@ def test_mocha_this_skip_under_a_condition_is_info_and_bare_is_escalated(repo, e
                         {"tests/price.test.js": new})
     skips = {f["line"]: f["severity"] for f in found(findings, "skipped-test")}
     assert skips == {10: "escalate", 16: "info"}, skips
+
+
+def test_tests_deleted_with_the_code_they_test_are_escalated_not_blocked(repo, engine):
+    legacy = d("""
+        export class BuddyBuild {
+          constructor(env) {
+            this.env = env;
+          }
+
+          get isCI() {
+            return Boolean(this.env.BUDDYBUILD_BUILD_ID);
+          }
+        }
+        """)
+    legacy_test = d("""
+        import { BuddyBuild } from "../src/buddybuild";
+
+        describe("BuddyBuild", () => {
+          it("finds BuddyBuild with the right ENV", () => {
+            expect(new BuddyBuild({ BUDDYBUILD_BUILD_ID: "1" }).isCI).toBe(true);
+          });
+        });
+        """)
+    findings, report = judge(repo, {"src/price.js": JS_PRICE, "src/buddybuild.js": legacy,
+                                    "tests/buddybuild.test.js": legacy_test},
+                             {"src/buddybuild.js": None, "tests/buddybuild.test.js": None})
+    deleted = one(findings, "deleted-test")
+    assert deleted["severity"] == "escalate" and deleted["line"] == 4
+    assert "BuddyBuild" in deleted["details"]["deleted_code"]
+    assert blocking(findings) == []

@@ -409,15 +409,20 @@ class Run:
         return best
 
     def _deleted_function_names(self) -> Set[str]:
+        """Functions, classes and types the change deleted from code that is not
+        a test (and the names of deleted code files): a test of them may go too."""
         if self._deleted_functions is None:
             names: Set[str] = set()
             for info in self.infos:
                 if info.old is None or info.is_test:
                     continue
-                new_names = {_short(b.name) for b in info.new.functions()} if info.new is not None else set()
-                for b in info.old.functions():
-                    if _short(b.name) not in new_names and not info.is_test_code("old", b.start):
-                        names.add(_short(b.name))
+                old = _decl_names(info.old, info)
+                new = _decl_names(info.new, info) if info.new is not None else set()
+                names |= old - new
+                if info.new is None:
+                    stem = posixpath.basename(info.path).split(".")[0]
+                    if len(stem) > 3:
+                        names.add(stem)
             self._deleted_functions = names
         return self._deleted_functions
 
@@ -433,7 +438,7 @@ class Run:
                 continue
             body = info.old.body(ob)
             gone = sorted(n for n in self._deleted_function_names()
-                          if len(n) > 2 and re.search(r"\b" + re.escape(n) + r"\s*[(!]", body))
+                          if len(n) > 2 and re.search(r"\b" + re.escape(n) + r"\b", body))
             severity = "escalate" if gone else None
             msg = f"test `{ob.name}` was deleted"
             if gone:
@@ -879,6 +884,17 @@ _HAS_ANY_LITERAL = re.compile(r"""["'`\d]|\b(?:true|false|null|nil|undefined|Non
 
 
 # ====================================================================== helpers
+
+_TYPE_DECL = re.compile(r"\b(?:class|struct|interface|enum|trait|type)\s+([A-Za-z_]\w*)")
+
+
+def _decl_names(src: Source, info: "FileInfo") -> Set[str]:
+    """Names of the functions, classes and types declared by the code (not the tests) of SRC."""
+    side = "new" if src is info.new else "old"
+    names = {_short(b.name) for b in src.functions() if not info.is_test_code(side, b.start)}
+    names |= set(_TYPE_DECL.findall(src.masked))
+    return {n for n in names if len(n) > 2}
+
 
 def _test_id(path: str, block: Optional[Block]) -> str:
     return f"{path}::{block.name}" if block is not None else path
