@@ -205,3 +205,23 @@ def test_pip_compile_transitive_lines_are_not_unused(repo):
     unused = sorted(f["details"]["package"] for f in report["findings"]
                     if f["rule"] == "dependency/unused-dependency")
     assert unused == ["icecream"]  # backrefs came in through mkdocs-material; icecream was asked for
+
+
+def test_diff_file_outside_a_repository(tmp_path):
+    patch = (
+        "diff --git a/requirements.txt b/requirements.txt\n"
+        "--- a/requirements.txt\n+++ b/requirements.txt\n"
+        "@@ -1 +1,3 @@\n requests==2.32.3\n+reqeusts==2.31.0\n+icecream==2.1.3\n"
+        "diff --git a/app.py b/app.py\n"
+        "--- a/app.py\n+++ b/app.py\n"
+        "@@ -1 +1,2 @@\n import requests\n+import reqeusts\n"
+    )
+    (tmp_path / "change.diff").write_text(patch, encoding="utf-8")
+    res = run_cli(["check", "--format", "json", "--diff", str(tmp_path / "change.diff")], cwd=tmp_path)
+    assert res.code in (0, 1), res.err
+    got = by_package(res.json(), "requirements.txt")
+    # Hunks only, no repository: names are still judged (look-alikes need no repository).
+    assert got == {"reqeusts": {("dependency/lookalike-name", "block")},
+                   "icecream": {("dependency/new-dependency", "info")}}
+    # Nothing to search for uses: said, not guessed.
+    assert any("unused-dependency" in n for n in res.json()["notes"])

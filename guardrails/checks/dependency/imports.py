@@ -638,7 +638,8 @@ def _grep(change: ChangeSet, patterns: Sequence[str], pathspecs: Sequence[str],
             return []
         return proc.stdout.decode("utf-8", "replace").splitlines()
     from fnmatch import fnmatchcase
-    regs = [re.compile(re.escape(p) if fixed else p, re.I if ignore_case else 0) for p in patterns]
+    regs = [re.compile(re.escape(p) if fixed else _posix_classes(p), re.I if ignore_case else 0)
+            for p in patterns]
     lines: List[str] = []
     for f in change.files:
         base = f.path.rsplit("/", 1)[-1]
@@ -648,6 +649,11 @@ def _grep(change: ChangeSet, patterns: Sequence[str], pathspecs: Sequence[str],
             if any(r.search(ln.text) for r in regs):
                 lines.append(ln.text)
     return lines
+
+
+def _posix_classes(pattern: str) -> str:
+    """A POSIX ERE (as git grep takes it) in Python's dialect."""
+    return pattern.replace("[:space:]", r"\s").replace("[:alnum:]", "a-zA-Z0-9")
 
 
 def _ere_escape(s: str) -> str:

@@ -209,6 +209,10 @@ def evaluate(change: ChangeSet, ctx: Context, changes: Sequence[DepChange],
     candidates = [d for d in direct if d.group in USED_GROUPS and d.ecosystem in (PYPI, NPM)
                   and not imports.is_plugin(d.ecosystem, d.name) and not _local_name(d)
                   and not _self_reference(d, project, change) and not _compiled_transitive(change, d)]
+    if candidates and not change.repo:
+        ctx.warn("dependency: no repository to search, so new packages were not checked for use "
+                 "(unused-dependency)")
+        candidates = []
     used = imports.used_packages(change, candidates, project) if candidates else set()
     for d in candidates:
         if (d.ecosystem, d.name) in used:
