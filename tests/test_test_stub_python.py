@@ -978,7 +978,8 @@ def test_testing_flag_in_a_returned_value_blocks(repo) -> None:
             raise NotImplementedError
     ''')
     f = only(run(repo, BASE, {"shop/fx.py": code}), "test-stub/test-run-detection")
-    assert f.line == line_of(code, "TESTING") and f.details == {"signal": "TESTING", "strength": "weak"}
+    assert f.line == line_of(code, "TESTING") and f.details == {"signal": "TESTING", "strength": "weak",
+                                                                    "function": "shop/fx.py::exchange_rate"}
 
 
 CART = d('''

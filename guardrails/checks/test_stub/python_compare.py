@@ -279,7 +279,7 @@ def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: A
             out.append(finding(
                 WEAK, pf.path, a.line, f"{tid}: tolerance widened ({looser}): `{same.text}` became `{a.text}`",
                 a.text, details={"test": tid, "old": same.text, "new": a.text, "how": "tolerance widened",
-                                 "tolerance": looser}))
+                                 "tolerance": looser, "code_under_test": sorted(pt.subjects(new.node))}))
             continue
         if a.expected is not None and same.expected is not None and a.kind == pt.EXACT:
             if changed_funcs is None:
@@ -292,7 +292,8 @@ def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: A
     for extra in (_wrapped(pf, old.node, new.node, tid) if _WRAP_HINT.search(new_src) else [],
                   _discarded(pf, old.node, new.node, tid) if _BARE_CMP.search(new_src) else []):
         if extra:
-            out.extend(extra)
+            code = sorted(pt.subjects(old.node))
+            out.extend(f._replace(details=dict(f.details, code_under_test=code)) for f in extra)
             weakened = True
     if out and weakened:
         return out + _param_changes(pf, old, new, tid, session)

@@ -79,7 +79,7 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
         is_method = fn.cls is not None
         names = pa.params(node, is_method)
         if "run" in groups:
-            out.extend(_test_run(pf, node.body, tainted, _returned_names(node)))
+            out.extend(_test_run(pf, node.body, tainted, _returned_names(node), qual=qual))
         if "branch" in groups:
             cands.extend(_branches(pf, qual, fn, names, before))
         if "table" in groups or "branch" in groups:
@@ -181,7 +181,7 @@ def _changes_values(body: List[ast.stmt], results: Set[str]) -> bool:
 
 
 def _test_run(pf: Any, body: List[ast.stmt], tainted: Dict[str, str], results: Set[str],
-              module_level: bool = False) -> List[Finding]:
+              module_level: bool = False, qual: str = "") -> List[Finding]:
     out: List[Finding] = []
     flags = frozenset(f for f in tainted.get("\0flags", "").split(",") if f)
     stack: List[ast.AST] = list(body)
@@ -218,7 +218,8 @@ def _test_run(pf: Any, body: List[ast.stmt], tainted: Dict[str, str], results: S
                 RUN, pf.path, line,
                 f"code outside the tests branches on whether tests are running ({hit[1]})",
                 pa.source_line(pf.new_lines, line),
-                details={"signal": hit[1], "strength": hit[0]}))
+                details={"signal": hit[1], "strength": hit[0],
+                         "function": f"{pf.path}::{qual}" if qual else f"{pf.path} (module level)"}))
             continue
         stack.extend(ast.iter_child_nodes(node))
     return out
