@@ -298,3 +298,12 @@ def test_optional_import_detection_in_nested_blocks():
            "        pass\n")
     got = [i.module for i in imports.python_imports(_file("m.py", src))]
     assert got == ["json", "yaml", "orjson"]
+
+
+def test_conda_environment_declares_python_packages(repo):
+    env = ("name: app\nchannels: [conda-forge]\ndependencies:\n  - python=3.11\n  - numpy=1.26\n"
+           "  - pip\n  - pip:\n    - requests==2.32.3\n")
+    repo.commit({"environment.yml": env, "app.py": "import requests\n"}, "base")
+    repo.commit({"app.py": "import requests\nimport numpy as np\nimport pandas as pd\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert [f["details"]["package"] for f in findings(report, UNDECLARED)] == ["pandas"]

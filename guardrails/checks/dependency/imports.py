@@ -485,8 +485,8 @@ def undeclared(change: ChangeSet, declared: Dict[str, Set[str]], project: Projec
                 and not skipped(f.path) and not f.path.endswith(".d.ts")] if NPM in enabled else []
     out: List[Undeclared] = []
     py_imports = [i for f in py_files for i in python_imports(f)]
-    if py_imports and (PYPI in declared or project.has_python_manifest()):
-        have = declared.get(PYPI, set())
+    if py_imports and (PYPI in declared or "conda" in declared or project.has_python_manifest()):
+        have = set(declared.get(PYPI, set())) | set(declared.get("conda", set()))  # conda installs them too
         std = stdlib()
         for imp in py_imports:
             top = imp.package
