@@ -1063,3 +1063,11 @@ def test_skip_markers_added_by_a_collection_hook(repo) -> None:
     assert [(f.rule, f.line, f.severity) for f in found] == [
         ("test-stub/skipped-test", line_of(conftest, "item.add_marker(skip_slow)"), "info"),
         ("test-stub/skipped-test", line_of(conftest, "item.add_marker(pytest.mark.skip)"), "escalate")]
+
+
+def test_special_case_on_a_normalised_input(repo) -> None:
+    new = CALC.replace("def slug(title):\n", "def slug(title):\n    if title.strip().lower() == \"spaced   out\":\n"
+                                              "        return \"spaced-out\"\n")
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/special-case")
+    assert f.details["test"] == "tests/test_calc.py::test_slug"
+    assert "title.strip().lower() ==" in f.message

@@ -796,7 +796,7 @@ def _marker_skips(pf: Any, fn: pa.Func) -> List[Finding]:
             call = stmt.value
             if pa.callee(call) != "add_marker" or not call.args or stmt.lineno not in pf.added:
                 continue
-            mark = call.args[0]
+            mark: ast.AST = call.args[0]
             if isinstance(mark, ast.Name) and mark.id in marks:
                 mark = marks[mark.id]
             info = _skip_info(mark)

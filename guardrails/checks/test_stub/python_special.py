@@ -4,6 +4,7 @@ detection, stubbed bodies, swallowed errors and always-equal objects."""
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
 
@@ -265,19 +266,92 @@ def _conds(test: ast.AST, names: List[str]) -> Optional[List[Tuple[int, str, fro
                 out.append((names.index(e.id), e.id, frozenset([lit.key]), (lit.text,)))
             return out
         if isinstance(op, (ast.Eq, ast.Is)):
-            if isinstance(right, ast.Name) and right.id in names:
+            if _param_expr(right, names) is not None and _param_expr(left, names) is None:
                 left, right = right, left
-            if isinstance(left, ast.Name) and left.id in names:
+            got = _param_expr(left, names)
+            if got is not None:
                 lit = pa.literal(right)
                 if lit is not None:
-                    return [(names.index(left.id), left.id, frozenset([lit.key]), (lit.text,))]
-        if isinstance(op, ast.In) and isinstance(left, ast.Name) and left.id in names and \
-                isinstance(right, (ast.Tuple, ast.List, ast.Set)):
+                    return [(names.index(got[0]), _encode(got), frozenset([lit.key]), (lit.text,))]
+        got = _param_expr(left, names) if isinstance(op, ast.In) else None
+        if got is not None and isinstance(right, (ast.Tuple, ast.List, ast.Set)):
             lits = [pa.literal(e) for e in right.elts]
             if lits and all(lit is not None for lit in lits):
-                return [(names.index(left.id), left.id, frozenset(lit.key for lit in lits),  # type: ignore[union-attr]
+                return [(names.index(got[0]), _encode(got), frozenset(lit.key for lit in lits),  # type: ignore[union-attr]
                          tuple(lit.text for lit in lits))]  # type: ignore[union-attr]
     return None
+
+
+# Normalisations a special case may apply to its input before comparing:
+# `title.lower() == "hello world"`, `str(n) == "42"`, `len(items) == 3`.
+_STR_METHODS = {"lower", "upper", "strip", "lstrip", "rstrip", "casefold", "title"}
+_FUNCS = {"str", "int", "float", "len", "abs", "round"}
+
+
+def _param_expr(node: ast.AST, names: List[str], depth: int = 0) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    """(parameter, transforms) when NODE is a parameter, possibly normalised."""
+    if isinstance(node, ast.Name):
+        return (node.id, ()) if node.id in names else None
+    if depth > 3 or not isinstance(node, ast.Call) or node.keywords:
+        return None
+    if isinstance(node.func, ast.Attribute) and node.func.attr in _STR_METHODS and not node.args:
+        inner = _param_expr(node.func.value, names, depth + 1)
+        return (inner[0], inner[1] + (node.func.attr,)) if inner else None
+    if isinstance(node.func, ast.Name) and node.func.id in _FUNCS and len(node.args) == 1:
+        inner = _param_expr(node.args[0], names, depth + 1)
+        return (inner[0], inner[1] + (node.func.id,)) if inner else None
+    return None
+
+
+def _encode(got: Tuple[str, Tuple[str, ...]]) -> str:
+    """A condition's parameter as shown: `title`, `title.lower()`, `len(items)`."""
+    text = got[0]
+    for fn in got[1]:
+        text = f"{text}.{fn}()" if fn in _STR_METHODS else f"{fn}({text})"
+    return text
+
+
+def _decode(param: str) -> Tuple[str, Tuple[str, ...]]:
+    ops: List[str] = []
+    while True:
+        m = re.fullmatch(r"(\w+)\((.*)\)", param)
+        if m and m.group(1) in _FUNCS:
+            ops.append(m.group(1))
+            param = m.group(2)
+            continue
+        m = re.fullmatch(r"(.*)\.(\w+)\(\)", param)
+        if m and m.group(2) in _STR_METHODS:
+            ops.append(m.group(2))
+            param = m.group(1)
+            continue
+        return param, tuple(reversed(ops))
+
+
+def _apply(key: Any, ops: Tuple[str, ...]) -> Any:
+    """The test's literal argument after the branch's normalisations (as a key)."""
+    if not ops:
+        return key
+    try:
+        value: Any = _unkey(key)
+        for op in ops:
+            value = getattr(value, op)() if op in _STR_METHODS else getattr(builtins, op)(value)
+    except Exception:  # the transform does not apply to that value
+        return pa.MISSING
+    return pa.literal_key(ast.Constant(value)) if isinstance(value, (str, int, float, bool)) else pa.MISSING
+
+
+def _unkey(key: Any) -> Any:
+    kind = key[0]
+    if kind in ("str", "bool", "bytes"):
+        return key[1]
+    if kind == "num":
+        v = key[1]
+        return int(v) if isinstance(v, float) and v.is_integer() else v
+    if kind == "seq":
+        return [_unkey(k) for k in key[1]]
+    if kind == "none":
+        return None
+    raise ValueError(kind)
 
 
 def _returned_names(node: ast.AST) -> Set[str]:
@@ -661,15 +735,22 @@ def _always_equal(pf: Any, qual: str, fn: pa.Func) -> List[Finding]:
 # ---------------------------------------------------------------- tying candidates to tests
 
 def _arg_matches(exp: pt.Expect, idx: int, param: str, keys: frozenset) -> Optional[bool]:
-    """True/False when the test's argument for PARAM is (not) one of KEYS;
-    None when the test passes no literal for it."""
+    """True/False when the test's argument for PARAM is (not) one of KEYS
+    (after the condition's normalisations, e.g. `.lower()`); None when the
+    test passes no literal for it."""
+    base, ops = _decode(param)
+    value: Any = pa.MISSING
     for k, v in exp.kwargs:
-        if k == param:
-            return None if v is pa.MISSING else v in keys
-    if idx < len(exp.args):
-        v = exp.args[idx]
-        return None if v is pa.MISSING else v in keys
-    return None
+        if k == base:
+            value = v
+            break
+    else:
+        if idx < len(exp.args):
+            value = exp.args[idx]
+    if value is pa.MISSING:
+        return None
+    value = _apply(value, ops)
+    return None if value is pa.MISSING else value in keys
 
 
 def _same(a: Any, b: Any) -> bool:
