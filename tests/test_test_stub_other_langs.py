@@ -1011,3 +1011,32 @@ def test_tests_deleted_with_the_code_they_test_are_escalated_not_blocked(repo, e
     assert deleted["severity"] == "escalate" and deleted["line"] == 4
     assert "BuddyBuild" in deleted["details"]["deleted_code"]
     assert blocking(findings) == []
+
+
+def test_near_misses_from_real_histories(repo):
+    """Shapes seen in real commits: a type switch on a literal that a test also
+    uses (no literal returned), a one-character token, a TS constructor turned
+    into parameter properties, a reworded Go failure message."""
+    code = d("""
+        export class Lexer {
+          constructor(readonly text: string) {}
+
+          next(token: { type: string; value: string }): string {
+            if (token.type === "EUR") {
+              return this.text + token.value;
+            }
+            if (token.value === "\\\\") return "escape";
+            return token.value;
+          }
+        }
+        """)
+    base = code.replace("  constructor(readonly text: string) {}\n",
+                        "  readonly text: string;\n\n  constructor(text: string) {\n    this.text = text;\n  }\n").replace(
+        '    if (token.type === "EUR") {\n      return this.text + token.value;\n    }\n', "").replace(
+        '    if (token.value === "\\\\") return "escape";\n', "")
+    go_test = GO_TEST.replace('t.Errorf("Convert(1000, EUR) = %d, want 1120", got)',
+                              't.Errorf("Convert(1000, EUR) = %d; want 1120", got)')
+    findings, _ = judge(repo, {"src/lexer.ts": base, "tests/price.test.js": JS_PRICE_TEST,
+                               "price.go": GO_CODE, "price_test.go": GO_TEST},
+                        {"src/lexer.ts": code, "price_test.go": go_test})
+    assert findings == [], findings
