@@ -1071,3 +1071,10 @@ def test_special_case_on_a_normalised_input(repo) -> None:
     f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/special-case")
     assert f.details["test"] == "tests/test_calc.py::test_slug"
     assert "title.strip().lower() ==" in f.message
+
+
+def test_body_replaced_by_a_passthrough_marked_todo(repo) -> None:
+    new = CALC.replace('    words = [w for w in title.lower().split() if w.isalnum()]\n    return "-".join(words)\n',
+                       '    return title  # TODO: handle punctuation\n')
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/stubbed-function")
+    assert f.details["stub"] == "a single statement marked TODO" and f.severity == "escalate"

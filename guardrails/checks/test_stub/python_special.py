@@ -666,9 +666,17 @@ def _is_abstract(node: pa.FuncNode) -> bool:
                for d in node.decorator_list)
 
 
+def _todo_lines(pf: Any, node: ast.AST) -> List[int]:
+    return [n for n in pa.node_lines(node) if 0 < n <= len(pf.new_lines) and n in pf.added
+            and re.search(r"#.*\b(?:TODO|FIXME|XXX)\b", pf.new_lines[n - 1])]
+
+
 def _stub(pf: Any, qual: str, fn: pa.Func, before: Optional[pa.Func]) -> Optional[Candidate]:
     body = pa.body_without_docstring(fn.node)
     kind = _stub_kind(body)
+    if kind is None and len(body) == 1 and before is not None and _todo_lines(pf, fn.node) and \
+            body[0].lineno in pf.added and len(pa.body_without_docstring(before.node)) >= 2:
+        kind = ("a single statement marked TODO", body[0])  # `return x  # TODO: real conversion`
     if kind is None or kind[1].lineno not in pf.added or _is_abstract(fn.node):
         return None
     stmt = kind[1]
@@ -678,8 +686,7 @@ def _stub(pf: Any, qual: str, fn: pa.Func, before: Optional[pa.Func]) -> Optiona
     if not was_real and lit is None:
         return None
     text = pa.source_line(pf.new_lines, stmt.lineno)
-    todo = any(re.search(r"\b(TODO|FIXME|XXX)\b", pf.new_lines[n - 1])
-               for n in pa.node_lines(fn.node) if 0 < n <= len(pf.new_lines) and n in pf.added)
+    todo = bool(_todo_lines(pf, fn.node))
     return Candidate("stub" if was_real else "returns", pf.path, qual, fn.node.name, stmt.lineno, text, (), (),
                      (lit,) if lit else (),
                      extra={"stub": kind[0], "old_statements": len(old_body), "todo": todo})

@@ -24,6 +24,7 @@ _TABLE = re.compile(rf"^{_S}*{_LIT}[^:\n]*:{_S}*{_LIT}|={_S}*\{{{_S}*$|={_S}*dic
 _COUNT = re.compile(rf"inspect\.|_getframe|traceback\.|f_back|f_code|\bglobal\b|\.\w*(?:call|count)\w*{_S}*\+=", _M)
 _STUB = re.compile(
     rf"^{_S}*(?:return(?:{_S}+{_LIT}.*)?|pass|\.\.\.|raise{_S}+NotImplementedError\b.*){_S}*(?:#.*)?$", _M)
+_TODO = re.compile(r"#.*\b(?:TODO|FIXME|XXX)\b", _M)
 _EXCEPT = re.compile(rf"^{_S}*except\b.*:{_S}*(?:#.*)?$", _M)
 _IGNORE = re.compile(r"^\s*(?:pass|\.\.\.|continue)\s*(?:#.*)?$")
 _CONST_RETURN = re.compile(rf"^{_S}*return{_S}+(?:True|False|[-+]?\d+){_S}*(?:#.*)?$", _M)
@@ -106,6 +107,7 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
         if _DEF.search(prev) or _DOC_END.search(prev) or _SIG_END.search(prev):
             stub.add(no)
     add("stub", stub)
+    add("stub", hits(_TODO))
     add("swallow", {no for no in hits(_EXCEPT) if _IGNORE.search(_significant(lines, no, 1))})
     add("equal", {no for no in hits(_CONST_RETURN) if _DUNDER_CMP.search(_significant(lines, no, -1))})
     add("equal", hits(_EQ_LAMBDA))
