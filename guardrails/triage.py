@@ -41,6 +41,8 @@ class _Lines:
         self.path = path
         self.side = side
         self.lines: Optional[Dict[int, str]] = None
+        self.text: Optional[str] = None
+        self.comment_lines: Dict[int, bool] = {}
         self.added: frozenset = frozenset()
         self.fc: Optional[FileChange] = None
         for fc in change.files:
@@ -62,6 +64,7 @@ class _Lines:
             # Not in the change: every line stands on the base as it is.
             text = self.change.read_base(self.path) if self.side == "old" else self.change.read_head(self.path)
         if text is not None:
+            self.text = text
             return {i: line.rstrip("\r") for i, line in enumerate(text.split("\n"), 1)}
         if fc is None:
             return {}
@@ -77,6 +80,17 @@ class _Lines:
         if self.lines is None:
             self.lines = self._load()
         return self.lines.get(number)
+
+    def in_comment(self, number: int) -> bool:
+        """Is the waiver marker on line NUMBER inside a real comment?  (Only
+        known when the whole text is; otherwise parse()'s look at the text
+        before the marker decides.)"""
+        if self.text is None:
+            return True
+        if number not in self.comment_lines:
+            found = waivers_mod.lines_in_comments(self.text, self.path, [number])
+            self.comment_lines[number] = found is None or number in found
+        return self.comment_lines[number]
 
     def source(self, number: int) -> str:
         """Who wrote line NUMBER: the change (an added line) or the base."""
@@ -97,6 +111,8 @@ def _inline(lines: _Lines, finding: Finding) -> List[Tuple[waivers_mod.Waiver, s
         waiver = waivers_mod.parse(text, finding.path)
         if waiver is None or not waiver.valid or not waivers_mod.covers(waiver, finding.rule):
             continue
+        if not lines.in_comment(number):
+            continue  # the text of a string, not a comment
         if not own_line and not waiver.standalone:
             continue  # a trailing waiver covers its own line only
         found.append((waiver, lines.source(number)))

@@ -17,7 +17,7 @@ the change itself adds never lowers a block finding).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional, Tuple
+from typing import Iterable, NamedTuple, Optional, Set, Tuple
 
 MARKER = "guardrails:"
 _WAIVER = re.compile(r"guardrails:\s*allow\b(?P<body>.*)$")
@@ -114,3 +114,24 @@ def parse(text: str, path: str = "") -> Optional[Waiver]:
 def covers(waiver: Waiver, rule_id: str) -> bool:
     from guardrails.config import rule_matches
     return any(rule_matches(pattern, rule_id) for pattern in waiver.rules)
+
+
+def lines_in_comments(text: str, path: str, numbers: Iterable[int]) -> Optional[Set[int]]:
+    """Which of NUMBERS hold the waiver marker inside a real comment of the
+    file's language (a string that merely contains the text does not count:
+    a test that writes a waiver into a fixture is not waiving anything).
+    None when the language is not one the comment scanner knows; callers then
+    fall back to ``parse``'s look at the text before the marker."""
+    from guardrails.checks.suppressions.scan import Scan, language
+
+    lang = language(path, text[:200].split("\n", 1)[0])
+    if lang is None:
+        return None
+    wanted = sorted(set(numbers))
+    scan = Scan(text, lang, lines_wanted=wanted)
+    found: Set[int] = set()
+    for comment in scan.comments_on(wanted):
+        for offset, segment in enumerate(comment.text.split("\n")):
+            if MARKER in segment:
+                found.add(comment.line + offset)
+    return found

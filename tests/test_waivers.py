@@ -233,3 +233,26 @@ def test_a_config_waiver_on_the_base_lowers_blanket_noqa_on_its_paths(repo):
     assert by_path["pkg/generated/api_pb2.py"]["waiver"] == {"reason": "protoc output, regenerated in CI",
                                                              "source": "config"}
     assert not by_path["pkg/__init__.py"]["waived"] and report["verdict"] == "block"
+
+
+def test_a_waiver_inside_a_string_is_not_a_waiver(repo):
+    """A test that writes waiver text into a fixture string waives nothing
+    and is not reported as a waiver without a reason."""
+    repo.commit({"app.py": "X = 1\n", "tests/test_app.py": "def test_x():\n    assert True\n"})
+    repo.commit({
+        "tests/test_app.py": (
+            "FIXTURE = 'import os  # guardrails: allow suppression/blanket-noqa'\n"
+            "\n"
+            "def test_x():\n"
+            "    assert True\n"
+        ),
+        "app.py": (
+            "X = 1\n"
+            "MSG = \"# guardrails: allow suppression/blanket-noqa -- not a comment\"; import os  # noqa\n"
+        ),
+    })
+    report = check_json(repo, "--base", "HEAD~1")
+    rules = [f["rule"] for f in report["findings"]]
+    assert "suppression/waiver-without-reason" not in rules
+    noqa = [f for f in report["findings"] if f["rule"] == "suppression/blanket-noqa"]
+    assert noqa and not noqa[0]["waived"] and noqa[0]["severity"] == "block"

@@ -30,9 +30,15 @@ def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
     for fc in change.files:
         if fc.is_binary:
             continue
-        for line in fc.added():
-            if waivers.MARKER not in line.text:
-                continue
+        marked = [line for line in fc.added() if waivers.MARKER in line.text and line.new_no is not None]
+        if not marked:
+            continue
+        text = fc.new_text()
+        in_comments = (waivers.lines_in_comments(text, fc.path, [line.new_no for line in marked])
+                       if text is not None else None)
+        for line in marked:
+            if in_comments is not None and line.new_no not in in_comments:
+                continue  # the marker is in a string or code, not a comment
             waiver = waivers.parse(line.text, fc.path)
             if waiver is None or line.new_no is None:
                 continue
