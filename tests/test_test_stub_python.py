@@ -1078,3 +1078,34 @@ def test_body_replaced_by_a_passthrough_marked_todo(repo) -> None:
                        '    return title  # TODO: handle punctuation\n')
     f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/stubbed-function")
     assert f.details["stub"] == "a single statement marked TODO" and f.severity == "escalate"
+
+
+def test_constant_hash_with_a_real_eq_and_a_table_of_runner_names_are_fine(repo) -> None:
+    """Near misses found by running the guard on its own code: a constant
+    __hash__ beside a real __eq__ makes no assertion pass, and a table that
+    merely lists runner variable names asks nothing about the current run."""
+    base = {"pkg/__init__.py": "", "pkg/values.py": "X = 1\n"}
+    head = {"pkg/values.py": d('''
+        X = 1
+        RUNNER_VARIABLES = ("PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER")
+
+
+        def is_runner_variable(name):
+            return name in RUNNER_VARIABLES
+
+
+        class Unknown:
+            def __eq__(self, other):
+                return isinstance(other, Unknown)
+
+            def __hash__(self):
+                return 0
+    ''')}
+    assert run(repo, base, head) == []
+
+
+def test_constant_eq_still_blocks(repo) -> None:
+    base = {"pkg/__init__.py": "", "pkg/money.py": "class Money:\n    def __init__(self, v):\n        self.v = v\n"}
+    head = {"pkg/money.py": base["pkg/money.py"] + "\n    def __eq__(self, other):\n        return True\n"}
+    f = only(run(repo, base, head), "test-stub/checker-tampering")
+    assert f.severity == "block" and "Money" in f.message

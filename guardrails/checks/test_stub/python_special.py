@@ -154,12 +154,21 @@ def _signal(expr: ast.AST, tainted: Dict[str, str], flags: frozenset = frozenset
     return weak
 
 
+def _is_collection_literal(node: ast.AST) -> bool:
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.Dict)):
+        return True
+    return (isinstance(node, ast.Call) and pa.dotted(node.func) in ("frozenset", "set", "tuple", "list")
+            and len(node.args) == 1 and isinstance(node.args[0], (ast.Tuple, ast.List, ast.Set)))
+
+
 def _tainted_names(tree: ast.Module, flags: Set[str]) -> Dict[str, str]:
     """Module-level names assigned from a test-run signal (plus the extra
     flags, kept under the key "")."""
     out: Dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if _is_collection_literal(node.value):
+                continue  # a table of names ("PYTEST_CURRENT_TEST", ...) asks nothing by itself
             sig = _signal(node.value, out, frozenset(flags))
             if sig is not None:
                 out[node.targets[0].id] = sig[0]
@@ -708,8 +717,7 @@ def _equal_lambdas(pf: Any, tree: ast.Module) -> List[Finding]:
             lit = pa.literal(value.body)
             for name in names:
                 bad = (name == "__eq__" and lit is not None and lit.key == ("bool", True)) or \
-                      (name == "__ne__" and lit is not None and lit.key == ("bool", False)) or \
-                      (name == "__hash__" and lit is not None and lit.key[0] == "num")
+                      (name == "__ne__" and lit is not None and lit.key == ("bool", False))
                 if bad:
                     out.append(finding(
                         TAMPER, pf.path, node.lineno,
@@ -721,7 +729,10 @@ def _equal_lambdas(pf: Any, tree: ast.Module) -> List[Finding]:
 
 def _always_equal(pf: Any, qual: str, fn: pa.Func) -> List[Finding]:
     name = fn.node.name
-    if fn.cls is None or name not in ("__eq__", "__ne__", "__hash__"):
+    # A constant __hash__ alone is legitimate (every object lands in one
+    # bucket; equality still decides): only a constant __eq__ / __ne__ makes
+    # equality assertions pass whatever the values.
+    if fn.cls is None or name not in ("__eq__", "__ne__"):
         return []
     body = pa.body_without_docstring(fn.node)
     if len(body) != 1 or not isinstance(body[0], ast.Return) or body[0].lineno not in pf.added:
@@ -729,11 +740,10 @@ def _always_equal(pf: Any, qual: str, fn: pa.Func) -> List[Finding]:
     value = body[0].value
     lit = pa.literal(value) if value is not None else None
     bad = (name == "__eq__" and lit is not None and lit.key == ("bool", True)) or \
-          (name == "__ne__" and lit is not None and lit.key == ("bool", False)) or \
-          (name == "__hash__" and lit is not None and lit.key[0] == "num")
+          (name == "__ne__" and lit is not None and lit.key == ("bool", False))
     if not bad:
         return []
-    what = "every comparison is equal" if name != "__hash__" else "every object hashes alike"
+    what = "every comparison is equal"
     return [finding(TAMPER, pf.path, body[0].lineno, f"{qual} returns a constant: {what}, so equality "
                     "assertions on these objects always pass", pa.source_line(pf.new_lines, body[0].lineno),
                     details={"function": f"{pf.path}::{qual}", "trick": "constant " + name})]
