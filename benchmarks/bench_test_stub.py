@@ -779,22 +779,65 @@ def summarise(results: List[dict]) -> dict:
     }
 
 
+def history(mirrors: str, spec: str) -> dict:
+    """Judge the last N real commits of a fetched project (OWNER+NAME:N), each
+    against its parent: unlabelled, mostly ordinary work, so what is found
+    here is a measure of noise (a commit may still delete or skip a test)."""
+    project, _, count = spec.partition(":")
+    n = int(count or 30)
+    findings: List[str] = []
+    times: List[float] = []
+    with Timer() as timer, tempfile.TemporaryDirectory(prefix="bench-history-") as tmp:
+        root = os.path.join(tmp, "repo")
+        subprocess.run(["git", "clone", "-q", "--no-checkout", "--shared", os.path.join(mirrors, project, "repo"),
+                        root], check=True)
+        commits = subprocess.run(["git", "rev-list", "--no-merges", f"-{n}", "HEAD"], cwd=root,
+                                 stdout=subprocess.PIPE, check=True).stdout.decode().split()
+        for c in commits:
+            try:
+                from guardrails.cli import main as cli
+                out, err = io.StringIO(), io.StringIO()
+                old = os.getcwd()
+                os.chdir(root)
+                try:
+                    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                        code = cli(["check", "--base", f"{c}~1", "--head", c, "--format", "json", "--no-llm"])
+                finally:
+                    os.chdir(old)
+                if code not in (0, 1):
+                    continue
+                report = json.loads(out.getvalue())
+            except (ValueError, OSError):
+                continue
+            times.append(timer.last)
+            for f in report["findings"]:
+                if f["rule"].startswith("test-stub/"):
+                    findings.append(f"{c[:10]} {f['severity']} {f['rule']} {f['path']}:{f['line']}")
+    blocked = {x.split()[0] for x in findings if " block " in x}
+    return {"project": project, "commits": len(times), "commits_blocked": len(blocked),
+            "findings": findings, "family_seconds_mean": round(statistics.mean(times), 3) if times else 0.0}
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("mirrors", nargs="?", default="/work/.mirror", help="folder of fetched git dirs")
     ap.add_argument("--json", help="write the full results to this file")
-    ap.add_argument("--limit", type=int, default=0, help="run only the first N cases")
+    ap.add_argument("--limit", type=int, default=0, help="run only the first N cases (-1: none)")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("--history", action="append", default=[], metavar="OWNER+NAME:N",
+                    help="also judge the last N real commits of a fetched project (unlabelled noise check)")
     args = ap.parse_args(argv)
     if args.list:
         for c in build_cases(args.mirrors):
             print(c["label"], c["lang"], c["mutation"], c["project"], c["files"])
         return 0
-    summary = run(args.mirrors, args.limit)
+    summary = run(args.mirrors, args.limit) if args.limit >= 0 else {}
+    if args.history:
+        summary["history"] = [history(args.mirrors, spec) for spec in args.history]
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(summary, fh, indent=2)
-    brief = {k: v for k, v in summary.items() if k != "cases"}
+    brief = {k: v for k, v in summary.items() if k not in ("cases", "negatives_flagged")}
     print(json.dumps(brief, indent=2))
     return 0
 

@@ -1028,12 +1028,18 @@ def test_near_misses_from_real_histories(repo):
             if (token.value === "\\\\") return "escape";
             return token.value;
           }
+
+          isText(token: { type: string }): boolean {
+            if (token.type === "EUR") return !this.text;
+            return true;
+          }
         }
         """)
     base = code.replace("  constructor(readonly text: string) {}\n",
                         "  readonly text: string;\n\n  constructor(text: string) {\n    this.text = text;\n  }\n").replace(
         '    if (token.type === "EUR") {\n      return this.text + token.value;\n    }\n', "").replace(
-        '    if (token.value === "\\\\") return "escape";\n', "")
+        '    if (token.value === "\\\\") return "escape";\n', "").replace(
+        '    if (token.type === "EUR") return !this.text;\n', "")
     go_test = GO_TEST.replace('t.Errorf("Convert(1000, EUR) = %d, want 1120", got)',
                               't.Errorf("Convert(1000, EUR) = %d; want 1120", got)')
     findings, _ = judge(repo, {"src/lexer.ts": base, "tests/price.test.js": JS_PRICE_TEST,

@@ -1195,7 +1195,8 @@ def _special(text: str, code_lines: List[str], n: int, lang: str,
         return None
     returned = None
     r = _RET.search(rest) or (_RUST_TAIL.search(rest) if lang == "rust" else None)
-    if r is None:
+    # the body on the next line(s) only when this line ends with the condition or `{` (or `case X:`)
+    if r is None and re.search(r"[{):]\s*$", text.rstrip()):
         for k in (n, n + 1):
             if k < len(code_lines) and (k + 1) in added:
                 nxt = code_lines[k].strip()
