@@ -1046,3 +1046,17 @@ def test_near_misses_from_real_histories(repo):
                                "price.go": GO_CODE, "price_test.go": GO_TEST},
                         {"src/lexer.ts": code, "price_test.go": go_test})
     assert findings == [], findings
+
+
+def test_a_failing_step_is_a_note_and_the_other_steps_still_report(repo, monkeypatch):
+    from guardrails.checks.test_stub import other_languages
+
+    def boom(self):
+        raise ValueError("odd input")
+
+    monkeypatch.setattr(other_languages.Run, "compare_tests", boom)
+    new = JS_PRICE_TEST.replace('  it("rounds to cents"', '  it.only("rounds to cents"')
+    findings, report = judge(repo, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                             {"tests/price.test.js": new})
+    assert one(findings, "focused-test")["line"] == 13
+    assert any("compare_tests skipped on this change: ValueError: odd input" in n for n in report["notes"])
