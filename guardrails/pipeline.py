@@ -30,7 +30,9 @@ def run(request: Request) -> Report:
         notes.append("hunks-only: the diff's pre-image is not in this repository, so checks "
                      "that need whole files (syntax trees, parsed configs) saw only the hunks")
     raw: List[Finding] = []
+    family_seconds = {}
     for module in checks.families():
+        family_started = time.perf_counter()
         ctx = Context(options=request.options, settings=config.families.get(module.NAME, {}),
                       warn=notes.append)
         try:
@@ -40,6 +42,7 @@ def run(request: Request) -> Report:
         except Exception as exc:  # a bug of ours must not let a change through
             raise GuardError(f"check family {module.NAME!r} failed on this change: "
                              f"{type(exc).__name__}: {exc}") from exc
+        family_seconds[module.NAME] = round(time.perf_counter() - family_started, 3)
     kept = findings_mod.fingerprint(findings_mod.diff_filter(raw, change))
     judged = triage.apply(kept, change, config)
     decision = verdict.decide(judged, config)
@@ -49,6 +52,7 @@ def run(request: Request) -> Report:
         "lines_removed": change.removed_line_count(),
         "coverage": change.coverage,
         "seconds": round(time.perf_counter() - started, 3),
+        "family_seconds": family_seconds,
     }
     return Report(
         verdict=decision.verdict, exit_code=decision.exit_code,
