@@ -1060,3 +1060,11 @@ def test_a_failing_step_is_a_note_and_the_other_steps_still_report(repo, monkeyp
                              {"tests/price.test.js": new})
     assert one(findings, "focused-test")["line"] == 13
     assert any("compare_tests skipped on this change: ValueError: odd input" in n for n in report["notes"])
+
+
+def test_go_changed_value_in_the_if_check_is_an_expected_value_change(repo):
+    new = GO_TEST.replace("\tif got != 1120 {", "\tif got != 1121 {")
+    findings, _ = judge(repo, {"price.go": GO_CODE, "price_test.go": GO_TEST}, {"price_test.go": new})
+    hit = one(findings, "expected-value-changed")
+    assert hit["line"] == 10 and "1120 -> 1121" in hit["message"]
+    assert hit["details"]["test"] == "price_test.go::TestConvert"

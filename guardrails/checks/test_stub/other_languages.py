@@ -1062,7 +1062,8 @@ _CALL = re.compile(r"(?<![\w.$])([A-Za-z_$][\w$]*)\s*\(")
 
 
 _EXPECTISH = {
-    lang: re.compile(_ASSERT[lang].pattern + r"|\b(?:want|expected|expect|exp|wanted|output|result)\w*\s*(?::=|=|:)",
+    lang: re.compile(_ASSERT[lang].pattern + r"|\b(?:want|expected|expect|exp|wanted|output|result)\w*\s*(?::=|=|:)"
+                     + (r"|\bif\s+[^{]*(?:!=|==)" if lang == "go" else ""),  # Go: `if got != 4 {` holds the value
                      re.I)
     for lang in _ASSERT
 }
