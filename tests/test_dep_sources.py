@@ -193,7 +193,8 @@ def test_dockerfile_installers(repo):
     report = check_json(repo, "--base", "HEAD~1")
     inst = sorted((f["line"], f["severity"], tuple(f["details"]["packages"]))
                   for f in hits(report, "dependency/installer-command"))
-    assert inst == [(4, "escalate", ("requests-toolbelt2", "fastapi>=0.110")), (4, "info", ("git",)),
+    # each package is reported on the physical line of the continued RUN that names it
+    assert inst == [(5, "info", ("git",)), (7, "escalate", ("requests-toolbelt2", "fastapi>=0.110")),
                     (8, "escalate", ("typescript@5",))]
     assert at(report, "dependency/pipe-to-shell") == [("Dockerfile", 9)]
     assert hits(report, "dependency/pipe-to-shell")[0]["severity"] == "block"
@@ -221,7 +222,7 @@ def test_adding_a_package_to_an_existing_install_line_names_only_the_new_one(rep
     repo.commit({"Dockerfile": "FROM node:20\nRUN npm install -g pnpm \\\n    typescript \\\n    tsx-runner\n"})
     report = check_json(repo, "--base", "HEAD~1")
     found = hits(report, "dependency/installer-command")
-    assert [(f["line"], f["details"]["packages"]) for f in found] == [(3, ["tsx-runner"])]
+    assert [(f["line"], f["details"]["packages"]) for f in found] == [(4, ["tsx-runner"])]
 
 
 def test_workflow_run_blocks_and_package_json_scripts(repo):
@@ -388,3 +389,186 @@ def test_trusted_actions_and_allowed_indexes_settings(repo):
                        ("dependency/unpinned-action", 6), ("dependency/unpinned-action", 7)]
     assert run({"trusted_actions": ["actions/*"], "allowed_indexes": ["https://pkgs.corp.example/"]}) == [
         ("dependency/new-package-index", 2), ("dependency/unpinned-action", 7)]
+
+
+# --- new, pinned actions are shown (info); bumps are quiet ----------------------------
+
+UV_BENCH_OLD = f"""\
+name: bench
+on: pull_request
+jobs:
+  benchmarks-walltime:
+    runs-on: codspeed-macro
+    steps:
+      - name: "Checkout Branch"
+        uses: actions/checkout@{SHA} # v6.0.1
+      - name: "Install codspeed"
+        uses: taiki-e/install-action@d850aa816998e5cf15f67a78c7b933f2a5033f8a # v2.63.3
+      - run: cargo codspeed build --profile profiling -p uv-bench
+"""
+
+UV_BENCH_NEW = f"""\
+name: bench
+on: pull_request
+jobs:
+  benchmarks-walltime-build:
+    runs-on: depot-ubuntu-22.04-arm-4
+    steps:
+      - name: "Checkout Branch"
+        uses: actions/checkout@{SHA} # v6.0.1
+      - run: tar -cvf benchmarks-walltime.tar target/codspeed
+      - name: "Upload benchmark artifacts"
+        uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
+        with:
+          name: benchmarks-walltime
+  benchmarks-walltime-run:
+    runs-on: codspeed-macro
+    needs: benchmarks-walltime-build
+    steps:
+      - name: "Checkout Branch"
+        uses: actions/checkout@{SHA} # v6.0.1
+      - name: "Install codspeed"
+        uses: taiki-e/install-action@0000000000000000000000000000000000000abc # v2.64.0
+      - name: "Download benchmark artifacts"
+        uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
+      - name: "Download again"
+        uses: actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16 # v4.1.8
+      - uses: ./.github/actions/local-setup
+  shared:
+    uses: org/shared/.github/workflows/build.yml@1111111111111111111111111111111111111111
+"""
+
+
+def test_new_sha_pinned_actions_are_info_new_dependencies(repo):
+    # After astral-sh/uv c43fb6103b: two SHA-pinned actions are new, the rest is already used.
+    repo.commit({".github/workflows/bench.yml": UV_BENCH_OLD,
+                 ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+                                             "      - uses: Org/Shared/.github/workflows/build.yml@v0\n"})
+    repo.commit({".github/workflows/bench.yml": UV_BENCH_NEW})
+    report = check_json(repo, "--base", "HEAD~1")
+    new = [f for f in hits(report, "dependency/new-dependency") if f["details"]["ecosystem"] == "actions"]
+    assert sorted((f["line"], f["details"]["package"], f["details"]["tag"], f["severity"]) for f in new) == [
+        (11, "actions/upload-artifact", "v4.6.2", "info"),
+        (23, "actions/download-artifact", "v4.1.8", "info")]
+    up = next(f for f in new if f["line"] == 11)
+    assert up["details"]["version"] == "ea165f8d65b6e75b540449e92b4886f43607fa02"
+    assert "actions/upload-artifact" in up["message"] and "ea165f8d65b6" in up["message"]
+    # the bumped install-action SHA, the local action and the reusable workflow another
+    # workflow of the repository already runs (at another ref) are not new; nothing is unpinned
+    assert hits(report, "dependency/unpinned-action") == []
+    assert report["verdict"] == "pass"
+
+
+def test_pinning_an_action_already_used_and_a_tag_bump_are_quiet(repo):
+    old = "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v3\n" \
+          "      - uses: actions/setup-node@v3\n"
+    repo.commit({".github/workflows/ci.yml": old})
+    repo.commit({".github/workflows/ci.yml": old.replace("actions/checkout@v3", f"actions/checkout@{SHA}")
+                 .replace("setup-node@v3", "setup-node@v4")})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert [f for f in report["findings"] if f["details"].get("ecosystem") == "actions"] == []
+    # moving to another tag is still a tag: unpinned-action says so, no new-dependency
+    assert [f["details"]["uses"] for f in hits(report, "dependency/unpinned-action")] == ["actions/setup-node@v4"]
+
+
+def test_new_action_in_a_new_workflow_and_the_ecosystems_setting(repo):
+    repo.commit({".github/workflows/ci.yml": f"on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+                                             f"      - uses: actions/checkout@{SHA}\n"})
+    # semgrep/semgrep-docs 1bca391c89: a new workflow file with a new, pinned action
+    new_wf = (f"on:\n  workflow_dispatch:\njobs:\n  update:\n    runs-on: ubuntu-latest\n    steps:\n"
+              f"      - uses: actions/checkout@{SHA}\n"
+              "      - id: token\n"
+              "        uses: actions/create-github-app-token@d72941d797fd3113feb6b93fd0dec494b13a2547 # v1\n"
+              "        with:\n          private-key: ${{ secrets.APP_KEY }}\n")
+    repo.commit({".github/workflows/update-help-command.yml": new_wf})
+    report = check_json(repo, "--base", "HEAD~1")
+    new = [(f["path"], f["line"], f["details"]["package"]) for f in hits(report, "dependency/new-dependency")]
+    assert new == [(".github/workflows/update-help-command.yml", 9, "actions/create-github-app-token")]
+    repo.commit({".guardrails.yml": "dependency:\n  ecosystems: [pypi, npm]\n"})
+    repo.commit({".github/workflows/update-help-command.yml": new_wf.replace(
+        "# v1\n", "# v1\n      - uses: someone/else@v2\n      - uses: other/pinned@" + SHA + "\n")})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert [f for f in report["findings"] if f["rule"] in ("dependency/unpinned-action", "dependency/new-dependency")] == []
+
+
+def test_action_name():
+    assert sources.action_name(f"Actions/Checkout@{SHA}") == "actions/checkout"
+    assert sources.action_name("org/repo/sub/dir@v1") == "org/repo/sub/dir"
+    assert sources.action_name("docker://alpine:3.19") == "docker://alpine"
+    assert sources.action_name("docker://ghcr.io/x/y@sha256:abc") == "docker://ghcr.io/x/y"
+
+
+# --- npm / yarn / pnpm in Dockerfiles --------------------------------------------------
+
+ACR_OLD = """\
+FROM continuumio/miniconda3:main
+ENV DEBIAN_FRONTEND=noninteractive
+RUN apt update
+RUN apt install -y vim build-essential libssl-dev
+
+COPY . /opt/auto-code-rover
+WORKDIR /opt/auto-code-rover
+RUN conda env create -f environment.yml
+"""
+
+
+def test_bare_npm_install_in_a_dockerfile(repo):
+    # nus-apr/auto-code-rover 5dd410fb26: `RUN npm i` in the front-end folder was missed.
+    repo.commit({"Dockerfile": ACR_OLD})
+    repo.commit({"Dockerfile": ACR_OLD.replace(
+        "COPY . /opt/auto-code-rover\n",
+        "COPY . /opt/auto-code-rover\n\nWORKDIR /opt/auto-code-rover/demo_vis/front\n"
+        "RUN apt install -y curl\nRUN curl -fsSL https://deb.nodesource.com/setup_22.x | bash - \n"
+        "RUN apt-get install nodejs -y\nRUN npm i\nRUN npm run build\n\n")})
+    report = check_json(repo, "--base", "HEAD~1")
+    inst = {f["line"]: f for f in hits(report, "dependency/installer-command")}
+    assert sorted(inst) == [9, 11, 12]
+    npm = inst[12]
+    assert npm["severity"] == "info" and npm["details"]["action"] == "project"
+    assert npm["details"]["workdir"] == "/opt/auto-code-rover/demo_vis/front"
+    assert "npm ci" in npm["message"] and "/opt/auto-code-rover/demo_vis/front" in npm["message"]
+    assert at(report, "dependency/pipe-to-shell") == [("Dockerfile", 10)]
+
+
+def test_npm_installs_in_a_multi_line_run(repo):
+    repo.commit({"Dockerfile": "FROM node:20-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\n"})
+    repo.commit({"Dockerfile": (
+        "FROM node:20-slim\n"
+        "WORKDIR /app\n"
+        "COPY package*.json ./\n"
+        "RUN npm ci\n"
+        "RUN apt-get update \\\n"
+        "    && apt-get install -y --no-install-recommends git \\\n"
+        "    && npm i -g pnpm@9 \\\n"
+        "    && npm install --save left-pad@1.2 \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+        "WORKDIR web\n"
+        "RUN npm install && npm run build\n"
+        "RUN yarn install --frozen-lockfile && pnpm install --frozen-lockfile && npm ci\n"
+        "RUN npm install $EXTRA && npm install ./vendor/lib.tgz && npm run lint\n")})
+    report = check_json(repo, "--base", "HEAD~1")
+    inst = sorted((f["line"], f["severity"], f["details"]["action"], tuple(f["details"]["packages"]))
+                  for f in hits(report, "dependency/installer-command"))
+    assert inst == [(6, "info", "system", ("git",)), (7, "escalate", "install", ("pnpm@9",)),
+                    (8, "escalate", "install", ("left-pad@1.2",)), (11, "info", "project", ())]
+    bare = next(f for f in hits(report, "dependency/installer-command") if f["line"] == 11)
+    assert bare["details"]["workdir"] == "/app/web"
+
+
+def test_a_bare_install_already_in_the_file_is_not_new(repo):
+    repo.commit({"scripts/build.sh": "#!/bin/sh\ncd web\nyarn\n",
+                 "Dockerfile": "FROM node:20\nRUN npm install\n"})
+    repo.commit({"scripts/build.sh": "#!/bin/sh\ncd web\nyarn\nyarn build\nyarn --version\n",
+                 "Dockerfile": "FROM node:20\nRUN npm install --omit=dev\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert hits(report, "dependency/installer-command") == []
+
+
+def test_classify_bare_project_installs():
+    def kinds(line):
+        return [(c.tool, c.action) for c in (sources.classify(list(w)) for w in sources.split_commands(line)) if c]
+    assert kinds("npm i && npm install -g && yarn && pnpm install && bun install") == [
+        ("npm i", "project"), ("npm install", "project"), ("yarn", "project"), ("pnpm install", "project"),
+        ("bun install", "project")]
+    assert kinds("npm ci; yarn install --immutable; bun install --frozen-lockfile; yarn --version") == []
+    assert kinds("npm install . ; npm install $PKGS; yarn add") == []

@@ -20,7 +20,7 @@ import json
 import posixpath
 import re
 import shlex
-from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from guardrails.checks import finding
 from guardrails.checks.dependency import diff as diff_mod, lockfiles, manifests
@@ -429,37 +429,85 @@ def unpinned(uses: str) -> str:
 _USES_LINE = re.compile(r"""^\s*(?:-\s+)?uses:\s*["']?([^"'\s#]+)""")
 
 
-def action_findings(f: FileChange) -> List[Finding]:
+def action_findings(f: FileChange, used_elsewhere: Optional[Callable[[], Set[str]]] = None) -> List[Finding]:
+    """USED_ELSEWHERE: the actions (action_name) the base revision's other workflow
+    and action files run, asked for only when a pinned action is new to this file."""
     old_text, new_text, _, path = _sides(f)
     if new_text is None and f.status != DELETED:
         # hunks-only: the lines the diff shows are all there is
         new_text = diff_mod.sparse(f, "new")
         old_uses = {m.group(1) for m in map(_USES_LINE.match, diff_mod.sparse(f, "old").splitlines()) if m}
         found = [(m.group(1), no) for no, m in enumerate(map(_USES_LINE.match, new_text.splitlines()), 1) if m]
-        return _uses_findings(path, new_text, found, old_uses)
+        return _uses_findings(path, new_text, found, old_uses, used_elsewhere)
     if new_text is None or "uses" not in new_text:
         return []
     new_root = _yaml.compose(new_text)
     if new_root is None:
         return []
     old_uses = {u for u, _ in _uses_nodes(_yaml.compose(old_text))} if old_text else set()
-    return _uses_findings(path, new_text, list(_uses_nodes(new_root)), old_uses)
+    return _uses_findings(path, new_text, list(_uses_nodes(new_root)), old_uses, used_elsewhere)
 
 
-def _uses_findings(path: str, new_text: str, found: List[Tuple[str, int]], old_uses: Set[str]) -> List[Finding]:
+def repository_actions(change: ChangeSet) -> Set[str]:
+    """action_name of every `uses:` in the base revision's workflow and action files."""
+    out: Set[str] = set()
+    if change.mode == "diff":
+        return out
+    for p in change.list_head():
+        if _WORKFLOW.search(p) or _ACTION.search(p):
+            text = change.read_base(p)
+            if text and "uses" in text:
+                out.update(action_name(m.group(1)) for m in map(_USES_LINE.match, text.splitlines()) if m)
+    return out
+
+
+def action_name(uses: str) -> str:
+    """The action a `uses:` runs, without its ref: 'actions/cache@v4' -> 'actions/cache',
+    'docker://alpine@sha256:..' -> 'docker://alpine'. Case-insensitive, as GitHub is."""
+    if uses.startswith("docker://"):
+        name = uses.split("@", 1)[0]
+        return re.sub(r":[^/:]*$", "", name).lower()
+    return uses.rsplit("@", 1)[0].lower()
+
+
+_REF_COMMENT = re.compile(r"#\s*(?:tag\s*[:=]?\s*)?(v?\d[\w.+-]*)")
+
+
+def _uses_findings(path: str, new_text: str, found: List[Tuple[str, int]], old_uses: Set[str],
+                   used_elsewhere: Optional[Callable[[], Set[str]]] = None) -> List[Finding]:
+    """unpinned-action for a new reference that is not a commit SHA; new-dependency (info) for
+    an action the file did not use before, pinned. A new SHA or tag of an action already used
+    (a bump) is not a new dependency: quiet when pinned."""
     lines = new_text.splitlines()
+    old_names = {action_name(u) for u in old_uses}
     out: List[Finding] = []
-    for uses, no in found:
-        if uses in old_uses:
+    seen: Set[str] = set()
+    for uses, no in sorted(found, key=lambda u: u[1]):
+        if uses in old_uses or uses.startswith(("./", ".\\")):
             continue
+        line = lines[no - 1] if 0 < no <= len(lines) else uses
         why = unpinned(uses)
-        if not why:
+        if why:
+            out.append(finding(
+                "dependency/unpinned-action", path, no,
+                f"{uses} is pinned to {why}, which its owner can move; pin a full commit SHA",
+                line, details={"uses": uses, "pinned_to": why}))
             continue
+        name = action_name(uses)
+        if name in old_names or name in seen or (used_elsewhere is not None and name in used_elsewhere()):
+            continue  # a bump of an action the repository already ran, or the same one twice
+        seen.add(name)
+        ref = uses.rsplit("@", 1)[1] if "@" in uses else ""
+        tag = _REF_COMMENT.search(line[line.index(" #"):] if " #" in line else "")
+        kind = "Docker image" if uses.startswith("docker://") else "reusable workflow" \
+            if "/.github/workflows/" in uses else "GitHub Action"
         out.append(finding(
-            "dependency/unpinned-action", path, no,
-            f"{uses} is pinned to {why}, which its owner can move; pin a full commit SHA",
-            lines[no - 1] if 0 < no <= len(lines) else uses,
-            details={"uses": uses, "pinned_to": why}))
+            "dependency/new-dependency", path, no,
+            f"new {kind} {uses.split('@', 1)[0]} pinned to {ref[:12] if _SHA.match(ref) else ref}"
+            + (f" ({tag.group(1)})" if tag else ""),
+            line, severity="info",
+            details={"ecosystem": "actions", "package": uses.split("@", 1)[0], "uses": uses, "version": ref,
+                     "tag": tag.group(1) if tag else "", "manifest": path}))
     return out
 
 
@@ -530,8 +578,16 @@ class Command(NamedTuple):
     tool: str  # "pip install", "npx", ...
     ecosystem: str
     packages: Tuple[str, ...]
-    action: str  # "install", "run" or "system"
+    action: str  # "install", "run", "system" or PROJECT
     notes: Tuple[str, ...] = ()  # ("--extra-index-url https://...",)
+
+
+# `npm install` / `yarn` / `pnpm install` / `bun install` with no package: installs what the
+# manifest in the working directory declares, resolving versions instead of taking the lockfile's.
+PROJECT = "project"
+_FROZEN = {"--frozen-lockfile", "--immutable", "--immutable-cache", "--ci", "--prefer-offline-frozen"}
+_LOCKED_TOOL = {"npm": "npm ci", "pnpm": "pnpm install --frozen-lockfile",
+                "yarn": "yarn install --frozen-lockfile (--immutable on Yarn 2+)", "bun": "bun install --frozen-lockfile"}
 
 
 # Options that take a value, per tool family (others are flags).
@@ -695,7 +751,10 @@ def classify(words: List[str]) -> Optional[Command]:
         while rest and rest[0].startswith("-"):
             rest.pop(0)
         if not rest:
-            return None
+            # bare `yarn` installs the project's dependencies, like `yarn install`
+            info = {"-v", "--version", "-h", "--help"}
+            return Command("yarn", NPM, (), PROJECT) \
+                if cmd == "yarn" and not set(args) & (_FROZEN | info) else None
         verb = rest[0]
         if cmd == "yarn" and verb == "global":
             rest = rest[1:]
@@ -704,9 +763,14 @@ def classify(words: List[str]) -> Optional[Command]:
                         "isnta", "isntal"),
                 "pnpm": ("add", "install", "i"), "yarn": ("add",), "bun": ("add", "install", "i", "a")}[cmd]
         runs = {"npm": ("exec", "x"), "pnpm": ("dlx", "exec"), "yarn": ("dlx",), "bun": ("x",)}[cmd]
-        if verb in adds:
-            pkgs = _packages(_positional(rest[1:], _NPM_VALUE_OPTS, notes), NPM)
-            return Command(f"{cmd} {verb}", NPM, pkgs, "install", tuple(notes)) if pkgs else None
+        if verb in adds or cmd == "yarn" and verb == "install":
+            pos = _positional(rest[1:], _NPM_VALUE_OPTS, notes)
+            pkgs = _packages(pos, NPM)
+            if pkgs:
+                return Command(f"{cmd} {verb}", NPM, pkgs, "install", tuple(notes))
+            if pos or verb == "add" or set(args) & _FROZEN:
+                return None  # a local path or $VARIABLE; or the lockfile is enforced
+            return Command(f"{cmd} {verb}", NPM, (), PROJECT, tuple(notes))
         if verb in runs:
             if cmd == "pnpm" and verb == "exec":
                 return None  # runs a binary already installed
@@ -1037,6 +1101,41 @@ def _commands_in(logicals: Iterable[Logical]) -> Iterator[Tuple[Logical, Command
                 yield lg, cmd
 
 
+def _physical(lg: Logical, lines: List[str], added: Set[int], needles: List[str]) -> int:
+    """The added physical line of LG that holds all NEEDLES (a continued command
+    spans several lines: report the one naming the package); 0 when none does."""
+    for no in lg.lines:
+        if no in added and 0 < no <= len(lines) and all(n in lines[no - 1] for n in needles):
+            return no
+    return 0
+
+
+_WORKDIR = re.compile(r"^\s*WORKDIR\s+(\S+)", re.I)
+
+
+def _workdirs(lines: List[str]) -> List[Tuple[int, str]]:
+    """(line, directory) of each Dockerfile WORKDIR (a FROM starts a new stage: back to /)."""
+    out: List[Tuple[int, str]] = []
+    for no, line in enumerate(lines, 1):
+        m = _WORKDIR.match(line)
+        if m:
+            d = m.group(1).strip("\"'")
+            prev = out[-1][1] if out else "/"
+            out.append((no, d if d.startswith(("/", "$")) else posixpath.join(prev or "/", d)))
+        elif re.match(r"^\s*FROM\s", line, re.I):
+            out.append((no, ""))
+    return out
+
+
+def _workdir(workdirs: List[Tuple[int, str]], line: int) -> str:
+    current = ""
+    for no, d in workdirs:
+        if no > line:
+            break
+        current = d
+    return current
+
+
 def script_findings(f: FileChange) -> List[Finding]:
     old_text, new_text, old_path, path = _sides(f)
     if new_text is None and f.status != DELETED and script_kind(path, None) not in (
@@ -1061,7 +1160,9 @@ def script_findings(f: FileChange) -> List[Finding]:
     old_pkgs = {(c.tool, package_name(p, c.ecosystem)) for _, c in _commands_in(old_logicals) for p in c.packages}
     old_pipes = {re.sub(r"\s+", " ", _pipe_to_shell(lg.text)) for lg in old_logicals
                  if "|" in lg.text or "<(" in lg.text or "$(" in lg.text or "iex" in lg.text.lower()}
+    old_project = {(c.tool.split()[0], PROJECT) for _, c in _commands_in(old_logicals) if c.action == PROJECT}
     new_lines = new_text.splitlines()
+    workdirs = _workdirs(new_lines) if kind is dockerfile_logicals else []
     out: List[Finding] = []
     for lg in new_logicals:
         if not _PREFILTER.search(lg.text):
@@ -1078,14 +1179,32 @@ def script_findings(f: FileChange) -> List[Finding]:
             cmd = classify(list(words))
             if cmd is None:
                 continue
+            if cmd.action == PROJECT:
+                if (cmd.tool.split()[0], PROJECT) in old_project:
+                    continue
+                old_project.add((cmd.tool.split()[0], PROJECT))
+                no = _physical(lg, new_lines, added, [words[0].rsplit("/", 1)[-1]] + words[1:2]) or at
+                where = _workdir(workdirs, lg.first)
+                out.append(finding(
+                    "dependency/installer-command", path, no,
+                    f"`{' '.join(words[:2])}` installs whatever the package.json"
+                    f"{' in ' + where if where else ''} declares, resolving versions afresh: "
+                    f"`{_LOCKED_TOOL.get(cmd.tool.split()[0], 'npm ci')}` installs exactly what the lockfile records",
+                    mask(new_lines[no - 1] if 0 < no <= len(new_lines) else lg.text), severity="info",
+                    details={"tool": cmd.tool, "ecosystem": cmd.ecosystem, "packages": [], "action": PROJECT,
+                             "workdir": where, "notes": list(cmd.notes),
+                             "command": mask(" ".join(shlex.quote(w) for w in words))[:500]}))
+                continue
             new_pkgs = tuple(p for p in cmd.packages if (cmd.tool, package_name(p, cmd.ecosystem)) not in old_pkgs)
             if not new_pkgs:
                 continue
             verb = {"run": "downloads and runs", "system": "installs system package(s)"}.get(
                 cmd.action, "installs")
             note = f" ({'; '.join(cmd.notes)})" if cmd.notes else ""
+            no = _physical(lg, new_lines, added, [new_pkgs[0]]) or at
+            evidence = mask(new_lines[no - 1] if 0 < no <= len(new_lines) else lg.text)
             out.append(finding(
-                "dependency/installer-command", path, at,
+                "dependency/installer-command", path, no,
                 f"`{cmd.tool}` {verb} {', '.join(new_pkgs[:8])}"
                 f"{' and %d more' % (len(new_pkgs) - 8) if len(new_pkgs) > 8 else ''} "
                 f"outside the manifests and lockfiles{note}",
@@ -1255,6 +1374,13 @@ def _is_index_file(path: str) -> bool:
 def check(change: ChangeSet, ctx: Context) -> List[Finding]:
     """Findings for other ways code comes in (see the module docstring)."""
     out: List[Finding] = []
+    cache: List[Set[str]] = []
+
+    def used_elsewhere() -> Set[str]:
+        if not cache:
+            cache.append(repository_actions(change))
+        return cache[0]
+
     for f in change.files:
         if f.is_binary or f.status == DELETED or manifests.skipped(f.path):
             continue
@@ -1270,13 +1396,19 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
             out.extend(lockfile_registry_findings(change, f))
         if base in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
             out.extend(precommit_findings(f))
-        if _WORKFLOW.search(path) or _ACTION.search(path):
-            out.extend(action_findings(f))
+        if (_WORKFLOW.search(path) or _ACTION.search(path)) and _enabled(ctx, "actions"):
+            out.extend(action_findings(f, used_elsewhere))
         if base == ".gitmodules":
             out.extend(submodule_findings(f))
         out.extend(script_findings(f))
         out.extend(code_findings(f))
     return _trusted_filter(out, ctx.settings or {})
+
+
+def _enabled(ctx: Context, ecosystem: str) -> bool:
+    """The family's `ecosystems` setting names ECOSYSTEM (or is not given)."""
+    enabled = (ctx.settings or {}).get("ecosystems")
+    return enabled is None or ecosystem in [str(e).lower() for e in _as_list(enabled)]
 
 
 def _as_list(value: Any) -> List[str]:
