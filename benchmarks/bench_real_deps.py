@@ -13,8 +13,19 @@ every dependency finding that names a package not in the list (false).
 A bare mirror is checked through a throw-away ``git clone --shared
 --no-checkout`` (no files are written but git metadata) in a temp folder.
 
+With ``--names DIR`` it measures instead how often the look-alike check
+fires on real, non-popular package names: DIR holds ``pypi.tsv`` and
+``npm.tsv`` (one package a line, the name first, a header line first); every
+name not in the shipped popular list (or a seeded random SAMPLE of them) is
+matched, and the report gives, per ecosystem, the share matched, the kind of
+difference (typo / plural / separator / affix / digit), and the share
+blocked offline before weak matches were escalated (every match blocked) and
+after (plural- or separator-only matches of targets ranked after
+names.WEAK_TARGETS escalated).
+
 Usage:
   python benchmarks/bench_real_deps.py --clones /work/.mirror [--corpus TSV] [--json OUT]
+  python benchmarks/bench_real_deps.py --names /work/.library/env/packages [--sample N]
 """
 from __future__ import annotations
 
@@ -132,13 +143,57 @@ def names_match(expected: str, eco: str, f: dict) -> bool:
     return False
 
 
+def names_report(folder: str, sample: int, seed: int = 1) -> None:
+    """Look-alike matches on real non-popular names (see the module docstring)."""
+    import random
+    from collections import Counter
+
+    sys.path.insert(0, ROOT)
+    from guardrails.checks.dependency import names as N
+
+    for eco in ("pypi", "npm"):
+        path = os.path.join(folder, f"{eco}.tsv")
+        if not os.path.exists(path):
+            print(f"{eco}: no {path}")
+            continue
+        popular = N.rank(eco)
+        with open(path, encoding="utf-8") as f:
+            next(f, None)
+            all_names = dict.fromkeys(N.normalise(eco, ln.split("\t", 1)[0]) for ln in f if ln.strip())
+        pool = [n for n in all_names if n and n not in popular]
+        if sample and sample < len(pool):
+            pool = random.Random(seed).sample(pool, sample)
+        start = time.perf_counter()
+        hits = [h for h in (N.lookalike(eco, n) for n in pool) if h is not None]
+        took = time.perf_counter() - start
+        kinds = Counter(h.kind for h in hits)
+        weak = [h for h in hits if h.weak]
+        total = len(pool) or 1
+        print(f"{eco}: {len(pool)} real non-popular names ({took:.0f}s); matched {len(hits)} "
+              f"({100 * len(hits) / total:.2f}%): " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
+        print(f"  blocked offline before: {len(hits)} ({100 * len(hits) / total:.2f}%); after: "
+              f"{len(hits) - len(weak)} ({100 * (len(hits) - len(weak)) / total:.2f}%), "
+              f"escalated instead: {len(weak)}")
+        for kind in ("plural", "separator"):
+            ranks = [h.target_rank for h in hits if h.kind == kind]
+            top = sum(r <= N.WEAK_TARGETS for r in ranks)
+            print(f"  {kind}-only: {len(ranks)}, of which {top} resemble a top-{N.WEAK_TARGETS} name (still blocked)")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--clones", required=True, help="folder of clones (owner+name[/repo])")
+    ap.add_argument("--names", help="folder with pypi.tsv / npm.tsv: measure look-alike matches on real names")
+    ap.add_argument("--sample", type=int, default=0, help="with --names: match a random sample of this size")
+    ap.add_argument("--clones", help="folder of clones (owner+name[/repo])")
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     ap.add_argument("--online", action="store_true", help="let the check ask the registries")
     ap.add_argument("--json", help="write the full results here")
     args = ap.parse_args(argv)
+    if args.names:
+        names_report(args.names, args.sample)
+        return 0
+    if not args.clones:
+        ap.error("--clones (or --names) is required")
 
     rows = []
     with open(args.corpus, encoding="utf-8", newline="") as f:

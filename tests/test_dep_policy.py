@@ -53,7 +53,9 @@ def test_lookalike_blocks_and_names_the_real_package(repo):
     assert ("dependency/lookalike-name", "block") in got["python-dateutils"]
     la = [f for f in report["findings"] if f["rule"] == "dependency/lookalike-name"]
     assert {f["details"]["resembles"] for f in la} == {"requests", "python-dateutil"}
-    assert all("edit distance 1" in f["details"]["how"] for f in la)
+    how = {f["details"]["package"]: (f["details"]["how"], f["details"]["kind"]) for f in la}
+    assert how == {"reqeusts": ("edit distance 1", "typo"),
+                   "python-dateutils": ("plural/singular variant", "plural")}
     assert report["verdict"] == "block"
 
 
@@ -225,3 +227,58 @@ def test_diff_file_outside_a_repository(tmp_path):
                    "icecream": {("dependency/new-dependency", "info")}}
     # Nothing to search for uses: said, not guessed.
     assert any("unused-dependency" in n for n in res.json()["notes"])
+
+
+# --- weak look-alikes: plural or separator only, of a package outside the top 1,000 ---------------
+
+ACR_REQS = "loguru==0.7.2\nunidiff\nrequests==2.32.3\n"
+
+
+def test_offline_plural_lookalike_of_a_less_popular_package_is_escalated(repo):
+    # nus-apr/auto-code-rover 8c38463504 adds emojis, icecream and natsort next to version bumps.
+    repo.commit({"requirements.txt": ACR_REQS, "app.py": "import requests\nimport loguru\nimport unidiff\n"})
+    repo.commit({"requirements.txt": "loguru==0.7.2\nunidiff==0.7.5\nrequests==2.32.3\nemojis==0.7.0\n"
+                                     "icecream==2.1.3\nnatsort==8.4.0\nholiday==1.0.0\nflask_restfuls==0.1\n"
+                                     "typing-extension==4.0\nscikitlearn==1.0\n",
+                 "app.py": "import requests\nimport loguru\nimport unidiff\nimport emojis\nimport icecream\n"
+                           "import natsort\nimport holiday\nimport flask_restfuls\nimport typing_extension\n"
+                           "import scikitlearn\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    la = {f["details"]["package"]: f for f in report["findings"] if f["rule"] == "dependency/lookalike-name"}
+    sev = {p: (f["severity"], f["details"]["kind"], f["details"].get("weak", False)) for p, f in la.items()}
+    assert sev == {
+        "emojis": ("escalate", "plural", True),  # emoji is ranked ~1,100th
+        "flask-restfuls": ("escalate", "plural", True),
+        "holiday": ("block", "plural", False),  # holidays is in the top 1,000
+        "typing-extension": ("block", "plural", False),  # a known typosquat of a top-10 package
+        "scikitlearn": ("block", "separator", False),
+    }
+    assert "--online" in la["emojis"]["message"] and "plural" in la["emojis"]["message"]
+    got = by_package(report, "requirements.txt")
+    # a look-alike is not also "unverified"; the other new names are as before
+    assert got["emojis"] == {("dependency/lookalike-name", "escalate")}
+    assert got["natsort"] == {("dependency/new-dependency", "info")}
+    assert got["icecream"] == {("dependency/new-dependency", "info")}
+    assert report["verdict"] == "block"
+
+
+def test_online_a_young_weak_lookalike_still_blocks(repo, tmp_path):
+    from tests.test_dep_registry import Registry, policy, pypi_doc
+
+    reg = Registry()
+    try:
+        reg.add("/pypi/emojis/json", (200, pypi_doc("emojis", [2900, 2000, 1500, 900, 400, 100]), 0))
+        reg.add("/pypi/flask-restfuls/json", (200, pypi_doc("flask-restfuls", [12, 3]), 0))
+        repo.commit({".guardrails.yml": policy(reg, tmp_path), "requirements.txt": REQS, "app.py": APP}, "base")
+        repo.commit({"requirements.txt": REQS + "emojis==0.7.0\nflask-restfuls==0.2\ndjango-dirtyfield==1.0\n",
+                     "app.py": APP + "import emojis\nimport flask_restfuls\nimport dirtyfield\n"})
+        report = check_json(repo, "--base", "HEAD~1", "--online")
+    finally:
+        reg.close()
+    la = {f["details"]["package"]: f["severity"] for f in report["findings"]
+          if f["rule"] == "dependency/lookalike-name"}
+    # established on the registry: escalated; young: blocked; unknown (404): blocked
+    assert la == {"emojis": "escalate", "flask-restfuls": "block", "django-dirtyfield": "block"}
+    got = by_package(report, "requirements.txt")
+    assert ("dependency/unknown-package", "block") in got["django-dirtyfield"]
+    assert ("dependency/young-package", "escalate") in got["flask-restfuls"]

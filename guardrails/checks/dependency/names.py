@@ -11,6 +11,15 @@ names a change adds, through two indexes built once per process:
   only the few names passing that count are compared exactly;
 * a skeleton map: the name with affixes, separators, a trailing plural and
   look-alike digits removed -> popular names with that skeleton.
+
+Each match says what kind of difference it is (``kind``): a true typo
+(letters added, dropped, swapped or replaced), or only a plural ``s`` /
+only separators.  Measured on the PyPI and npm name lists, plural- and
+separator-only matches are mostly legitimate neighbours (``emojis`` next to
+``emoji``, ``holidays`` / ``holiday``) unless the target is among the most
+downloaded packages, where the known typosquats sit (``typing-extension``,
+``huggingface-hubs``, ``torchvisions``): such a match of a target ranked
+below ``WEAK_TARGETS`` is ``weak`` evidence (see ``LookAlike.weak``).
 """
 from __future__ import annotations
 
@@ -33,6 +42,9 @@ MIN_LEN = 5  # shorter names collide with everything
 SHORT = 7  # names shorter than this are compared with the top SHORT_TARGETS only
 SHORT_TARGETS = 2000
 MIN_SKELETON = 5
+# A plural- or separator-only look-alike of a target ranked after this is weak evidence.
+WEAK_TARGETS = 1000
+TYPO, PLURAL, SEPARATOR, AFFIX, DIGIT = "typo", "plural", "separator", "affix", "digit"
 
 
 def normalise(ecosystem: str, name: str) -> str:
@@ -163,17 +175,64 @@ class LookAlike(NamedTuple):
     target: str  # the popular name it resembles
     how: str  # "edit distance 1", "prefix/suffix/separator variant", ...
     target_rank: int
+    kind: str = TYPO  # TYPO, PLURAL, SEPARATOR, AFFIX or DIGIT (see kind_of)
+
+    @property
+    def weak(self) -> bool:
+        """Only a plural or only separators differ, from a package outside the
+        top WEAK_TARGETS: more often a legitimate neighbour than a trap."""
+        return self.kind in (PLURAL, SEPARATOR) and self.target_rank > WEAK_TARGETS
+
+
+_SEPS = re.compile(r"[-_.]")
+
+
+def _plural(x: str, y: str) -> bool:
+    """One of X / Y is the other with a plural s or es ("requestss" doubles an s: not a plural)."""
+    short, long_ = (x, y) if len(x) < len(y) else (y, x)
+    return bool(short) and (long_ == short + "es" or long_ == short + "s" and not short.endswith("s"))
+
+
+def kind_of(name: str, target: str) -> str:
+    """What separates NAME from TARGET (both normalised): PLURAL when one
+    word (or the whole name) only gains or loses a plural s/es, SEPARATOR when
+    only -, _ and . differ, DIGIT for digits standing for letters, AFFIX for
+    python-/py/-js/node- dressing, TYPO for anything else (letters added,
+    dropped, swapped or replaced)."""
+    if _scope(name) != _scope(target):
+        return TYPO
+    a, b = name.rsplit("/", 1)[-1], target.rsplit("/", 1)[-1]
+    ja, jb = _SEPS.sub("", a), _SEPS.sub("", b)
+    if ja == jb:
+        return SEPARATOR
+    wa, wb = _SEPS.split(a), _SEPS.split(b)
+    if len(wa) == len(wb):
+        diff = [(x, y) for x, y in zip(wa, wb) if x != y]
+        if len(diff) == 1 and _plural(*diff[0]):
+            return PLURAL
+    if _plural(ja, jb):
+        return PLURAL
+    if ja.translate(_DIGITS) == jb.translate(_DIGITS):
+        return DIGIT
+    if skeleton(a) == skeleton(b):
+        return AFFIX
+    return TYPO
+
+
+_HOW = {PLURAL: "plural/singular variant", SEPARATOR: "separator variant"}
 
 
 def lookalike(ecosystem: str, name: str) -> Optional[LookAlike]:
-    """The popular package NAME imitates, None when it imitates none (or is popular itself)."""
+    """The popular package NAME imitates, None when it imitates none (or is popular itself).
+    A true typo of any popular name wins over a weak (plural- or separator-only)
+    match; among equals, the most popular target."""
     name = normalise(ecosystem, name)
     ranks = rank(ecosystem)
     if not ranks or name in ranks:
         return None
     idx = _index(ecosystem)
     k = allowed_distance(name)
-    best: Optional[LookAlike] = None
+    found: List[Tuple[int, str, str]] = []  # (rank, target, how)
     if k == 1:
         ids = {i for key in _deletes(name) for i in idx.deletes.get(key, ())}
         for i in sorted(ids):
@@ -184,8 +243,7 @@ def lookalike(ecosystem: str, name: str) -> Optional[LookAlike]:
                 continue
             a, b = _cores(name, target)
             if allowed_distance(max(a, b, key=len)) and distance(a, b, 1) <= 1:
-                best = LookAlike(name, target, "edit distance 1", i + 1)
-                break
+                found.append((i + 1, target, "edit distance 1"))
     elif k:
         grams = set(_grams(name))
         need = len(grams) - 3 * k
@@ -205,14 +263,20 @@ def lookalike(ecosystem: str, name: str) -> Optional[LookAlike]:
             a, b = _cores(name, target)
             kk = allowed_distance(max(a, b, key=len))
             d = distance(a, b, kk) if kk else kk + 1
-            if d <= kk and (best is None or i + 1 < best.target_rank):
-                best = LookAlike(name, target, f"edit distance {d}", i + 1)
+            if d <= kk:
+                found.append((i + 1, target, f"edit distance {d}"))
     sk = skeleton(name)
     for target in idx.skeletons.get(sk, ()) if len(sk.rsplit("/", 1)[-1]) >= MIN_SKELETON else ():
         if target != name:
-            r = ranks[target]
-            if best is None or r < best.target_rank:
-                best = LookAlike(name, target, _describe(name, target), r)
+            found.append((ranks[target], target, _describe(name, target)))
+            break
+    best: Optional[LookAlike] = None
+    for r, target, how in sorted(found):
+        kind = kind_of(name, target)
+        la = LookAlike(name, target, _HOW.get(kind, how), r, kind)
+        if best is None or (best.weak and not la.weak):
+            best = la
+        if not best.weak:
             break
     return best
 

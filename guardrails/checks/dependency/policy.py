@@ -191,13 +191,22 @@ def evaluate(change: ChangeSet, ctx: Context, changes: Sequence[DepChange],
                 and ans.releases >= ESTABLISHED_RELEASES
             history = (f"; it has been on the registry since {ans.first_release[:10]} with {ans.releases} "
                        f"releases, so it may be a legitimate neighbour" if established and ans else "")
+            # A plural- or separator-only difference from a package outside the most
+            # downloaded ones is weak evidence: escalated while nobody asked the registry
+            # (offline, or it did not answer); online, a young or unknown name still blocks.
+            asked = ans is not None and ans.status in (registry.FOUND, registry.MISSING)
+            weak = la.weak and not asked
+            if weak:
+                history = (f"; only a {'plural' if la.kind == names.PLURAL else 'separator'} differs from a "
+                           f"package outside the {names.WEAK_TARGETS} most downloaded, which is as often a "
+                           f"legitimate neighbour: run with --online to check its history")
             found.append(finding(
                 R_LOOKALIKE, d.manifest, d.line,
                 f"{_label(d)} looks like the popular package {la.target} ({la.how}) but is not it "
                 f"({_where(d)}): a typo or a typosquat installs someone else's code{history}",
-                d.text, severity="escalate" if established else None,
-                details=_details(d, resembles=la.target, how=la.how, target_rank=la.target_rank,
-                                 established=established or None,
+                d.text, severity="escalate" if established or weak else None,
+                details=_details(d, resembles=la.target, how=la.how, kind=la.kind, target_rank=la.target_rank,
+                                 established=established or None, weak=weak or None,
                                  first_release=ans.first_release if established and ans else None)))
         if d.group != TRANSITIVE and d.ecosystem in VERIFIABLE and not _trusted(d):
             found.extend(_existence(d, pol, answers.get((d.ecosystem, _registry_name(d))), online,

@@ -20,7 +20,7 @@ import json
 import posixpath
 import re
 import shlex
-from typing import Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
+from typing import AbstractSet, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from guardrails.checks import finding
 from guardrails.checks.dependency import diff as diff_mod, lockfiles, manifests
@@ -1101,7 +1101,7 @@ def _commands_in(logicals: Iterable[Logical]) -> Iterator[Tuple[Logical, Command
                 yield lg, cmd
 
 
-def _physical(lg: Logical, lines: List[str], added: Set[int], needles: List[str]) -> int:
+def _physical(lg: Logical, lines: List[str], added: AbstractSet[int], needles: List[str]) -> int:
     """The added physical line of LG that holds all NEEDLES (a continued command
     spans several lines: report the one naming the package); 0 when none does."""
     for no in lg.lines:
