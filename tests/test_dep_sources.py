@@ -440,21 +440,30 @@ jobs:
 
 
 def test_new_sha_pinned_actions_are_info_new_dependencies(repo):
-    # After astral-sh/uv c43fb6103b: two SHA-pinned actions are new, the rest is already used.
+    # After astral-sh/uv c43fb6103b: two SHA-pinned actions are new to bench.yml (other
+    # workflows use them: upload-artifact at the same commit, download-artifact at another).
     repo.commit({".github/workflows/bench.yml": UV_BENCH_OLD,
-                 ".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
-                                             "      - uses: Org/Shared/.github/workflows/build.yml@v0\n"})
+                 ".github/workflows/build.yml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+                 "      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2\n",
+                 ".github/workflows/publish.yml": "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n"
+                 "      - uses: actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0\n"})
     repo.commit({".github/workflows/bench.yml": UV_BENCH_NEW})
     report = check_json(repo, "--base", "HEAD~1")
     new = [f for f in hits(report, "dependency/new-dependency") if f["details"]["ecosystem"] == "actions"]
     assert sorted((f["line"], f["details"]["package"], f["details"]["tag"], f["severity"]) for f in new) == [
         (11, "actions/upload-artifact", "v4.6.2", "info"),
-        (23, "actions/download-artifact", "v4.1.8", "info")]
-    up = next(f for f in new if f["line"] == 11)
+        (23, "actions/download-artifact", "v4.1.8", "info"),
+        (28, "org/shared/.github/workflows/build.yml", "", "info")]
+    by_line = {f["line"]: f for f in new}
+    up, down = by_line[11], by_line[23]
     assert up["details"]["version"] == "ea165f8d65b6e75b540449e92b4886f43607fa02"
     assert "actions/upload-artifact" in up["message"] and "ea165f8d65b6" in up["message"]
-    # the bumped install-action SHA, the local action and the reusable workflow another
-    # workflow of the repository already runs (at another ref) are not new; nothing is unpinned
+    assert "already use it at this commit" in up["message"]
+    assert down["details"]["used_elsewhere_at"] == ["d3f86a106a0bac45b974a628896c90dbdf5c8093"]
+    assert "use it at d3f86a106a0b" in down["message"]
+    assert "reusable workflow" in by_line[28]["message"]
+    # the bumped install-action SHA, the second download-artifact, checkout and the local
+    # action are not new to the file; nothing is unpinned
     assert hits(report, "dependency/unpinned-action") == []
     assert report["verdict"] == "pass"
 
@@ -482,8 +491,13 @@ def test_new_action_in_a_new_workflow_and_the_ecosystems_setting(repo):
               "        with:\n          private-key: ${{ secrets.APP_KEY }}\n")
     repo.commit({".github/workflows/update-help-command.yml": new_wf})
     report = check_json(repo, "--base", "HEAD~1")
-    new = [(f["path"], f["line"], f["details"]["package"]) for f in hits(report, "dependency/new-dependency")]
-    assert new == [(".github/workflows/update-help-command.yml", 9, "actions/create-github-app-token")]
+    new = {f["line"]: f for f in hits(report, "dependency/new-dependency")}
+    assert sorted((f["path"], line, f["details"]["package"]) for line, f in new.items()) == [
+        (".github/workflows/update-help-command.yml", 7, "actions/checkout"),
+        (".github/workflows/update-help-command.yml", 9, "actions/create-github-app-token")]
+    # a new workflow lists every action it runs, saying which ones the repository already runs
+    assert new[7]["details"]["used_elsewhere_at"] == [SHA] and "already use it" in new[7]["message"]
+    assert new[9]["details"]["used_elsewhere_at"] == [] and "other workflows" not in new[9]["message"]
     repo.commit({".guardrails.yml": "dependency:\n  ecosystems: [pypi, npm]\n"})
     repo.commit({".github/workflows/update-help-command.yml": new_wf.replace(
         "# v1\n", "# v1\n      - uses: someone/else@v2\n      - uses: other/pinned@" + SHA + "\n")})

@@ -429,9 +429,10 @@ def unpinned(uses: str) -> str:
 _USES_LINE = re.compile(r"""^\s*(?:-\s+)?uses:\s*["']?([^"'\s#]+)""")
 
 
-def action_findings(f: FileChange, used_elsewhere: Optional[Callable[[], Set[str]]] = None) -> List[Finding]:
-    """USED_ELSEWHERE: the actions (action_name) the base revision's other workflow
-    and action files run, asked for only when a pinned action is new to this file."""
+def action_findings(f: FileChange, used_elsewhere: Optional[Callable[[], Dict[str, Set[str]]]] = None
+                    ) -> List[Finding]:
+    """USED_ELSEWHERE: action_name -> refs the base revision's workflow and action
+    files run, asked for only when a pinned action is new to this file."""
     old_text, new_text, _, path = _sides(f)
     if new_text is None and f.status != DELETED:
         # hunks-only: the lines the diff shows are all there is
@@ -448,16 +449,19 @@ def action_findings(f: FileChange, used_elsewhere: Optional[Callable[[], Set[str
     return _uses_findings(path, new_text, list(_uses_nodes(new_root)), old_uses, used_elsewhere)
 
 
-def repository_actions(change: ChangeSet) -> Set[str]:
-    """action_name of every `uses:` in the base revision's workflow and action files."""
-    out: Set[str] = set()
+def repository_actions(change: ChangeSet) -> Dict[str, Set[str]]:
+    """action_name -> the refs it is used at, in the base revision's workflow and action files."""
+    out: Dict[str, Set[str]] = {}
     if change.mode == "diff":
         return out
     for p in change.list_head():
         if _WORKFLOW.search(p) or _ACTION.search(p):
             text = change.read_base(p)
             if text and "uses" in text:
-                out.update(action_name(m.group(1)) for m in map(_USES_LINE.match, text.splitlines()) if m)
+                for m in map(_USES_LINE.match, text.splitlines()):
+                    if m:
+                        uses = m.group(1)
+                        out.setdefault(action_name(uses), set()).add(uses.rsplit("@", 1)[1] if "@" in uses else "")
     return out
 
 
@@ -474,10 +478,11 @@ _REF_COMMENT = re.compile(r"#\s*(?:tag\s*[:=]?\s*)?(v?\d[\w.+-]*)")
 
 
 def _uses_findings(path: str, new_text: str, found: List[Tuple[str, int]], old_uses: Set[str],
-                   used_elsewhere: Optional[Callable[[], Set[str]]] = None) -> List[Finding]:
+                   used_elsewhere: Optional[Callable[[], Dict[str, Set[str]]]] = None) -> List[Finding]:
     """unpinned-action for a new reference that is not a commit SHA; new-dependency (info) for
-    an action the file did not use before, pinned. A new SHA or tag of an action already used
-    (a bump) is not a new dependency: quiet when pinned."""
+    an action this file did not use before, pinned (saying whether, and at which refs, the
+    repository's other workflows already use it). A new SHA of an action the file already
+    used (a bump) is not a new dependency: quiet when pinned."""
     lines = new_text.splitlines()
     old_names = {action_name(u) for u in old_uses}
     out: List[Finding] = []
@@ -494,20 +499,27 @@ def _uses_findings(path: str, new_text: str, found: List[Tuple[str, int]], old_u
                 line, details={"uses": uses, "pinned_to": why}))
             continue
         name = action_name(uses)
-        if name in old_names or name in seen or (used_elsewhere is not None and name in used_elsewhere()):
-            continue  # a bump of an action the repository already ran, or the same one twice
+        if name in old_names or name in seen:
+            continue  # a bump of an action the file already ran, or the same one twice
         seen.add(name)
         ref = uses.rsplit("@", 1)[1] if "@" in uses else ""
+        elsewhere = sorted((used_elsewhere() if used_elsewhere is not None else {}).get(name, ()))
+        if not elsewhere:
+            also = ""
+        elif ref in elsewhere:
+            also = "; other workflows of the repository already use it at this commit"
+        else:
+            also = "; other workflows of the repository use it at " + ", ".join(r[:12] for r in elsewhere[:3])
         tag = _REF_COMMENT.search(line[line.index(" #"):] if " #" in line else "")
         kind = "Docker image" if uses.startswith("docker://") else "reusable workflow" \
             if "/.github/workflows/" in uses else "GitHub Action"
         out.append(finding(
             "dependency/new-dependency", path, no,
             f"new {kind} {uses.split('@', 1)[0]} pinned to {ref[:12] if _SHA.match(ref) else ref}"
-            + (f" ({tag.group(1)})" if tag else ""),
+            + (f" ({tag.group(1)})" if tag else "") + also,
             line, severity="info",
             details={"ecosystem": "actions", "package": uses.split("@", 1)[0], "uses": uses, "version": ref,
-                     "tag": tag.group(1) if tag else "", "manifest": path}))
+                     "tag": tag.group(1) if tag else "", "manifest": path, "used_elsewhere_at": elsewhere}))
     return out
 
 
@@ -1374,9 +1386,9 @@ def _is_index_file(path: str) -> bool:
 def check(change: ChangeSet, ctx: Context) -> List[Finding]:
     """Findings for other ways code comes in (see the module docstring)."""
     out: List[Finding] = []
-    cache: List[Set[str]] = []
+    cache: List[Dict[str, Set[str]]] = []
 
-    def used_elsewhere() -> Set[str]:
+    def used_elsewhere() -> Dict[str, Set[str]]:
         if not cache:
             cache.append(repository_actions(change))
         return cache[0]
