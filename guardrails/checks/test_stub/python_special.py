@@ -4,6 +4,7 @@ detection, stubbed bodies, swallowed errors and always-equal objects."""
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
 import re
 from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
@@ -11,6 +12,7 @@ from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
 from guardrails.checks import finding
 from guardrails.checks.test_stub import python_ast as pa
 from guardrails.checks.test_stub import python_tests as pt
+from guardrails.checks.test_stub.python_triggers import INLINE_TABLE
 from guardrails.model import BLOCK, Finding
 
 SPECIAL = "test-stub/special-case"
@@ -68,12 +70,15 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
         rebindable = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
                                                                   ast.ClassDef))}
         out.extend(_test_run(pf, tree.body, tainted, rebindable, module_level=True))
+    sorted_trig = {g: sorted(nos) for g, nos in trig.items() if nos}
+    table_lines = _table_reader_lines(pf, consts, old_consts) if trig.get("table") else []
     for qual, fn in new_funcs.items():
         node = fn.node
         span = pa.node_lines(node)
-        groups = {g for g, nos in trig.items() if any(n in span for n in nos)}
-        if trig.get("table") and any(n in pf.added for n in span):
-            groups.add("table")  # a module-level table read by this function
+        groups = {g for g, nos in sorted_trig.items() if _any_in(nos, span)}
+        if "table" not in groups and trig.get("table") and pf.touches_new(node) and \
+                (_any_in(table_lines, span) or _inline_table(pf, span)):
+            groups.add("table")  # a new module-level table read here, or an inline one
         if not groups:
             continue
         before = old_funcs.get(qual)
@@ -98,6 +103,28 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
     if trig.get("equal"):
         out.extend(_equal_lambdas(pf, tree))
     return out
+
+
+def _any_in(numbers: List[int], span: range) -> bool:
+    i = bisect.bisect_left(numbers, span.start)
+    return i < len(numbers) and numbers[i] < span.stop
+
+
+def _table_reader_lines(pf: Any, consts: Dict[str, ast.AST], old_consts: Dict[str, ast.AST]) -> List[int]:
+    """Lines naming a module-level dict display that this change added (the
+    only module-level tables _tables reports), sorted."""
+    names = [n for n, v in consts.items() if isinstance(v, ast.Dict) and v.keys and n not in old_consts
+             and pf.touches_new(v)]
+    if not names:
+        return []
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    return [i for i, text in enumerate(pf.new_lines, 1) if pattern.search(text)]
+
+
+def _inline_table(pf: Any, span: range) -> bool:
+    """An added line of SPAN that can hold a one-line dict display."""
+    lines = pf.new_lines
+    return any(n in pf.added and 0 < n <= len(lines) and INLINE_TABLE.search(lines[n - 1]) for n in span)
 
 
 # ---------------------------------------------------------------- test-run detection

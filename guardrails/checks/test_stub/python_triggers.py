@@ -20,7 +20,12 @@ _RUN = r"PYTEST|pytest|unittest|sys\.argv|_called_from_test|environ|getenv"
 _IF_LIT = re.compile(rf"^{_S}*(?:el)?if\b.*(?:==|\bin\b|\bis\b)", _M)
 _SETS_LIT = re.compile(rf"^\s*(?:return|[A-Za-z_]\w*\s*=)\s*{_LIT}")
 _IFEXP_LIT = re.compile(rf"\breturn\b.*\bif\b.*(?:==|\bin\b).*\belse\b|^{_S}*case{_S}+{_LIT}", _M)
-_TABLE = re.compile(rf"^{_S}*{_LIT}[^:\n]*:{_S}*{_LIT}|={_S}*\{{{_S}*$|={_S}*dict\(", _M)
+# A table of answers is a dict display with literal keys and values (a
+# `dict(...)` call is never one: python_special reads ast.Dict only).
+_TABLE = re.compile(rf"^{_S}*{_LIT}[^:\n]*:{_S}*{_LIT}|={_S}*\{{{_S}*$", _M)
+# An inline dict display on one line, read at once: `{"a": 1}[key]`,
+# `{...}.get(key)`, `key in {...}`.
+INLINE_TABLE = re.compile(r"\{[^\n]*:")
 _COUNT = re.compile(rf"inspect\.|_getframe|traceback\.|f_back|f_code|\bglobal\b|\.\w*(?:call|count)\w*{_S}*\+=", _M)
 _STUB = re.compile(
     rf"^{_S}*(?:return(?:{_S}+{_LIT}.*)?|pass|\.\.\.|raise{_S}+NotImplementedError\b.*){_S}*(?:#.*)?$", _M)
