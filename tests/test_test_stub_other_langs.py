@@ -1068,3 +1068,25 @@ def test_go_changed_value_in_the_if_check_is_an_expected_value_change(repo):
     hit = one(findings, "expected-value-changed")
     assert hit["line"] == 10 and "1120 -> 1121" in hit["message"]
     assert hit["details"]["test"] == "price_test.go::TestConvert"
+
+
+def test_semgrep_can_be_turned_off_in_the_policy(repo):
+    """`test_stub: {semgrep: false}` keeps the built-in patterns only."""
+    spec = (
+        'import { total } from "../src/cart";\n\n'
+        'describe("cart", () => {\n'
+        '  it("adds", () => {\n'
+        '    expect(total([1, 2])).toBe(3);\n'
+        '  });\n'
+        '});\n'
+    )
+    repo.commit({
+        ".guardrails.yml": "test_stub:\n  semgrep: false\n",
+        "src/cart.js": "export function total(xs) {\n  return xs.reduce((a, b) => a + b, 0);\n}\n",
+        "test/cart.test.js": spec,
+    })
+    repo.commit({"test/cart.test.js": spec.replace('it("adds"', 'it.only("adds"')})
+    report = check_json(repo, "--base", "HEAD~1")
+    focused = [f for f in report["findings"] if f["rule"] == "test-stub/focused-test"]
+    assert focused and focused[0]["severity"] == "block"
+    assert {f["details"].get("found_by") for f in focused} == {"regex"}

@@ -8,11 +8,9 @@ Which files are tests is decided once, in ``testfiles.py``.
 """
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-from typing import Iterable, List, Optional
+from typing import Iterable, List
 
-from guardrails.checks.test_stub import python, testfiles
+from guardrails.checks.test_stub import other_languages, python, testfiles
 from guardrails.model import ChangeSet, Context, Finding
 
 NAME = "test_stub"
@@ -23,24 +21,14 @@ CONFIG_SCHEMA: dict = {
     # Extra environment variables that mean "tests are running" (besides
     # TESTING, CI, PYTEST_CURRENT_TEST, ...).
     "test_env_flags": [],
+    # Run the semgrep rule pack on JS/TS, Go, Rust and Java files (once per
+    # change, only where something can match); false keeps the built-in
+    # patterns only, which is faster and finds a little less.
+    "semgrep": True,
 }
-
-_OTHER = "guardrails.checks.test_stub.other_languages"
-
-
-def _other_languages() -> Optional[ModuleType]:
-    try:
-        return importlib.import_module(_OTHER)
-    except ModuleNotFoundError as exc:
-        if exc.name == _OTHER:
-            return None  # not there (yet): Python only
-        raise
-
 
 def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
     testfiles.register_extra(change, tuple(ctx.settings.get("test_files") or ()))
     found: List[Finding] = list(python.check(change, ctx))
-    other = _other_languages()
-    if other is not None:
-        found.extend(other.check(change, ctx))
+    found.extend(other_languages.check(change, ctx))
     return found
