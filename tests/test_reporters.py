@@ -163,3 +163,12 @@ def test_unwritable_output_is_a_one_line_error(gamed: Repo, tmp_path):
                   cwd=gamed.path)
     assert res.code == 2
     assert res.err.count("\n") == 1 and "--sarif-out" in res.err
+
+
+def test_text_report_explains_each_rule_once_and_hides_empty_details(repo: Repo):
+    repo.commit({"app.py": "X = 1\n"})
+    repo.commit({"app.py": "import os  # noqa\nimport sys  # noqa\nX = 1\n"})
+    res = run_cli(["check", "--base", "HEAD~1", "--color", "never"], cwd=repo.path)
+    assert res.out.count("      why: ") == 1
+    assert "see the first suppression/blanket-noqa above" in res.out
+    assert "codes: \n" not in res.out and "reason: None" not in res.out

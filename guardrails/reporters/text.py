@@ -19,27 +19,38 @@ def _c(text: str, key: str, color: bool) -> str:
 
 
 def _section(docs: str, heading: str) -> str:
-    """The first paragraph under HEADING in a rule's docs."""
+    """The first paragraph of prose under HEADING in a rule's docs (code
+    blocks are left to `guardrails explain`)."""
     marker = f"## {heading}"
     if marker not in docs:
         return ""
-    body = docs.split(marker, 1)[1].split("\n## ", 1)[0].strip()
-    return " ".join(body.split("\n\n", 1)[0].split())
+    body = docs.split(marker, 1)[1].split("\n## ", 1)[0].split("```", 1)[0].strip()
+    paragraph = " ".join(body.split("\n\n", 1)[0].split())
+    return paragraph.rstrip(":").rstrip() + ("." if paragraph.endswith(":") else "")
 
 
-def _finding(f: Finding, color: bool) -> List[str]:
+def _shown(value: object) -> bool:
+    return value not in (None, "", [], (), {})
+
+
+def _finding(f: Finding, color: bool, explained: set) -> List[str]:
     label = "waived" if f.waived else f.severity
     where = f"{f.line}" if f.side == "new" else f"{f.line} (old)"
     out = [f"  {where}: {_c(label, label, color)} {_c(f.rule, 'bold', False)} {f.message}"]
     if f.evidence:
         out.append(f"      | {f.evidence}")
     for key, value in f.details.items():
+        if not _shown(value):
+            continue
         if isinstance(value, (list, tuple)):
             value = "; ".join(str(v) for v in value)
         out.append(f"      {key}: {value}")
     if f.waived:
         out.append(f"      waived ({f.waiver_source}): {f.waiver_reason}")
+    elif f.rule in explained:
+        out.append(f"      (why, fix and waiver: see the first {f.rule} above)")
     else:
+        explained.add(f.rule)
         rule = rules.all_rules().get(f.rule)
         if rule is not None:
             why = _section(rule.docs, "Why is this bad?")
@@ -64,10 +75,11 @@ def render_summary(report: Report, color: bool = False) -> str:
 
 def render(report: Report, color: bool = False) -> str:
     lines: List[str] = []
+    explained: set = set()
     for path, group in groupby(report.findings, key=lambda f: f.path):
         lines.append(_c(path, "bold", False) if not color else f"{_BOLD}{path}{_RESET}")
         for f in group:
-            lines.extend(_finding(f, color))
+            lines.extend(_finding(f, color, explained))
         lines.append("")
     for note in report.notes:
         lines.append(f"note: {note}")
