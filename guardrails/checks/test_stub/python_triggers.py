@@ -11,28 +11,40 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Dict, List, Set, Union
+import sys
+from typing import Dict, List, Optional, Set, Union
 
 _S = r"[ \t]"  # horizontal space only: the patterns run over many lines at once
+# Possessive (3.11+) where giving characters back can never help the match
+# (the next item cannot start with them): same matches, no backtracking.
+_P = "+" if sys.version_info >= (3, 11) else ""
 _LIT = r"(?:[-+]?\d|[rbuf]?[\"']|\[|\(|\{|True\b|False\b|None\b|Decimal\(|Fraction\()"
 _M = re.M
 _RUN = r"PYTEST|pytest|unittest|sys\.argv|_called_from_test|environ|getenv"
-_IF_LIT = re.compile(rf"^{_S}*(?:el)?if\b.*(?:==|\bin\b|\bis\b)", _M)
+# The patterns that run over the joined added lines anchor a line start on
+# "\n" (the block starts with one), not on `^` under re.M: a literal first
+# character lets the regex engine skip ahead instead of trying every position.
+_IF_LIT = re.compile(rf"\n{_S}*{_P}(?:el)?if\b.*(?:==|\bin\b|\bis\b)")
 _SETS_LIT = re.compile(rf"^\s*(?:return|[A-Za-z_]\w*\s*=)\s*{_LIT}")
-_IFEXP_LIT = re.compile(rf"\breturn\b.*\bif\b.*(?:==|\bin\b).*\belse\b|^{_S}*case{_S}+{_LIT}", _M)
+_IFEXP_EXACT = re.compile(r"\breturn\b.*\bif\b.*(?:==|\bin\b).*\belse\b")
+_IFEXP_LIT = re.compile(_IFEXP_EXACT.pattern[2:])  # without the leading \b: a literal start
+_CASE_LIT = re.compile(rf"\n{_S}*{_P}case{_S}+{_LIT}")
 # A table of answers is a dict display with literal keys and values (a
 # `dict(...)` call is never one: python_special reads ast.Dict only).
-_TABLE = re.compile(rf"^{_S}*{_LIT}[^:\n]*:{_S}*{_LIT}|={_S}*\{{{_S}*$", _M)
+_TABLE = re.compile(rf"\n{_S}*{_P}{_LIT}[^:\n]*{_P}:{_S}*{_LIT}")
+_TABLE_OPEN = re.compile(rf"={_S}*\{{{_S}*$", _M)
 # An inline dict display on one line, read at once: `{"a": 1}[key]`,
 # `{...}.get(key)`, `key in {...}`.
 INLINE_TABLE = re.compile(r"\{[^\n]*:")
-_COUNT = re.compile(rf"inspect\.|_getframe|traceback\.|f_back|f_code|\bglobal\b|\.\w*(?:call|count)\w*{_S}*\+=", _M)
+_COUNT = re.compile(r"inspect\.|_getframe|traceback\.|f_back|f_code")
+_GLOBAL = re.compile(r"\bglobal\b")  # only where "global" occurs
+_COUNT_BUMP = re.compile(rf"\.\w*(?:call|count)\w*{_S}*\+=")  # only where "+=" occurs
 _STUB = re.compile(
-    rf"^{_S}*(?:return(?:{_S}+{_LIT}.*)?|pass|\.\.\.|raise{_S}+NotImplementedError\b.*){_S}*(?:#.*)?$", _M)
+    rf"\n{_S}*{_P}(?:return(?:{_S}+{_LIT}.*)?|pass|\.\.\.|raise{_S}+NotImplementedError\b.*){_S}*(?:#.*)?$", _M)
 _TODO = re.compile(r"#.*\b(?:TODO|FIXME|XXX)\b", _M)
-_EXCEPT = re.compile(rf"^{_S}*except\b.*:{_S}*(?:#.*)?$", _M)
+_EXCEPT = re.compile(rf"\n{_S}*{_P}except\b.*:{_S}*(?:#.*)?$", _M)
 _IGNORE = re.compile(r"^\s*(?:pass|\.\.\.|continue)\s*(?:#.*)?$")
-_CONST_RETURN = re.compile(rf"^{_S}*return{_S}+(?:True|False|[-+]?\d+){_S}*(?:#.*)?$", _M)
+_CONST_RETURN = re.compile(rf"\n{_S}*{_P}return{_S}+(?:True|False|[-+]?\d+){_S}*(?:#.*)?$", _M)
 _DEF = re.compile(r"^\s*(?:async\s+)?def\s")
 _DUNDER_CMP = re.compile(r"^\s*def\s+__(?:eq|ne|hash)__\b")
 _EQ_LAMBDA = re.compile(r"__(?:eq|ne|hash)__\s*=\s*lambda", _M)
@@ -42,6 +54,9 @@ _DOC_END = re.compile(r"(?:\"\"\"|''')\s*$")
 _FILE_RUN = re.compile(r"PYTEST|[\"']_?pytest[\"']|[\"']unittest[\"']|sys\.argv|_called_from_test|"
                        r"[\"'](?:TESTING|TEST|TESTS|IS_TEST|IS_TESTING|TEST_MODE|RUNNING_TESTS|UNIT_TEST(?:ING)?|"
                        r"UNITTEST|CI|GITHUB_ACTIONS)[\"']")
+# Substrings one of which every match of _FILE_RUN holds (a cheap gate).
+_FILE_RUN_NEEDLES = ("PYTEST", "pytest", "unittest", "sys.argv", "_called_from_test", "TEST", "CI'", 'CI"',
+                     "GITHUB_ACTIONS")
 _BRANCHY = re.compile(r"\bif\b|\bwhile\b|\band\b|\bor\b", _M)
 
 GROUPS = ("run", "branch", "table", "count", "stub", "swallow", "equal")
@@ -65,18 +80,23 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
     numbers = sorted(n for n in added if 0 < n <= len(lines))
     if not numbers:
         return {}
-    block = "\n".join(lines[n - 1] for n in numbers)
+    texts = [lines[n - 1] for n in numbers]
+    block = "\n" + "\n".join(texts)  # line i starts after the "\n" at starts[i]
     starts: List[int] = []
     pos = 0
-    for n in numbers:
+    for t in texts:
         starts.append(pos)
-        pos += len(lines[n - 1]) + 1
+        pos += len(t) + 1
 
-    def hits(pattern: "re.Pattern[str]") -> List[int]:
+    def hits(pattern: "re.Pattern[str]", exact: "Optional[re.Pattern[str]]" = None) -> List[int]:
         found: List[int] = []
         last = -1
         for m in pattern.finditer(block):
-            i = bisect.bisect_right(starts, m.start()) - 1
+            at = m.start()
+            i = bisect.bisect_right(starts, at) - 1
+            if exact is not None and (block[at - 1].isalnum() or block[at - 1] == "_") and \
+                    not exact.search(texts[i]):
+                continue  # matched inside a word: the line is judged by the exact pattern
             if i != last:
                 found.append(numbers[i])
                 last = i
@@ -90,9 +110,10 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
 
     run = re.compile(_RUN + ("|" + extra_run if extra_run else ""), _M)
     add("run", hits(run))
-    if text and (_FILE_RUN.search(text) or (extra_run and re.search(extra_run, text))):
+    if text and ((any(s in text for s in _FILE_RUN_NEEDLES) and _FILE_RUN.search(text)) or
+                 (extra_run and re.search(extra_run, text))):
         add("run", hits(_BRANCHY))
-    branch = set(hits(_IFEXP_LIT))
+    branch = set(hits(_IFEXP_LIT, _IFEXP_EXACT)) | set(hits(_CASE_LIT))
     for no in hits(_IF_LIT):
         head = lines[no - 1]
         indent = len(head) - len(head.lstrip())
@@ -105,7 +126,12 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
                 break
     add("branch", branch)
     add("table", hits(_TABLE))
+    add("table", hits(_TABLE_OPEN))
     add("count", hits(_COUNT))
+    if "global" in block:
+        add("count", hits(_GLOBAL))
+    if "+=" in block:
+        add("count", hits(_COUNT_BUMP))
     stub = set()
     for no in hits(_STUB):
         prev = _significant(lines, no, -1)
