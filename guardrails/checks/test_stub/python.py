@@ -148,9 +148,12 @@ class Session:
             self._indexed |= wanted
             seen: Set[str] = set()
             for pf in self.files:
-                if pf.is_test and pf.new_tree is not None:
+                if pf.is_test and pf.new_text is not None:
                     seen.add(pf.path)
-                    self._add_expectations(pf.new_tree, pf.path, wanted)
+                    # A call of NAME names it in the source: a test file that
+                    # never writes any wanted name is not parsed for them.
+                    if any(n in pf.new_text for n in wanted) and pf.new_tree is not None:
+                        self._add_expectations(pf.new_tree, pf.path, wanted)
             for path, text in self._repo_test_texts(wanted):
                 if path in seen:
                     continue
