@@ -586,3 +586,26 @@ def test_classify_bare_project_installs():
         ("bun install", "project")]
     assert kinds("npm ci; yarn install --immutable; bun install --frozen-lockfile; yarn --version") == []
     assert kinds("npm install . ; npm install $PKGS; yarn add") == []
+
+
+def test_trusted_actions_and_allowed_indexes_come_from_the_policy(repo):
+    """The two source settings are part of the validated policy."""
+    workflow = (
+        "name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - uses: someone/tool@v1\n"
+    )
+    repo.commit({
+        ".guardrails.yml": (
+            "dependency:\n  trusted_actions: [\"actions/*\"]\n"
+            "  allowed_indexes: [\"https://pkgs.corp.example/\"]\n"
+        ),
+        "requirements.txt": "requests==2.32.3\n",
+    })
+    repo.commit({
+        ".github/workflows/ci.yml": workflow,
+        "requirements.txt": "--extra-index-url https://pkgs.corp.example/simple\nrequests==2.32.3\n",
+    })
+    report = check_json(repo, "--base", "HEAD~1")
+    unpinned = [f["evidence"] for f in report["findings"] if f["rule"] == "dependency/unpinned-action"]
+    assert unpinned == ["- uses: someone/tool@v1"]
+    assert not [f for f in report["findings"] if f["rule"] == "dependency/new-package-index"]

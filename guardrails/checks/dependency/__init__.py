@@ -39,6 +39,10 @@ CONFIG_SCHEMA: dict = {
     "cache_dir": "",
     # Seconds per registry request.
     "timeout": 5.0,
+    # Action owners/repos (globs, e.g. "actions/*") whose tags are trusted: no unpinned-action finding.
+    "trusted_actions": [],
+    # Package index URLs (prefixes or globs) a change may add without a new-package-index finding.
+    "allowed_indexes": [],
 }
 
 
