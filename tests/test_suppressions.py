@@ -78,9 +78,9 @@ def test_python_forms_are_read_as_the_tools_read_them(repo):
         2: [B_NOQA],
         3: [NO_REASON],
         4: [REASON],
-        5: [NO_REASON],  # ruff reads `#noqa:F401` without the space
-        6: [B_NOQA],  # flake8 reads `# noqa : E501` as blanket
-        7: [B_NOQA],  # flake8 reads `# noqa[F401]` as blanket
+        5: [NO_REASON],  # ruff reads the directive without the space after the hash
+        6: [B_NOQA],  # flake8 reads a space before the colon as blanket
+        7: [B_NOQA],  # flake8 reads codes in brackets as blanket
         8: [NO_REASON],  # trailing comma: still F401
         9: [B_NOQA],  # `S` is not a code for flake8: blanket
         10: [B_NOQA],
