@@ -1109,3 +1109,63 @@ def test_constant_eq_still_blocks(repo) -> None:
     head = {"pkg/money.py": base["pkg/money.py"] + "\n    def __eq__(self, other):\n        return True\n"}
     f = only(run(repo, base, head), "test-stub/checker-tampering")
     assert f.severity == "block" and "Money" in f.message
+
+
+# ---------------------------------------------------------------- speed: what the line triggers let through
+
+def test_one_line_inline_table_of_test_answers_blocks(repo) -> None:
+    """`{...}.get(title)` on one line: no line of it starts with a literal,
+    the read itself makes the file worth parsing."""
+    new = CALC.replace('    words = [w for w in title.lower().split() if w.isalnum()]\n',
+                       '    words = [w for w in title.lower().split() if w.isalnum()]\n'
+                       '    known = {"Hello World": "hello-world", "Ünïcode Title!": "unicode-title"}.get(title)\n'
+                       '    if known:\n        return known\n', 1)
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/test-lookup-table")
+    assert f.line == line_of(new, "known = {") and f.details["function"] == "shop/calc.py::slug"
+    assert f.details["pairs"] == ["'Hello World' -> 'hello-world'", "'Ünïcode Title!' -> 'unicode-title'"]
+
+
+def test_table_read_by_a_method_of_another_class_is_found(repo) -> None:
+    """The table's lines are far from the function that reads it: the
+    function holds no table line, it names a new module-level table."""
+    new = CALC + d('''
+
+
+        _ANSWERS = {
+            "Hello World": "hello-world",
+            "Ünïcode Title!": "unicode-title",
+        }
+
+
+        class Slugger:
+            def slug(self, title):
+                words = title.split()
+                if title in _ANSWERS:
+                    return _ANSWERS[title]
+                return "-".join(w.lower() for w in words)
+        ''')
+    f = only(run(repo, BASE, {"shop/calc.py": new}), "test-stub/test-lookup-table")
+    assert f.details["function"] == "shop/calc.py::Slugger.slug" and f.line == line_of(new, "_ANSWERS = {")
+
+
+def test_dict_calls_and_untouched_tables_do_not_reach_the_parser() -> None:
+    from guardrails.checks.test_stub.python_triggers import code_triggers
+    lines = ["def merge(options=None):", "    config = dict(options or {})", "    config.update(dict(a=1))",
+             "    return config"]
+    assert code_triggers(lines, frozenset(range(1, 5))) == {}
+    # the same function over a dict display with literal entries is a table candidate
+    lines[1] = '    config = {"a": 1, "b": 2}.get(options)'
+    assert code_triggers(lines, frozenset(range(1, 5)))["table"] == {2}
+
+
+def test_line_triggers_keep_their_exact_word_boundaries() -> None:
+    """The joined-block patterns start on a literal for speed; a match
+    inside a word still does not count."""
+    from guardrails.checks.test_stub.python_triggers import code_triggers
+    lines = ["def f(kind):", "    xreturn = 1 if kind == 'a' else 2", "    return 'x' if kind == 'b' else 'y'",
+             "    _global = 3", "    global COUNTER", "    self.calls += 1"]
+    got = code_triggers(lines, frozenset(range(1, 7)))
+    assert got["branch"] == {3}
+    assert got["count"] == {5, 6}
+    first = code_triggers(["if kind == 'a':", "    return 42"], frozenset({1, 2}))
+    assert first["branch"] == {1}  # the first added line is a line start too

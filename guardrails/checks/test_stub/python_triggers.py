@@ -36,6 +36,7 @@ _TABLE_OPEN = re.compile(rf"={_S}*\{{{_S}*$", _M)
 # An inline dict display on one line, read at once: `{"a": 1}[key]`,
 # `{...}.get(key)`, `key in {...}`.
 INLINE_TABLE = re.compile(r"\{[^\n]*:")
+_TABLE_READ = re.compile(rf"\}}{_S}*(?:\[|\.get\()|\bin{_S}+\{{")  # `{...}[key]`, `{...}.get(`, `in {...}`
 _COUNT = re.compile(r"inspect\.|_getframe|traceback\.|f_back|f_code")
 _GLOBAL = re.compile(r"\bglobal\b")  # only where "global" occurs
 _COUNT_BUMP = re.compile(rf"\.\w*(?:call|count)\w*{_S}*\+=")  # only where "+=" occurs
@@ -127,6 +128,8 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
     add("branch", branch)
     add("table", hits(_TABLE))
     add("table", hits(_TABLE_OPEN))
+    if "}" in block:
+        add("table", hits(_TABLE_READ))
     add("count", hits(_COUNT))
     if "global" in block:
         add("count", hits(_GLOBAL))
