@@ -664,8 +664,8 @@ def _build_from_git(parsed: List[ParsedFile], repo: str, old_rev: Optional[str],
         reader.add(new_name)
         out.append(_file_change(
             p,
-            _Lazy(lambda n=old_name: reader.get(n)),  # type: ignore[misc]
-            _Lazy(lambda n=new_name: reader.get(n)),  # type: ignore[misc]
+            _Lazy(lambda n=old_name: reader.get(n)),  # type: ignore[misc]  # mypy cannot type a lambda's default argument
+            _Lazy(lambda n=new_name: reader.get(n)),  # type: ignore[misc]  # mypy cannot type a lambda's default argument
         ))
     return tuple(out)
 
@@ -880,26 +880,26 @@ def from_diff(path: str, cwd: Optional[str] = None, stdin: Optional[bytes] = Non
         load_new: Callable[[], Optional[str]] = _none
         if p.is_text:
             if p.status == ADDED_FILE:
-                load_new = _Lazy(lambda p=p: apply_hunks("", p, where))  # type: ignore[misc]
+                load_new = _Lazy(lambda p=p: apply_hunks("", p, where))  # type: ignore[misc]  # mypy cannot type a lambda's default argument
             elif p.status == DELETED:
-                load_old = _Lazy(lambda p=p: _removed_text(p))  # type: ignore[misc]
+                load_old = _Lazy(lambda p=p: _removed_text(p))  # type: ignore[misc]  # mypy cannot type a lambda's default argument
             else:
                 full_id = found.get(wanted.get(i, ""))
                 earlier = _produced(produced, p.old_blob)
                 if full_id and reader is not None:
                     reader.add(full_id)
-                    load_old = _Lazy(lambda n=full_id: reader.get(n))  # type: ignore[misc]
+                    load_old = _Lazy(lambda n=full_id: reader.get(n))  # type: ignore[misc]  # mypy cannot type a lambda's default argument
                 elif earlier is not None:
                     load_old = earlier
                 else:
                     full = False
                 if load_old is not _none:
                     if p.hunks:
-                        load_new = _Lazy(lambda p=p, lo=load_old: apply_hunks(lo(), p, where))  # type: ignore[misc]
+                        load_new = _Lazy(lambda p=p, lo=load_old: apply_hunks(lo(), p, where))  # type: ignore[misc]  # mypy cannot type a lambda's default argument
                     else:
                         load_new = load_old
             if p.new_blob and p.new_blob.strip("0") and load_new is not _none:
-                produced.setdefault(p.new_blob[:7], []).append((p.new_blob, load_new))  # type: ignore[arg-type]
+                produced.setdefault(p.new_blob[:7], []).append((p.new_blob, load_new))  # type: ignore[arg-type]  # a _Lazy here, never the _none sentinel
         files.append(_file_change(p, load_old, load_new))
     if len(files) > 1:
         files = _compose_series(files, parsed)

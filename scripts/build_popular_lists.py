@@ -121,7 +121,7 @@ NODE_BUILTINS = (
 def write_builtins(out: str) -> None:
     import shutil
     import subprocess
-    names = set(sys.stdlib_module_names) | set(REMOVED_STDLIB)  # type: ignore[attr-defined]
+    names = set(sys.stdlib_module_names) | set(REMOVED_STDLIB)  # type: ignore[attr-defined]  # new in Python 3.10
     with open(os.path.join(out, "python-stdlib.txt"), "w", encoding="utf-8") as f:
         f.write("# Python standard-library top-level modules (sys.stdlib_module_names of Python "
                 f"{sys.version_info[0]}.{sys.version_info[1]} plus removed ones).\n"

@@ -383,5 +383,5 @@ def test_load_with_a_diff_outside_any_repository_reads_the_current_folder(tmp_pa
     (tmp_path / ".guardrails.yml").write_text("on_unreviewed: pass\n")
     change = SimpleNamespace(files=(), repo=None, mode="diff", base_rev=None,
                              read_base=lambda p: None, read_head=lambda p: None)
-    cfg = config_mod.load(change, None, cwd=str(tmp_path))  # type: ignore[arg-type]
+    cfg = config_mod.load(change, None, cwd=str(tmp_path))  # type: ignore[arg-type]  # a stand-in ChangeSet
     assert cfg.on_unreviewed == "pass" and cfg.source == ".guardrails.yml (file)"

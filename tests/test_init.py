@@ -47,7 +47,7 @@ def test_every_commented_example_loads_when_turned_on(tmp_path):
     from types import SimpleNamespace
     change = SimpleNamespace(files=(), repo=None, mode="diff", base_rev=None,
                              read_base=lambda p: None, read_head=lambda p: None)
-    cfg = config_mod.load(change, ".guardrails.yml", cwd=str(tmp_path / "repo"))  # type: ignore[arg-type]
+    cfg = config_mod.load(change, ".guardrails.yml", cwd=str(tmp_path / "repo"))  # type: ignore[arg-type]  # a stand-in ChangeSet
     assert cfg.rules and cfg.exclude == ("vendor/", "*.pb.go", "docs/examples/**") and len(cfg.waivers) == 1
     assert cfg.on_unreviewed == "block"  # this file overrides what it extends
     assert cfg.severity_for("suppression/guard-tampering", "escalate") == "block"

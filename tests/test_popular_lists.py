@@ -92,7 +92,7 @@ def test_build_script_reproduces_the_lists(tmp_path):
                            "--pypi", str(pypi), "--npm", str(npm), "--out", str(out)],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    body = lambda f: [ln for ln in (out / f).read_text().splitlines() if not ln.startswith("#")]  # noqa: E731
+    body = lambda f: [ln for ln in (out / f).read_text().splitlines() if not ln.startswith("#")]  # noqa: E731  # a one-line helper
     assert body("popular-pypi.txt") == ["requests", "python-dateutil", "zope-interface"]
     assert body("popular-npm.txt") == ["react", "@types/node", "lodash"]
     assert "fs" in body("node-builtins.txt") and "os" in body("python-stdlib.txt")

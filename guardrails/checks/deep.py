@@ -77,10 +77,10 @@ def _run(cmd: Sequence[str], cwd: str, timeout: float) -> "subprocess.CompletedP
 
 def _toml(text: str) -> Optional[dict]:
     try:
-        import tomllib  # type: ignore[import-not-found,unused-ignore]
+        import tomllib  # type: ignore[import-not-found,unused-ignore]  # standard library from 3.11
     except ImportError:  # Python 3.10
         try:
-            import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]
+            import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]  # the 3.10 backport
         except ImportError:
             return None
     try:

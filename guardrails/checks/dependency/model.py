@@ -69,7 +69,7 @@ class DepChange(NamedTuple):
 
     @property
     def dep(self) -> Dep:
-        return self.new or self.old  # type: ignore[return-value]
+        return self.new or self.old  # type: ignore[return-value]  # a change always has a new or an old side
 
 
 class Index(NamedTuple):

@@ -145,9 +145,9 @@ def _yarnrc_yml_indexes(text: str, path: str) -> List[Index]:
     lines = text.splitlines()
 
     def add(node: Optional[object], scope: str) -> None:
-        url = _yaml.scalar(node)  # type: ignore[arg-type]
+        url = _yaml.scalar(node)  # type: ignore[arg-type]  # the _yaml helpers answer None for other nodes
         if url:
-            no = _yaml.line(node)  # type: ignore[arg-type]
+            no = _yaml.line(node)  # type: ignore[arg-type]  # the _yaml helpers answer None for other nodes
             out.append(Index(url=mask(url), kind="registry", ecosystem=NPM, path=path, line=no,
                              text=mask(lines[no - 1].strip()) if no <= len(lines) else url, name=scope,
                              default=not scope))
@@ -192,7 +192,7 @@ def _condarc_indexes(text: str, path: str) -> List[Index]:
                                  text=mask(lines[no - 1].strip()) if no <= len(lines) else value, name=value))
     alias = _yaml.get(root, "channel_alias")
     if _yaml.scalar(alias):
-        no = _yaml.line(alias)  # type: ignore[arg-type]
+        no = _yaml.line(alias)  # type: ignore[arg-type]  # the _yaml helpers answer None for other nodes
         out.append(Index(url=mask(_yaml.scalar(alias) or ""), kind="channel", ecosystem=CONDA, path=path,
                          line=no, text=mask(lines[no - 1].strip()), default=True))
     return out
@@ -402,12 +402,12 @@ def _uses_nodes(root: object) -> Iterator[Tuple[str, int]]:
     stack = [root]
     while stack:
         node = stack.pop()
-        for key, _, value in _yaml.items(node):  # type: ignore[arg-type]
+        for key, _, value in _yaml.items(node):  # type: ignore[arg-type]  # the _yaml helpers answer None for other nodes
             if key == "uses" and _yaml.scalar(value):
                 yield str(_yaml.scalar(value)).strip(), _yaml.line(value)
             else:
                 stack.append(value)
-        stack.extend(_yaml.seq(node))  # type: ignore[arg-type]
+        stack.extend(_yaml.seq(node))  # type: ignore[arg-type]  # the _yaml helpers answer None for other nodes
 
 
 def unpinned(uses: str) -> str:

@@ -20,7 +20,7 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 try:  # Python >= 3.11
     import tomllib as _toml
 except ImportError:  # pragma: no cover - Python 3.10
-    import tomli as _toml  # type: ignore[no-redef]
+    import tomli as _toml  # type: ignore[no-redef]  # the 3.10 backport of tomllib
 
 __all__ = [
     "PytestConfig", "is_test_file", "is_python_test_file", "pytest_config",
