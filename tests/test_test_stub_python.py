@@ -1169,3 +1169,71 @@ def test_line_triggers_keep_their_exact_word_boundaries() -> None:
     assert got["count"] == {5, 6}
     first = code_triggers(["if kind == 'a':", "    return 42"], frozenset({1, 2}))
     assert first["branch"] == {1}  # the first added line is a line start too
+
+
+def test_a_line_added_to_an_existing_collection_hook_is_read(repo) -> None:
+    """Only `items.clear()` is added (no removed line, no hook name on an
+    added line): the file defines a pytest hook, so it is still parsed."""
+    conftest = d('''
+        def pytest_collection_modifyitems(config, items):
+            config.option.verbose = 1
+    ''')
+    new = conftest + "    items.clear()\n"
+    f = only(run(repo, dict(BASE, **{"tests/conftest.py": conftest}), {"tests/conftest.py": new}),
+             "test-stub/checker-tampering")
+    assert f.line == line_of(new, "items.clear()") and f.severity == "block"
+
+
+def test_a_new_conftest_that_ignores_test_files_blocks(repo) -> None:
+    conftest = d('''
+        import sys
+
+        collect_ignore = ["test_calc.py"]
+        if sys.version_info < (3, 8):
+            collect_ignore_glob = ["*_py38.py"]
+    ''')
+    f = only(run(repo, BASE, {"tests/conftest.py": conftest}), "test-stub/checker-tampering")
+    assert f.line == line_of(conftest, "collect_ignore = [") and f.severity == "block"
+
+
+def test_assertions_newly_wrapped_in_try_in_an_existing_test_are_found(repo) -> None:
+    """Only added lines (no removed one): a new assertion in an existing
+    test, wrapped in a try/except that swallows its failure."""
+    tests = CALC_TESTS + d('''
+
+
+        def test_vat_zero():
+            result = vat(Decimal("0"))
+            assert result == Decimal("0.00")
+        ''')
+    new = tests.replace('    assert result == Decimal("0.00")\n',
+                        '    assert result == Decimal("0.00")\n    try:\n        assert vat(Decimal("1")) == 0\n'
+                        '    except AssertionError:\n        pass\n')
+    found = run(repo, dict(BASE, **{"tests/test_calc.py": tests}), {"tests/test_calc.py": new})
+    assert repo.git("diff", "HEAD~1", "HEAD", "--numstat").split()[1] == "0"  # nothing removed
+    assert any(f.rule == "test-stub/weakened-assertion" and f.line == line_of(new, "    try:") for f in found), \
+        [(f.rule, f.line, f.message) for f in found]
+
+
+def test_a_new_test_file_with_try_and_items_is_not_parsed(repo) -> None:
+    """A new test file has no old version to compare with: try/except and
+    `.items()` in it start no finding, so the file is not even parsed."""
+    from guardrails.checks.test_stub import python as py
+    tests = d('''
+        from shop.calc import vat
+
+
+        def test_vat_table():
+            for country, rate in {"NL": 21, "DE": 19}.items():
+                try:
+                    assert vat(100, country) == rate
+                except KeyError:
+                    raise
+    ''')
+    repo.commit(BASE, "base")
+    repo.commit({"tests/test_table.py": tests}, "change")
+    change = from_revisions("HEAD~1", "HEAD", str(repo.path))
+    files = py._load(change, Context(Options(), {"test_files": [], "test_env_flags": []}, lambda m: None))
+    assert [(pf.path, pf.worth) for pf in files] == [("tests/test_table.py", False)]
+    assert list(test_stub.check(change, Context(Options(), {"test_files": [], "test_env_flags": []},
+                                                lambda m: None))) == []

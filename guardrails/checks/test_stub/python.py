@@ -29,7 +29,12 @@ MAX_REPO_TEST_BYTES = 8_000_000
 # Added lines of a test file that can start a finding without any removed line.
 _TEST_ADDED = re.compile(
     r"skip|xfail|SkipTest|expectedFailure|exit\s*\(|pytest_|outcome|exitstatus|testsfailed|patch|"
-    r"monkeypatch|Mock|__test__|\btry\b|suppress|pytestmark|items")
+    r"monkeypatch|Mock|__test__|pytestmark|collect_ignore|longrepr|force_result|returncode")
+# Added lines that matter only against an old side: assertions newly wrapped
+# in try/suppress are found by comparing a test with its old version, and
+# the body of an existing pytest hook (`items.clear()`) is read when the
+# file defines one (a new file's hook names itself on an added line).
+_TEST_ADDED_PAIRED = re.compile(r"\btry\b|suppress")
 
 
 def _any_in(numbers: List[int], span: range) -> bool:
@@ -280,7 +285,14 @@ def _glob(path: str, patterns: Tuple[str, ...]) -> bool:
 def _worth_parsing(pf: PyFile, extra_run: str = "") -> bool:
     """A cheap look at the added lines: can anything be found here?"""
     if pf.is_test:
-        return bool(pf.removed) or pf.path != pf.old_path or bool(_TEST_ADDED.search(pf.added_text()))
+        if pf.removed or pf.path != pf.old_path:
+            return True
+        text = pf.added_text()
+        if _TEST_ADDED.search(text):
+            return True
+        if pf.old_text is None:
+            return False  # a new file: no test in it has an old version
+        return bool(_TEST_ADDED_PAIRED.search(text)) or "pytest_" in (pf.new_text or "")
     if not pf.added:
         return False
     pf.triggers = code_triggers(pf.new_lines, pf.added, extra_run, pf.new_text or "")
