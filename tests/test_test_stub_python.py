@@ -3,6 +3,7 @@ base commit with a realistic module and its tests, then a change that games
 the tests (or a near miss that must not be blocked)."""
 from __future__ import annotations
 
+import ast
 import textwrap
 from typing import Dict, List, Optional
 
@@ -1237,3 +1238,103 @@ def test_a_new_test_file_with_try_and_items_is_not_parsed(repo) -> None:
     assert [(pf.path, pf.worth) for pf in files] == [("tests/test_table.py", False)]
     assert list(test_stub.check(change, Context(Options(), {"test_files": [], "test_env_flags": []},
                                                 lambda m: None))) == []
+
+
+# ---------------------------------------------------------------- partial parsing of large code files
+
+def _filler(n: int) -> str:
+    """N ordinary top-level functions (no trigger line in them)."""
+    return "".join(f"\n\ndef helper_{i}(values):\n    total = 0\n    for v in values:\n        total = total + v * {i + 2}\n"
+                   f"    return total\n" for i in range(n))
+
+
+def test_top_blocks_cut_only_where_a_statement_starts() -> None:
+    from guardrails.checks.test_stub.python import top_blocks
+    lines = d('''
+        import os
+        # a comment
+        @decorator
+        # between
+        def first():
+            return 1
+        if os.name == "nt":
+            X = 1
+        else:
+            X = 2
+        else_value = {
+            "a": 1,
+        }
+        class Second(
+            Base,
+        ):
+            pass
+        try:
+            import yaml
+        except ImportError:
+            yaml = None
+    ''').splitlines()
+    got = [(b.first, b.last, b.name) for b in top_blocks(lines)]
+    assert got == [(1, 2, ""), (3, 6, "first"), (7, 10, ""), (11, 13, ""), (14, 17, "Second"), (18, 21, "")]
+
+
+def test_large_file_keeps_its_findings_with_a_partial_parse(repo) -> None:
+    """A 300+ line file: only the blocks with trigger lines and the module
+    level are parsed; a table read far from its definition, a special case,
+    and a module-level rebinding of a function under a test flag are still
+    found, with their lines."""
+    from guardrails.checks.test_stub import python as py
+    code = CALC + _filler(60)
+    new = code.replace('def slug(title):\n', d('''
+        _KNOWN = {
+            "Hello World": "hello-world",
+            "Ünïcode Title!": "unicode-title",
+        }
+
+
+        def slug(title):
+            if title in _KNOWN:
+                return _KNOWN[title]
+        '''), 1).replace('    total = quantity * unit\n',
+                         '    if quantity == 42:\n        return Decimal("37.80")\n    total = quantity * unit\n', 1)
+    new += d('''
+
+
+        import os
+
+        if os.environ.get("TESTING"):
+            helper_3 = lambda values: 0
+        ''')
+    assert len(new.splitlines()) >= py.PARTIAL_MIN_LINES
+    found = run(repo, BASE, {"shop/calc.py": new})
+    got = sorted((f.rule, f.line) for f in found)
+    assert got == sorted([("test-stub/special-case", line_of(new, "if quantity == 42")),
+                          ("test-stub/test-lookup-table", line_of(new, "_KNOWN = {")),
+                          ("test-stub/test-run-detection", line_of(new, 'if os.environ.get("TESTING")'))]), got
+    # and the file was in fact read in part
+    change = from_revisions("HEAD~1", "HEAD", str(repo.path))
+    ctx = Context(Options(), {"test_files": [], "test_env_flags": []}, lambda m: None)
+    pf = next(p for p in py._load(change, ctx) if p.path == "shop/calc.py")
+    tree = pf.code_tree
+    assert pf.top_names is not None and "helper_3" in pf.top_names
+    parsed = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    assert {"price", "slug"} <= parsed and "helper_3" not in parsed
+
+
+def test_a_string_across_a_cut_makes_the_whole_file_parsed(repo) -> None:
+    from guardrails.checks.test_stub import python as py
+    code = CALC + _filler(60) + d('''
+
+
+        TEMPLATE = """
+        def generated():
+            return 1
+        """
+        ''')
+    new = code.replace('    total = quantity * unit\n',
+                       '    if quantity == 42:\n        return Decimal("37.80")\n    total = quantity * unit\n', 1)
+    f = only(run(repo, dict(BASE, **{"shop/calc.py": code}), {"shop/calc.py": new}), "test-stub/special-case")
+    assert f.line == line_of(new, "if quantity == 42")
+    change = from_revisions("HEAD~1", "HEAD", str(repo.path))
+    pf = next(p for p in py._load(change, Context(Options(), {"test_files": [], "test_env_flags": []},
+                                                  lambda m: None)) if p.path == "shop/calc.py")
+    assert py.partial_tree(pf) is None and pf.code_tree is pf.new_tree

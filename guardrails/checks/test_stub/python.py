@@ -12,12 +12,13 @@ import ast
 import bisect
 import posixpath
 import re
+import warnings
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from guardrails import git
 from guardrails.checks.test_stub import python_ast as pa
 from guardrails.checks.test_stub import python_tests as pt
-from guardrails.checks.test_stub.python_triggers import code_triggers
+from guardrails.checks.test_stub.python_triggers import INLINE_TABLE, code_triggers
 from guardrails.checks.test_stub.testfiles import (PytestConfig, is_test_file, pytest_config)
 from guardrails.model import ChangeSet, Context, FileChange, Finding
 
@@ -61,6 +62,7 @@ class PyFile:
         self.old_lines = old_text.splitlines() if old_text else []
         self.worth = True
         self.triggers: Dict[str, Set[int]] = {}
+        self.top_names: Optional[Set[str]] = None  # top-level def/class names, when code_tree is partial
         self.new_lines = new_text.splitlines() if new_text else []
 
     @property
@@ -74,6 +76,18 @@ class PyFile:
         if "new" not in self._trees:
             self._trees["new"] = pa.parse(self.new_text)
         return self._trees["new"]
+
+    @property
+    def code_tree(self) -> Optional[ast.Module]:
+        """The new side as the checks of code outside the tests read it:
+        every module-level statement, but of the top-level functions and
+        classes only those that can hold a finding (see partial_tree)."""
+        if "code" not in self._trees:
+            tree = self._trees.get("new")
+            if tree is None:
+                tree = partial_tree(self)
+            self._trees["code"] = tree if tree is not None else self.new_tree
+        return self._trees["code"]
 
     def added_text(self) -> str:
         return "\n".join(self.new_lines[n - 1] for n in sorted(self.added) if 0 < n <= len(self.new_lines))
@@ -297,6 +311,144 @@ def _worth_parsing(pf: PyFile, extra_run: str = "") -> bool:
         return False
     pf.triggers = code_triggers(pf.new_lines, pf.added, extra_run, pf.new_text or "")
     return bool(pf.triggers)
+
+
+
+# ---------------------------------------------------------------- partial parsing of code files
+#
+# python_special reads every module-level statement (constants, flags,
+# `if TYPE_CHECKING:` blocks) but of the top-level functions and classes only
+# those holding a trigger line (python_triggers) or reading a new module-level
+# table. A file is cut into top-level blocks at lines that start in column 0;
+# the blocks needed are parsed with their own line numbers and put together
+# as one module. Whenever the cut might be wrong (a triple-quoted string
+# crossing a block boundary, a block that does not parse alone) the whole
+# file is parsed instead: the result is never a different reading of the
+# file, only a smaller one.
+
+# Below this size the whole file is parsed: cutting it gains nothing.
+PARTIAL_MIN_LINES = 300
+PARTIAL_MIN_BLOCKS = 4
+
+# A column-0 line that continues the block above: a compound statement's
+# next clause, a closing bracket, or what follows a decorator.
+_BLOCK_CONTINUES = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")
+_TOP_DEF = re.compile(r"(?:async[ \t]+def|def|class)[ \t]+(\w+)")
+
+
+class TopBlock:
+    __slots__ = ("first", "last", "name")
+
+    def __init__(self, first: int, name: str):
+        self.first = first  # 1-based, inclusive
+        self.last = first
+        self.name = name  # the def/class name; "" for module-level statements
+
+
+def top_blocks(lines: List[str]) -> List[TopBlock]:
+    """The file cut at column-0 lines that start a statement of their own
+    (not a comment, a clause such as `else:`, a closing bracket, or the
+    definition under a decorator)."""
+    out: List[TopBlock] = []
+    after_decorator = False
+    for no, line in enumerate(lines, 1):
+        first = line[:1]
+        if not first or first in " \t\f#" or not line.strip():
+            continue
+        if out and (after_decorator or _BLOCK_CONTINUES.match(line)):
+            if out[-1].name == "@":
+                m = _TOP_DEF.match(line)
+                if m:
+                    out[-1].name = m.group(1)
+        else:
+            if out:
+                out[-1].last = no - 1
+            m = _TOP_DEF.match(line)
+            out.append(TopBlock(no, m.group(1) if m else ("@" if first == "@" else "")))
+        after_decorator = first == "@"
+    if out:
+        out[-1].last = len(lines)
+    return out
+
+
+def _parse_units(lines: List[str], units: List[Tuple[int, int]]) -> Optional[List[ast.stmt]]:
+    body: List[ast.stmt] = []
+    for first, last in units:
+        # Leading newlines keep the line numbers of the file (cheaper than
+        # ast.increment_lineno over the tree).
+        text = "\n" * (first - 1) + "\n".join(lines[first - 1:last])
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        body.extend(tree.body)
+    return body
+
+
+def _merge(ranges: List[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    out: List[Tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if out and first == out[-1][1] + 1:
+            out[-1] = (out[-1][0], last)
+        else:
+            out.append((first, last))
+    return out
+
+
+def partial_tree(pf: Any) -> Optional[ast.Module]:
+    """The module with only the needed top-level blocks, or None when the
+    whole file should be parsed. Sets pf.top_names."""
+    lines: List[str] = pf.new_lines
+    if pf.new_text is None or len(lines) < PARTIAL_MIN_LINES:
+        return None
+    bl = top_blocks(lines)
+    if len(bl) < PARTIAL_MIN_BLOCKS or any(b.name == "@" for b in bl):
+        return None
+    text = pf.new_text
+    if ('"""' in text or "'''" in text) and any(
+            ("\n".join(lines[b.first - 1:b.last]).count('"""') +
+             "\n".join(lines[b.first - 1:b.last]).count("'''")) % 2 for b in bl):
+        return None  # a triple-quoted string may cross a cut
+    trig = pf.triggers
+    trigger_lines: Set[int] = set().union(*trig.values()) if trig else set()
+    added = pf.added
+    module = [(b.first, b.last) for b in bl if not b.name]
+    body = _parse_units(lines, _merge(module))
+    if body is None:
+        return None
+
+    def holds(b: TopBlock, numbers: Set[int]) -> bool:
+        return any(n in numbers for n in range(b.first, b.last + 1))
+
+    table_names: List[str] = []
+    if trig.get("table"):
+        for node in body:
+            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else \
+                getattr(node, "target", None) if isinstance(node, ast.AnnAssign) else None
+            value = getattr(node, "value", None)
+            if isinstance(target, ast.Name) and isinstance(value, ast.Dict) and \
+                    any(n in added for n in range(value.lineno, (value.end_lineno or value.lineno) + 1)):
+                table_names.append(target.id)
+    names_re = re.compile(r"\b(?:" + "|".join(map(re.escape, table_names)) + r")\b") if table_names else None
+    wanted: List[Tuple[int, int]] = []
+    for b in bl:
+        if not b.name:
+            continue
+        need = holds(b, trigger_lines)
+        if not need and (trig.get("table") or trig.get("equal")) and holds(b, added):
+            span = "\n".join(lines[b.first - 1:b.last])
+            need = bool(trig.get("equal")) or (names_re is not None and bool(names_re.search(span))) or any(
+                n in added and INLINE_TABLE.search(lines[n - 1]) for n in range(b.first, b.last + 1))
+        if need:
+            wanted.append((b.first, b.last))
+    rest = _parse_units(lines, _merge(wanted))
+    if rest is None:
+        return None
+    nodes = sorted(body + rest, key=lambda n: n.lineno)
+    pf.top_names = {b.name for b in bl if b.name}
+    return ast.Module(body=nodes, type_ignores=[])
 
 
 def check(change: ChangeSet, ctx: Context) -> List[Finding]:

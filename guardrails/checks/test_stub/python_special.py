@@ -54,7 +54,7 @@ class Candidate(NamedTuple):
 
 
 def check_code_file(pf: Any, session: Any) -> List[Finding]:
-    tree = pf.new_tree
+    tree = pf.code_tree
     if tree is None:
         return []
     out: List[Finding] = []
@@ -67,8 +67,8 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
     tainted = _tainted_names(tree, flags)
     trig = pf.triggers
     if trig.get("run"):
-        rebindable = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef,
-                                                                  ast.ClassDef))}
+        rebindable = pf.top_names if pf.top_names is not None else \
+            {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
         out.extend(_test_run(pf, tree.body, tainted, rebindable, module_level=True))
     sorted_trig = {g: sorted(nos) for g, nos in trig.items() if nos}
     table_lines = _table_reader_lines(pf, consts, old_consts) if trig.get("table") else []
