@@ -117,35 +117,38 @@ def _iso(value: Any) -> str:
     return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def _pypi(name: str, s: Settings) -> Answer:
-    url = f"{s.urls['pypi_url'].rstrip('/')}/pypi/{urllib.parse.quote(name, safe='')}/json"
+def _lookup_json(url: str, s: Settings, read: Callable[[Any], Answer]) -> Answer:
+    """GET URL; 404/410 means no such package, another failure an error, and
+    a 200 answer is READ (a registry's JSON shape) into an Answer."""
     r = _get(url, s)
     if r.status in (404, 410):
         return Answer(MISSING, url=url)
     if r.status != 200:
         return Answer(ERROR, url=url, error=r.error)
     try:
-        data = json.loads(r.body)
+        return read(json.loads(r.body))
+    except (ValueError, AttributeError, TypeError) as exc:
+        return Answer(ERROR, url=url, error=f"unreadable answer: {exc}")
+
+
+def _pypi(name: str, s: Settings) -> Answer:
+    url = f"{s.urls['pypi_url'].rstrip('/')}/pypi/{urllib.parse.quote(name, safe='')}/json"
+
+    def read(data: Any) -> Answer:
         releases = data.get("releases") or {}
         times = [_iso(f.get("upload_time_iso_8601") or f.get("upload_time"))
                  for files in releases.values() for f in (files or [])]
         times = [t for t in times if t]
         count = sum(1 for files in releases.values() if files) if releases else -1
         return Answer(FOUND, min(times) if times else "", count, url)
-    except (ValueError, AttributeError, TypeError) as exc:
-        return Answer(ERROR, url=url, error=f"unreadable answer: {exc}")
+    return _lookup_json(url, s, read)
 
 
 def _npm(name: str, s: Settings) -> Answer:
     quoted = urllib.parse.quote(name, safe="@")  # @scope%2fname
     url = f"{s.urls['npm_url'].rstrip('/')}/{quoted}"
-    r = _get(url, s)
-    if r.status in (404, 410):
-        return Answer(MISSING, url=url)
-    if r.status != 200:
-        return Answer(ERROR, url=url, error=r.error)
-    try:
-        data = json.loads(r.body)
+
+    def read(data: Any) -> Answer:
         times = data.get("time") or {}
         first = _iso(times.get("created"))
         versions = data.get("versions") or {}
@@ -156,25 +159,18 @@ def _npm(name: str, s: Settings) -> Answer:
         if not versions and "unpublished" in times:
             return Answer(MISSING, url=url)  # every version unpublished
         return Answer(FOUND, first, len(versions) if isinstance(versions, dict) else -1, url)
-    except (ValueError, AttributeError, TypeError) as exc:
-        return Answer(ERROR, url=url, error=f"unreadable answer: {exc}")
+    return _lookup_json(url, s, read)
 
 
 def _cargo(name: str, s: Settings) -> Answer:
     url = f"{s.urls['crates_url'].rstrip('/')}/api/v1/crates/{urllib.parse.quote(name, safe='')}"
-    r = _get(url, s)
-    if r.status in (404, 410):
-        return Answer(MISSING, url=url)
-    if r.status != 200:
-        return Answer(ERROR, url=url, error=r.error)
-    try:
-        data = json.loads(r.body)
+
+    def read(data: Any) -> Answer:
         crate = data.get("crate") or {}
         versions = data.get("versions")
         count = len(versions) if isinstance(versions, list) else -1
         return Answer(FOUND, _iso(crate.get("created_at")), count, url)
-    except (ValueError, AttributeError, TypeError) as exc:
-        return Answer(ERROR, url=url, error=f"unreadable answer: {exc}")
+    return _lookup_json(url, s, read)
 
 
 def _go_escape(module: str) -> str:
