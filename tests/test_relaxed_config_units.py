@@ -16,6 +16,7 @@ from guardrails.checks.relaxed_config import (
     workflows,
 )
 from guardrails.checks.relaxed_config.base import ParseError
+from guardrails.yamlsafe import flow_depth
 
 
 def test_jsonc_comments_trailing_commas_and_strings_that_look_like_comments():
@@ -171,7 +172,7 @@ def test_configs_of_the_wrong_shape_do_not_crash(tool, name, text):
 
 
 def test_flow_depth_guards_libyaml():
-    assert base.flow_depth("a: [1, [2, {b: [3]}]]\nc: '${{ x }}'") == 4
+    assert flow_depth("a: [1, [2, {b: [3]}]]\nc: '${{ x }}'") == 4
     with pytest.raises(ParseError, match="nested too deeply"):
         base.load_yaml("jobs: " + "[" * 100000 + "]" * 100000)
     with pytest.raises(ParseError, match="nested too deeply"):

@@ -20,8 +20,7 @@ from guardrails.checks.dependency.model import (
     BUNDLED, CONDA, CONSTRAINT, DOCKER, DEV, GO, LOCKED, MAVEN, NPM, OPTIONAL, OVERRIDE, PYPI,
     RUBYGEMS, RUNTIME, TRANSITIVE, BUILD, PEER, Dep, DepChange, Parsed,
 )
-from guardrails import change as change_mod, git
-from guardrails.errors import GuardError
+from guardrails import change as change_mod
 from guardrails.model import DELETED, ChangeSet, FileChange, Finding
 
 ADDED = "added"
@@ -420,7 +419,7 @@ def _included_by_head(change: ChangeSet) -> Dict[str, str]:
     out: Dict[str, str] = {}
     paths = [p for p in _head_manifests(change)
              if manifests.parser_for(p) in (req_mod.parse, req_mod.parse_constraints)]
-    texts = _read_many(change, paths)
+    texts = change_mod.read_many(change, paths)
     for path in paths:
         parsed = parse_manifest(change, path, texts[path] if path in texts else change.read_head(path), "new")
         for target, kind, _ in parsed.includes:
@@ -568,19 +567,6 @@ def _enrich(change: ChangeSet, changes: List[DepChange]) -> List[DepChange]:
 MAX_DECLARED_BYTES = 1_000_000
 
 
-def _read_many(change: ChangeSet, paths: List[str]) -> Dict[str, Optional[str]]:
-    """The new-side texts of PATHS, in one `git cat-file --batch` when the
-    change comes from git (read_head costs a process per file)."""
-    if not paths or not change.repo or change.mode not in ("git", "staged"):
-        return {}
-    prefix = f"{change.head_rev}:" if change.head_rev else ":0:"
-    try:
-        blobs = git.cat_blobs([prefix + p for p in paths], change.repo)
-    except GuardError:
-        return {}
-    return {p: change_mod.decode(blobs.get(prefix + p)) for p in paths}
-
-
 def declared(change: ChangeSet) -> Dict[str, Set[str]]:
     """Ecosystem -> normalised names declared by any manifest of the new side
     (vendored folders and test fixtures excluded).  npm aliases and cargo
@@ -590,7 +576,7 @@ def declared(change: ChangeSet) -> Dict[str, Set[str]]:
         return memo.declared
     out: Dict[str, Set[str]] = defaultdict(set)
     todo = _head_manifests(change)
-    texts = _read_many(change, todo)
+    texts = change_mod.read_many(change, todo)
     done: Set[str] = set()
     while todo:
         path = todo.pop()

@@ -26,6 +26,7 @@ from collections import defaultdict
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from guardrails import git
+from guardrails.change import read_many
 from guardrails.checks.dependency.model import NPM, PYPI, Dep, pep503
 from guardrails.model import ChangeSet, FileChange
 
@@ -401,7 +402,7 @@ class Project:
             pkg_files = [p for p in self.paths if p.rsplit("/", 1)[-1] == "package.json"][:500]
             cfg_files = [p for p in self.paths
                          if re.search(r"(^|/)(tsconfig[^/]*|jsconfig)\.json$", p)][:100]
-            texts = _read_many(self.change, pkg_files + cfg_files)
+            texts = read_many(self.change, pkg_files + cfg_files)
             for p in pkg_files:
                 data = _loose_json(texts.get(p))
                 if isinstance(data, dict) and isinstance(data.get("name"), str):
@@ -427,25 +428,6 @@ class Project:
                         base_children.add(rest.split("/")[0].rsplit(".", 1)[0].lower())
             self._js_own = (names, tuple(dict.fromkeys(prefixes)), base_children)
         return self._js_own
-
-
-def _read_many(change: ChangeSet, paths: Sequence[str]) -> Dict[str, Optional[str]]:
-    """Several files of the new side in one `git cat-file --batch` (read_head costs a process each)."""
-    if not paths:
-        return {}
-    if change.repo and change.mode in ("git", "staged"):
-        prefix = f"{change.head_rev}:" if change.head_rev else ":0:"
-        try:
-            blobs = git.cat_blobs([prefix + p for p in paths], change.repo)
-        except Exception:  # noqa: BLE001 - fall back to one read per file
-            blobs = None
-        if blobs is not None:
-            out: Dict[str, Optional[str]] = {}
-            for p in paths:
-                data = blobs.get(prefix + p)
-                out[p] = None if data is None or b"\0" in data[:8000] else data.decode("utf-8", "replace")
-            return out
-    return {p: change.read_head(p) for p in paths}
 
 
 _JSON_COMMENT = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.S)
@@ -778,7 +760,7 @@ def _used_in_scripts(change: ChangeSet, deps: Sequence[Dep], project: Project) -
     """A package's command in some package.json "scripts"."""
     pkg_files = [p for p in project.paths if p.rsplit("/", 1)[-1] == "package.json"][:500]
     scripts: List[str] = []
-    texts = _read_many(change, pkg_files)
+    texts = read_many(change, pkg_files)
     for p in pkg_files:
         data = _loose_json(texts.get(p))
         if isinstance(data, dict) and isinstance(data.get("scripts"), dict):

@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tu
 
 import yaml
 
-from guardrails.yamlsafe import LOADER as _YAML_LOADER, flow_depth, too_deep
+from guardrails.yamlsafe import LOADER as _YAML_LOADER, too_deep
 
 if sys.version_info >= (3, 11):
     import tomllib

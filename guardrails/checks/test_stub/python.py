@@ -13,9 +13,9 @@ import bisect
 import posixpath
 import re
 import warnings
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from guardrails import git
+from guardrails.change import read_many
 from guardrails.checks.test_stub import python_ast as pa
 from guardrails.checks.test_stub import python_tests as pt
 from guardrails.checks.test_stub.python_triggers import INLINE_TABLE, code_triggers
@@ -234,28 +234,17 @@ class Session:
             self.ctx.warn(f"test-stub: read {MAX_REPO_TEST_FILES} of {len(candidates)} test files of the "
                           "repository to tie literals to tests")
             candidates = candidates[:MAX_REPO_TEST_FILES]
-        texts = self._read_many(candidates)
+        texts = read_many(self.change, candidates)
         total = 0
         for path in candidates:
             text = texts.get(path)
-            if text is None:
+            if text is None or len(text) > MAX_BYTES:
                 continue
             total += len(text)
             if total > MAX_REPO_TEST_BYTES:
                 break
             self._repo_tests.append((path, text))
         return self._repo_tests
-
-    def _read_many(self, paths: Sequence[str]) -> Dict[str, Optional[str]]:
-        ch = self.change
-        if ch.repo and ch.mode in ("git", "staged"):
-            prefix = f"{ch.head_rev}:" if ch.head_rev else ":0:"
-            try:
-                blobs = git.cat_blobs([prefix + p for p in paths], ch.repo)
-                return {p: _decode(blobs.get(prefix + p)) for p in paths}
-            except Exception:  # fall back to one read per file
-                pass
-        return {p: ch.read_head(p) for p in paths}
 
 
 def _decode(data: Optional[bytes]) -> Optional[str]:

@@ -17,6 +17,8 @@ import posixpath
 import re
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
+from guardrails.change import read_many
+
 try:  # Python >= 3.11
     import tomllib as _toml
 except ImportError:  # pragma: no cover - Python 3.10
@@ -155,7 +157,7 @@ class _Configs:
         found: Optional[PytestConfig] = None
         paths = self._candidates().get(folder, [])
         if paths:
-            texts = _read_many(self.change, paths)
+            texts = read_many(self.change, paths)
             for path in paths:  # pytest takes the first file with a pytest section
                 text = texts.get(path)
                 if text is not None:
@@ -164,28 +166,6 @@ class _Configs:
                         break
         self.by_folder[folder] = found
         return found
-
-
-def _read_many(change: object, paths: List[str]) -> Dict[str, Optional[str]]:
-    repo = getattr(change, "repo", None)
-    if repo and getattr(change, "mode", "") in ("git", "staged"):
-        from guardrails import git
-        head = getattr(change, "head_rev", None)
-        prefix = f"{head}:" if head else ":0:"
-        try:
-            blobs = git.cat_blobs([prefix + p for p in paths], repo)
-            return {p: (b.decode("utf-8", "surrogateescape") if b is not None else None)
-                    for p, b in ((p, blobs.get(prefix + p)) for p in paths)}
-        except Exception:  # fall back to one read per file
-            pass
-    read = getattr(change, "read_head", None)
-    out: Dict[str, Optional[str]] = {}
-    for p in paths:
-        try:
-            out[p] = read(p) if callable(read) else None
-        except Exception:
-            out[p] = None
-    return out
 
 
 # id(change) -> (change, its configurations); the change is kept so its id
