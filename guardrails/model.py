@@ -104,6 +104,47 @@ class FileChange(NamedTuple):
         return frozenset(line.old_no for line in self.removed() if line.old_no is not None)
 
 
+class CommitMeta(NamedTuple):
+    """One commit of the change, as its metadata says (for author detection).
+
+    For ``--base``/default sources these come from ``git log``; for a
+    ``git format-patch`` file from its mail headers (``sha`` may then be the
+    "From <sha>" line's id or "").  The staged change has none."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    committer_name: str = ""
+    committer_email: str = ""
+    message: str = ""  # subject and body, trailers included
+
+
+class PullRequest(NamedTuple):
+    """What a pull request says about itself (``--pull-request FILE``)."""
+
+    number: int = 0
+    title: str = ""
+    body: str = ""
+    labels: tuple = ()  # tuple[str, ...]
+    head_branch: str = ""
+    author: str = ""  # the login that opened it
+    author_type: str = ""  # "User", "Bot" ...
+
+
+class Approval(NamedTuple):
+    """A person took responsibility for a change the guard would stop (the
+    override label, added by a user with write access)."""
+
+    login: str
+    at: str  # ISO 8601 time the label was added
+    label: str
+    permission: str = ""  # "write", "maintain", "admin"
+
+
+def _no_commits() -> "tuple[CommitMeta, ...]":
+    return ()
+
+
 class ChangeSet(NamedTuple):
     """A whole change: its files and where it came from.
 
@@ -129,6 +170,9 @@ class ChangeSet(NamedTuple):
     read_head: Callable[[str], Optional[str]] = lambda path: None
     read_base: Callable[[str], Optional[str]] = lambda path: None
     list_head: Callable[[], tuple[str, ...]] = lambda: ()
+    # The commits of the change (git log BASE..HEAD, or a format-patch's
+    # headers), read on first call; () for the staged change and plain diffs.
+    commits: Callable[[], "tuple[CommitMeta, ...]"] = _no_commits
 
     def file(self, path: str) -> Optional[FileChange]:
         for change in self.files:
@@ -183,6 +227,11 @@ class Finding(NamedTuple):
     waiver_reason: str = ""
     waiver_source: str = ""  # "base", "change" or "config"
     default_severity: str = ""  # the severity before triage changed it
+    # The review stage's word on an escalated finding (empty when none):
+    # {"state": "decided" | a not-reviewed state, "decision": "allow" |
+    #  "block" | "needs-human", "confidence": float, "rationale": str,
+    #  "model": str, "cached": bool}
+    review: Mapping[str, Any] = {}
 
     @property
     def category(self) -> str:
@@ -195,6 +244,13 @@ class Options(NamedTuple):
     deep: bool = False
     online: bool = False
     no_llm: bool = False
+    # The reviewer, from the command line (replaces the policy's pool).
+    reviewer_models: tuple = ()  # tuple[str, ...], in order of preference
+    reviewer_base_url: Optional[str] = None
+    reviewer_api_key_env: Optional[str] = None
+    author_model: Optional[str] = None  # --author-model: wins over detection
+    pull_request: Optional[PullRequest] = None
+    review_cache: Optional[str] = None  # path of the decision cache file
 
 
 class Context(NamedTuple):
@@ -244,3 +300,9 @@ class Report(NamedTuple):
     notes: tuple = ()  # what checks could not do ("hunks-only: ...", "mypy not run: ...")
     on_unreviewed: str = "block"
     schema_version: int = SCHEMA_VERSION
+    # Who wrote the change (detected agents, families, evidence) and what the
+    # review stage did (state, reviewer model, tokens, cost ...): mappings
+    # rendered as they are.
+    authorship: Mapping[str, Any] = {}
+    review: Mapping[str, Any] = {}
+    approval: Optional[Approval] = None

@@ -12,13 +12,17 @@ from typing import Callable, List, NamedTuple, Optional
 
 from guardrails import checks, config as config_mod, findings as findings_mod, triage, verdict
 from guardrails.errors import GuardError
-from guardrails.model import ChangeSet, Context, Finding, Options, Report
+from guardrails.model import Approval, ChangeSet, Context, Finding, Options, Report
 
 
 class Request(NamedTuple):
     get_change: Callable[[], ChangeSet]
     options: Options = Options()
     config_path: Optional[str] = None
+    # A person's override (the Action's approval label, checked against
+    # the person's permission before it gets here): turns block or review
+    # into pass, and the report says who and when.
+    approval: Optional[Approval] = None
 
 
 def run(request: Request) -> Report:
@@ -45,7 +49,7 @@ def run(request: Request) -> Report:
         family_seconds[module.NAME] = round(time.perf_counter() - family_started, 3)
     kept = findings_mod.fingerprint(findings_mod.diff_filter(raw, change))
     judged = triage.apply(kept, change, config)
-    decision = verdict.decide(judged, config)
+    decision = verdict.decide(judged, config, approval=request.approval)
     stats = {
         "files": len(change.files),
         "lines_added": change.added_line_count(),
@@ -60,4 +64,5 @@ def run(request: Request) -> Report:
         counts=decision.counts, stats=stats, source=change.source,
         config_source=config.source, notes=tuple(dict.fromkeys(notes)),
         on_unreviewed=config.on_unreviewed,
+        approval=request.approval if decision.approved else None,
     )

@@ -14,10 +14,10 @@ never comes from here: those end the run before a verdict exists.
 """
 from __future__ import annotations
 
-from typing import Dict, Iterable, NamedTuple
+from typing import Dict, Iterable, NamedTuple, Optional
 
 from guardrails.config import Config
-from guardrails.model import BLOCK, ESCALATE, INFO, Finding
+from guardrails.model import BLOCK, ESCALATE, INFO, Approval, Finding
 
 PASS = "pass"
 REVIEW = "review"
@@ -32,6 +32,7 @@ class Verdict(NamedTuple):
     verdict: str
     exit_code: int
     counts: Dict[str, int]
+    approved: bool = False  # a person's approval turned block/review into pass
 
 
 def count(findings: Iterable[Finding]) -> Dict[str, int]:
@@ -45,8 +46,12 @@ def count(findings: Iterable[Finding]) -> Dict[str, int]:
     return counts
 
 
-def decide(findings: Iterable[Finding], config: Config) -> Verdict:
+def decide(findings: Iterable[Finding], config: Config, approval: Optional[Approval] = None) -> Verdict:
+    """APPROVAL (a person with write access took responsibility) turns a
+    block or review verdict into pass; the report records who and when."""
     counts = count(findings)
+    if approval is not None and (counts[BLOCK] or counts[ESCALATE]):
+        return Verdict(PASS, EXIT_PASS, counts, approved=True)
     if counts[BLOCK]:
         return Verdict(BLOCK, EXIT_BLOCK, counts)
     if counts[ESCALATE]:
