@@ -22,12 +22,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"guardrails: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="guardrails", description="The merge gate for code written by AI agents.")
-    parser.add_argument("--version", action="version", version=f"guardrails {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    check = sub.add_parser("check", help="judge a change and exit 0 (pass), 1 (block) or 2 (error)")
+def add_check_arguments(check: argparse.ArgumentParser) -> None:
+    """The flags of `guardrails check` (other commands that judge a change,
+    such as the GitHub Action's, take the same ones)."""
     src = check.add_mutually_exclusive_group()
     src.add_argument("--base", metavar="REF", help="judge `git diff BASE...HEAD` (merge-base, as a pull request)")
     src.add_argument("--staged", action="store_true", help="judge the index against HEAD (pre-commit)")
@@ -42,7 +39,28 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--deep", action="store_true", help="run ruff and mypy to name what each new suppression hides")
     check.add_argument("--online", action="store_true", help="look new packages up in their registries")
     check.add_argument("--no-llm", action="store_true", help="do not call the LLM reviewer; escalated findings stay undecided")
+    check.add_argument("--reviewer", metavar="MODEL", action="append", default=[],
+                       help="a reviewer model (repeatable, in order of preference); replaces the policy's pool")
+    check.add_argument("--reviewer-base-url", metavar="URL",
+                       help="the OpenAI-compatible endpoint of the --reviewer models")
+    check.add_argument("--reviewer-api-key-env", metavar="NAME",
+                       help="the environment variable holding the --reviewer key (default OPENAI_API_KEY)")
+    check.add_argument("--review-cache", metavar="FILE",
+                       help="the reviewer's decision cache (default: the policy's reviewer.cache, else none)")
+    check.add_argument("--author-model", metavar="MODEL",
+                       help="the model that wrote the change (wins over detection from commits and the pull request)")
+    check.add_argument("--pull-request", metavar="FILE",
+                       help="the pull request: a GitHub event payload or a small JSON {title, body, labels, head_branch, author}")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="guardrails", description="The merge gate for code written by AI agents.")
+    parser.add_argument("--version", action="version", version=f"guardrails {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="judge a change and exit 0 (pass), 1 (block) or 2 (error)")
+    add_check_arguments(check)
 
     init = sub.add_parser("init", help="write a commented starter .guardrails.yml")
     init.add_argument("--path", default=".guardrails.yml", help="where to write it (default .guardrails.yml)")
