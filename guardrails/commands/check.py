@@ -9,7 +9,7 @@ from typing import Callable, Optional
 
 from guardrails import change as change_mod, pipeline, reporters
 from guardrails.errors import GuardError
-from guardrails.model import ChangeSet, Options
+from guardrails.model import Approval, ChangeSet, Options, Report
 
 
 def _change_getter(args: argparse.Namespace) -> Callable[[], ChangeSet]:
@@ -45,12 +45,18 @@ def use_color(choice: str, stream: object) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def run(args: argparse.Namespace) -> int:
-    request = pipeline.Request(
-        get_change=_change_getter(args),
-        options=Options(deep=args.deep, online=args.online, no_llm=args.no_llm),
-        config_path=args.config,
-    )
+def options_from_args(args: argparse.Namespace) -> Options:
+    """The check flags (see cli.add_check_arguments) as the pipeline's Options."""
+    return Options(deep=args.deep, online=args.online, no_llm=args.no_llm)
+
+
+def request_from_args(args: argparse.Namespace, approval: Optional[Approval] = None) -> pipeline.Request:
+    """A pipeline request from the check flags (shared by commands that judge a change)."""
+    return pipeline.Request(get_change=_change_getter(args), options=options_from_args(args),
+                            config_path=args.config, approval=approval)
+
+
+def run_pipeline(request: pipeline.Request) -> Report:
     # The checks build many small objects (syntax trees, parsed manifests)
     # that live until the run ends; the cyclic collector would walk them again
     # and again.  A run is short, so it is off while the pipeline runs (about
@@ -58,10 +64,14 @@ def run(args: argparse.Namespace) -> int:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        report = pipeline.run(request)
+        return pipeline.run(request)
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def write_reports(args: argparse.Namespace, report: Report) -> None:
+    """The report on stdout (or --output) and the extra report files."""
     color = use_color(args.color, sys.stdout) and not args.output
     main_text = reporters.render(args.format, report, color=color)
     if args.output:
@@ -74,4 +84,9 @@ def run(args: argparse.Namespace) -> int:
         if path:
             _write(path, reporters.render(fmt, report), flag)
     sys.stdout.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    report = run_pipeline(request_from_args(args))
+    write_reports(args, report)
     return report.exit_code
