@@ -23,7 +23,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 import unidiff
 from unidiff.constants import RE_HUNK_HEADER
 
-from guardrails import git
+from guardrails import commits, git
 from guardrails.errors import GuardError
 from guardrails.model import (
     ADDED, ADDED_FILE, CONTEXT, COPIED, DELETED, MODIFIED, REMOVED, RENAMED,
@@ -791,7 +791,9 @@ def from_revisions(base: str, head: str = "HEAD", cwd: Optional[str] = None,
         desc = f"{base}...{head} (merge-base {fork[:12]})"
     else:
         desc = f"{base}..{head}"
-    return _git_change(repo, fork, head_id, [fork, head_id, "--"], desc, "git")
+    change = _git_change(repo, fork, head_id, [fork, head_id, "--"], desc, "git")
+    # The commits a pull request lists: BASE..HEAD (read when asked).
+    return change._replace(commits=commits.cached(lambda: git.commit_log(repo, base_id, head_id)))
 
 
 def from_staged(cwd: Optional[str] = None) -> ChangeSet:
@@ -824,7 +826,8 @@ def default(cwd: Optional[str] = None) -> ChangeSet:
         # The root commit: everything in it is new.  (In a shallow clone of
         # depth 1 HEAD~1 is missing too, and HEAD's whole tree is the change.)
         source = f"HEAD {head_id[:12]} (root commit, or no parent fetched; no upstream branch)"
-        return _git_change(repo, None, head_id, [git.empty_tree(repo), head_id, "--"], source, "git")
+        change = _git_change(repo, None, head_id, [git.empty_tree(repo), head_id, "--"], source, "git")
+        return change._replace(commits=commits.cached(lambda: git.commit_log(repo, None, head_id)))
     return from_revisions("HEAD~1", "HEAD", repo, merge_base=False,
                           source="HEAD~1..HEAD (no upstream branch)")
 
@@ -851,7 +854,10 @@ def from_diff(path: str, cwd: Optional[str] = None, stdin: Optional[bytes] = Non
             raise GuardError(f"cannot read --diff {show(path)}: {exc.strerror}") from None
         label = f"diff file {path}"
         where = f"diff file {show(path)}"
-    parsed = parse_diff(_decode_diff(raw), where)
+    text = _decode_diff(raw)
+    parsed = parse_diff(text, where)
+    # A `git format-patch` series names its commits in mail headers.
+    series = commits.from_patch(text)
     repo = git.toplevel(cwd)
 
     # Which pre-images does the repository hold?  One process for all.
@@ -906,6 +912,7 @@ def from_diff(path: str, cwd: Optional[str] = None, stdin: Optional[bytes] = Non
     coverage = "full" if full else "hunks-only"
     return ChangeSet(
         files=tuple(files), source=label, coverage=coverage, repo=repo, mode="diff",
+        commits=commits.fixed(series),
         read_head=_diff_head_reader(files, repo),
         read_base=_diff_base_reader(files, repo),
         list_head=_diff_lister(files, repo),

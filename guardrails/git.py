@@ -12,6 +12,7 @@ import subprocess
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from guardrails.errors import GuardError
+from guardrails.model import CommitMeta
 
 ENCODING = "utf-8"
 ERRORS = "surrogateescape"
@@ -356,3 +357,56 @@ def diff_attribute(paths: Iterable[str], cwd: str) -> Dict[str, str]:
     for i in range(0, len(fields) - 2, 3):
         result[fields[i].decode(ENCODING, ERRORS)] = fields[i + 2].decode(ENCODING, ERRORS)
     return result
+
+
+# `git log` of a change, for author detection (authorship.py).
+# - --no-use-mailmap: log.mailmap (on by default since git 2.29) rewrites
+#   author and committer through the *work tree's* .mailmap, which the
+#   change under review can add: one line would turn "Claude
+#   <noreply@anthropic.com>" into a person.  We read the identities the
+#   commit objects record.
+# - --no-show-signature: log.showSignature=true prints gpg's verdict into
+#   stdout, between our fields.
+# - --no-notes: notes are other people's words about a commit, not its own.
+# - --encoding=UTF-8: a commit may declare another encoding (the "encoding"
+#   header, i18n.commitEncoding: Latin-1, Shift-JIS...); git re-encodes it.
+#   A commit that declares none but holds bytes that are not UTF-8 comes out
+#   as those bytes, so we decode with "replace": these strings go into
+#   reports (JSON), where lone surrogates are not welcome.
+# - -z with NUL between fields: a message may hold any character but NUL
+#   (git cuts a message at its first NUL when printing), so NUL separates
+#   both the fields and the commits; the full id first lets us check that
+#   the fields line up.
+# - newest first (git's default order), at most MAX_COMMITS: a "change"
+#   that is a whole history (a base far behind) must not cost minutes.
+#   A message longer than MAX_MESSAGE keeps its start and its end, where
+#   trailers live.
+MAX_COMMITS = 500
+MAX_MESSAGE = 64 * 1024
+_LOG_FIELDS = ("%H", "%an", "%ae", "%cn", "%ce", "%B")
+
+
+def commit_log(repo: str, base: Optional[str], head: str) -> Tuple[CommitMeta, ...]:
+    """The commits of BASE..HEAD (what a pull request lists), newest first;
+    with BASE None, HEAD alone (a root commit, a clone of depth 1)."""
+    fmt = "%x00".join(_LOG_FIELDS)
+    args = ["log", "-z", "--no-use-mailmap", "--no-show-signature", "--no-notes", "--no-color",
+            "--encoding=UTF-8", f"--format=format:{fmt}",
+            f"--max-count={MAX_COMMITS if base else 1}",
+            "--end-of-options", f"{base}..{head}" if base else head, "--"]
+    raw = run(args, cwd=repo)[1]
+    if not raw:
+        return ()
+    fields = raw.split(b"\0")
+    width = len(_LOG_FIELDS)
+    if len(fields) % width or not all(_HEX.fullmatch(fields[i].decode("ascii", "replace"))
+                                      for i in range(0, len(fields), width)):
+        raise GuardError(f"git log {base or ''}..{head} in {repo}: unexpected output, cannot read commits")
+    commits = []
+    for i in range(0, len(fields), width):
+        sha, an, ae, cn, ce, body = (f.decode(ENCODING, "replace") for f in fields[i:i + width])
+        if len(body) > MAX_MESSAGE:
+            body = body[:MAX_MESSAGE // 2] + "\n[...]\n" + body[-MAX_MESSAGE // 2:]
+        commits.append(CommitMeta(sha=sha, author_name=an, author_email=ae, committer_name=cn,
+                                  committer_email=ce, message=body))
+    return tuple(commits)
