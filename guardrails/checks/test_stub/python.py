@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from guardrails.change import read_many
 from guardrails.checks.test_stub import python_ast as pa
+from guardrails.checks.test_stub import python_hunks
 from guardrails.checks.test_stub import python_tests as pt
 from guardrails.checks.test_stub.python_triggers import INLINE_TABLE, code_triggers
 from guardrails.checks.test_stub.testfiles import (PytestConfig, is_test_file, pytest_config)
@@ -64,6 +65,7 @@ class PyFile:
         self.triggers: Dict[str, Set[int]] = {}
         self.top_names: Optional[Set[str]] = None  # top-level def/class names, when code_tree is partial
         self.new_lines = new_text.splitlines() if new_text else []
+        self.partial = False  # sides rebuilt from the diff's hunks (python_hunks)
 
     @property
     def old_tree(self) -> Optional[ast.Module]:
@@ -272,9 +274,19 @@ def _load(change: ChangeSet, ctx: Context) -> List[PyFile]:
         if (old and len(old) > MAX_BYTES) or (new and len(new) > MAX_BYTES):
             ctx.warn(f"test-stub: skipped {fc.path}: larger than 1 MB")
             continue
+        partial = None
+        if fc.hunks and ((old is None and fc.status != "added") or (new is None and fc.status != "deleted")):
+            # hunks-only coverage: each side as far as the hunks show it
+            partial = python_hunks.sides(fc)
+            old = partial[0].text if partial[0] is not None else None
+            new = partial[1].text if partial[1] is not None else None
         if old is None and new is None:
             continue
         pf = PyFile(fc, is_test, old, new)
+        if partial is not None:
+            pf.partial = True
+            pf._trees["old"] = partial[0].tree if partial[0] is not None else None
+            pf._trees["new"] = partial[1].tree if partial[1] is not None else None
         pf.worth = _worth_parsing(pf, extra_run)
         out.append(pf)
     return out
@@ -457,6 +469,10 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
         else:
             found.extend(python_special.check_code_file(pf, session))
     found.extend(python_special.resolve_candidates(session))
+    partial = {pf.path for pf in files if pf.partial}
+    if partial:
+        found = [f for f in found if f.path not in partial] + \
+            python_hunks.mark([f for f in found if f.path in partial])
     # Empty facts say nothing to a reader: drop them from the details.
     return [f._replace(details={k: v for k, v in f.details.items() if v not in ("", None, [], ())})
             for f in found]

@@ -288,6 +288,10 @@ def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: A
             ol, nl = pa.literal(same.expected), pa.literal(a.expected)
             if f and ol is not None and nl is not None and ol.key != nl.key:
                 out.append(_expected_finding(pf, tid, a.line, a.text, f, ol.text, nl.text))
+    swaps = _swapped_subjects(pf, old.node, new.node, olds, news, removed, added, paired_old, tid)
+    if swaps:
+        out.extend(swaps)
+        weakened = True
     # Assertions wrapped so that their failure is swallowed.
     for extra in (_wrapped(pf, old.node, new.node, tid) if _WRAP_HINT.search(new_src) else [],
                   _discarded(pf, old.node, new.node, tid) if _BARE_CMP.search(new_src) else []):
@@ -364,6 +368,92 @@ def _take(a: Counter, b: Counter, item: pt.Assertion, reverse: bool = False) -> 
         b[d] -= 1
         return False
     return True
+
+
+# How much a mock's call assertion pins down, most first.
+_MOCK_RANK = {"assert_called_once_with": 4, "assert_awaited_once_with": 4, "assert_called_with": 3,
+              "assert_has_calls": 3, "assert_awaited_with": 3, "assert_has_awaits": 3, "assert_called_once": 2,
+              "assert_any_call": 2, "assert_awaited_once": 2, "assert_any_await": 2, "assert_called": 1,
+              "assert_awaited": 1}
+
+
+def _call_check(a: pt.Assertion) -> str:
+    """The mock an assertion checks the calls of ("" when none): a mock
+    assertion method, or `call_count` / `called` compared."""
+    if a.kind == pt.MOCK:
+        return a.subject
+    for suffix in (".call_count", ".await_count", ".called", ".call_args", ".call_args_list"):
+        if a.subject.endswith(suffix):
+            return a.subject[:-len(suffix)]
+    return ""
+
+
+def _swapped_subjects(pf: Any, old: ast.AST, new: ast.AST, olds: List[pt.Assertion], news: List[pt.Assertion],
+                      removed: List[pt.Assertion], added: List[pt.Assertion], paired: Set[int],
+                      tid: str) -> List[Finding]:
+    """Assertions rewritten to check something else: a repeat of another
+    assertion, a value the test computes itself instead of the code under
+    test, a mock's calls no longer checked (or checked more loosely)."""
+    out: List[Finding] = []
+    gone = [o for o in removed if id(o) not in paired and o.line in pf.removed]
+    fresh = [a for a in added if a.line in pf.added]
+    if not gone:
+        return out
+    new_src = " ".join(pa.text_of(pf.new_lines, new).split())
+    new_keys = Counter(a.key for a in news)
+    old_keys = Counter(a.key for a in olds)
+    code = sorted(pt.subjects(old))
+    still_called = pt.called_names(new)
+    used: Set[int] = set()
+
+    def add(a: Optional[pt.Assertion], o: pt.Assertion, how: str, msg: str, **sev: Any) -> None:
+        paired.add(id(o))
+        if a is not None:
+            used.add(id(a))
+        line, side = (a.line, "new") if a is not None else (o.line, "old")
+        text = a.text if a is not None else o.text
+        out.append(finding(WEAK, pf.path, line, f"{tid}: {msg}", text, side=side,
+                           details={"test": tid, "old": o.text, "new": a.text if a else "", "how": how,
+                                    "code_under_test": code}, **sev))
+
+    for o in gone:
+        mock = _call_check(o)
+        if mock:
+            same = [a for a in news if _call_check(a) == mock]
+            if not same:
+                add(None, o, "call check dropped",
+                    f"the check of {mock}'s calls was dropped: `{o.text}`")
+                continue
+            method = pa.callee(o.node.value) if isinstance(o.node, ast.Expr) and \
+                isinstance(getattr(o.node, "value", None), ast.Call) else ""
+            rank = _MOCK_RANK.get(method, 0)
+            looser = [a for a in same if id(a) not in used and a.line in pf.added and isinstance(a.node, ast.Expr)
+                      and isinstance(getattr(a.node, "value", None), ast.Call)
+                      and 0 < _MOCK_RANK.get(pa.callee(a.node.value), 0) < rank]
+            if looser and not any(_MOCK_RANK.get(pa.callee(a.node.value), 0) >= rank for a in same
+                                  if isinstance(a.node, ast.Expr) and isinstance(getattr(a.node, "value", None),
+                                                                                ast.Call)):
+                add(looser[0], o, "mock check weakened",
+                    f"mock check weakened: `{o.text}` became `{looser[0].text}`")
+            continue
+        a = next((x for x in fresh if id(x) not in used and id(x) not in paired and x.kind == o.kind
+                  and x.subject != o.subject), None)
+        if a is None or not o.subject:
+            continue
+        if new_keys[a.key] > 1 and new_keys[a.key] > old_keys[a.key]:
+            add(a, o, "replaced by a repeat",
+                f"`{o.text}` was replaced by `{a.text}`, a repeat of a check the test already makes")
+            continue
+        old_calls = pt.subjects(old)
+        if old_calls and not (old_calls & still_called):
+            add(a, o, "code under test no longer called",
+                f"`{o.text}` became `{a.text}`: the test no longer calls {', '.join(sorted(old_calls))}")
+            continue
+        if " ".join(o.subject.split()) in new_src:
+            add(a, o, "subject changed",
+                f"`{o.text}` now checks {a.subject} instead of {o.subject} (still computed, no longer checked)",
+                severity=ESCALATE)
+    return out
 
 
 def _broad_raises(node: ast.AST) -> bool:

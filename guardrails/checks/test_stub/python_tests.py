@@ -106,8 +106,21 @@ def _truthy_constant(node: ast.AST) -> bool:
     return False
 
 
+def _constant_subject(node: Optional[ast.AST]) -> bool:
+    """A literal checked for being there (`assertIsNotNone(3)`,
+    `assert "x" is not None`): it always is."""
+    if node is None:
+        return False
+    lit = pa.literal(node)
+    return lit is not None and lit.key != ("none",) and not (isinstance(node, ast.Call))
+
+
 def _classify_assert(test: ast.expr) -> Tuple[str, Any, Optional[ast.AST]]:
     if _truthy_constant(test):
+        return TRIVIAL, "", None
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.IsNot) and \
+            isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None and \
+            _constant_subject(test.left):
         return TRIVIAL, "", None
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
         op, right = test.ops[0], test.comparators[0]
@@ -143,6 +156,8 @@ def _classify_call(call: ast.Call) -> Optional[Tuple[str, Any, Optional[ast.AST]
             return (TRIVIAL if truth else TRUTHY), "", None
         return TRUTHY, args[0] if args else "", None
     if name == "assertIsNotNone":
+        if args and _constant_subject(args[0]):
+            return TRIVIAL, "", None
         return NOTNONE, args[0] if args else "", None
     if name == "assertIsNone":
         return EXACT, args[0] if args else "", ast.Constant(None)
