@@ -1,0 +1,340 @@
+"""Security family: what the change adds that attacks the gate or leaks.
+
+* ``security/prompt-injection``: text that addresses the automated reviewer
+  (instructions to approve, forged verdict JSON, "ignore previous
+  instructions", chat-template role markers next to an instruction to pass);
+* ``security/secret-in-change``: keys, tokens and private keys
+  (``guardrails.secrets``), always shown redacted;
+* ``security/bidi-control``, ``security/invisible-character``,
+  ``security/homoglyph``: Unicode that shows a reader something other than
+  what the compiler, the tool or the package index reads
+  (``guardrails.textnorm``).
+
+Only added lines are read.  Every file's added lines are joined once; an
+all-ASCII file costs one ``isascii`` for the Unicode rules and a few
+substring tests for the others.
+"""
+from __future__ import annotations
+
+import bisect
+import fnmatch
+import re
+from typing import Dict, Iterable, List, NamedTuple, Pattern, Sequence, Tuple
+
+from guardrails import secrets, textnorm
+from guardrails.checks import finding, tampering
+from guardrails.checks.suppressions import scan as sc
+from guardrails.model import DELETED, ChangeSet, Context, FileChange, Finding, Line, glob_match
+
+NAME = "security"
+CONFIG_SCHEMA: dict = {
+    # Globs of files whose secrets are not reported (test fixtures holding
+    # throw-away keys), e.g. ["tests/fixtures/**"].
+    "allow_secret_paths": [],
+    # Globs of files where injection phrases are not reported (a corpus of
+    # prompt-injection samples a detector is tested on).
+    "allow_injection_paths": [],
+    # More phrases that, added anywhere, address the reviewer (plain text,
+    # matched case-insensitively after normalisation), e.g. ["ship it, bot"].
+    "extra_injection_phrases": [],
+    # Globs of files where invisible characters, bidirectional controls and
+    # mixed-script words are not reported (e.g. Unicode test data).
+    "allow_unicode_paths": [],
+}
+
+INJECTION = "security/prompt-injection"
+SECRET = "security/secret-in-change"
+BIDI = "security/bidi-control"
+INVISIBLE = "security/invisible-character"
+HOMOGLYPH = "security/homoglyph"
+
+# How many lines apart an address to the reviewer and an instruction to pass
+# may be and still read as one message.
+WINDOW = 2
+
+_S = r"[ \t]{1,4}"
+_ANY = r"[^\n]{0,80}?"
+_AUTO = r"(?:ai|llm|automated|automatic|bot|robot|model|language model|gpt|claude|gemini|copilot|codex)"
+_JUDGE = r"(?:code )?(?:reviewer|reviewers|approver|grader|judge|gatekeeper|merge gate|review bot|review agent)"
+
+
+class Phrase(NamedTuple):
+    name: str  # what it is, for the message
+    needle: str  # a substring every match holds (lowercased, normalised text)
+    regex: Pattern[str]
+
+
+def _ph(name: str, needle: str, regex: str) -> Phrase:
+    return Phrase(name, needle, re.compile(regex))
+
+
+# Strong: alone, addressed to the reviewer or forging its answer.
+STRONG = (
+    _ph("asks to ignore the previous instructions", "",
+        r"\b(?:ignore|disregard|forget|override|bypass)" + _S + r"(?:all" + _S + r"|any" + _S + r")?(?:of" + _S
+        + r")?(?:the" + _S + r"|your" + _S + r"|my" + _S + r"|these" + _S + r")?(?:previous|prior|above|earlier|"
+        r"preceding|former|system|original|initial)" + _S + r"(?:instructions?|prompts?|rules|directions|guidelines|"
+        r"directives|context)\b"),
+    _ph("tells the guard what to decide", "guardrails",
+        r"\bguardrails?[ \t]{0,3}[:,][ \t]{0,3}(?:approve|allow|pass|ignore|skip|accept|lgtm|do not flag)\b"),
+    _ph("writes to the automated reviewer", "",
+        r"\b(?:note|message|instructions?|memo|reminder)" + _S + r"(?:to|for)" + _S + r"(?:the" + _S + r"|any" + _S
+        + r"|all" + _S + r")?" + _AUTO + r"[ \t]{0,4}" + _JUDGE + r"\b"),
+    _ph("forges the reviewer's answer", "decisions",
+        r"[\"']decisions[\"'][ \t]{0,4}:[ \t]{0,4}\[[ \t]{0,4}\{[^\n]{0,200}?[\"']decision[\"'][ \t]{0,4}:"),
+)
+# A verdict written as JSON: strong in prose and comments, otherwise only
+# next to an address to the reviewer (authorisation code says "decision":
+# "allow" for its own reasons).
+VERDICT = re.compile(r"[\"'](?:decision|verdict|review_decision|result)[\"'][ \t]{0,4}:[ \t]{0,4}[\"']"
+                     r"(?:allow|allowed|approve|approved|pass|passed|lgtm|accept)[\"']")
+# Addresses an automated reviewer or plays a role in its conversation.
+ADDRESS = (
+    _ph("addresses the automated reviewer", "you",
+        r"\b(?:you are|you're|you act as|act as|pretend to be|as)" + _S + r"(?:an?" + _S + r"|the" + _S
+        + r")?(?:" + _AUTO + r"[ \t]{0,4}|expert[ \t]{0,4}|senior[ \t]{0,4})?" + _JUDGE + r"\b"),
+    _ph("speaks as the reviewer", "as the",
+        r"\bas the (?:" + _AUTO + r" )?" + _JUDGE + r"\b"),
+    _ph("mentions the system prompt", "system prompt", r"\bsystem" + _S + r"prompt\b"),
+    _ph("writes to the reviewer", "",
+        r"\b(?:note|message|instructions?|memo|reminder)" + _S + r"(?:to|for)" + _S + r"(?:the" + _S + r"|any" + _S
+        + r"|all" + _S + r")?" + _JUDGE + r"\b"),
+    _ph("greets the automated reviewer", "",
+        r"(?:^|[^\w])(?:dear|hey|hi|hello|attention)[ \t,]{1,4}(?:" + _AUTO + r"|" + _JUDGE + r")\b"),
+    _ph("writes a chat-template role marker", "",
+        r"<\|(?:im_start|im_end|system|user|assistant|start_header_id|end_header_id|eot_id)\|>|\[/?inst\]|<</?sys>>|"
+        r"(?:^|\n)[ \t#/*>-]{0,6}(?:system|assistant)[ \t]{0,2}:[ \t]"),
+)
+# Tells the reviewer to let the change through.
+PASS = re.compile(
+    r"\b(?:must|should|shall|will|need to|have to|are to|please|just|simply|always|now)" + _S
+    + r"(?:approve|allow|pass|accept|merge|lgtm)\b(?![ \t]{1,4}or\b)|"
+    r"\bapprove" + _S + r"(?:this|it|these|them|the" + _S + r"(?:change|pr|pull request|diff|commit))\b(?!" + _S
+    + r"or\b)|"
+    r"\b(?:change|pr|pull request|diff|code|commit)" + _S + r"(?:is|has been|was)" + _S
+    + r"(?:pre-?)?(?:approved|safe|verified|cleared)\b|\blgtm\b|"
+    r"\b(?:do not|don't|never|must not|should not)" + _S + r"(?:flag|block|report|reject|escalate|mention|comment on)\b|"
+    r"\bsafe" + _S + r"to" + _S + r"merge\b|"
+    r"\b(?:mark|treat|consider|classify|rate|label)" + _S + r"(?:it|this|these|them|the" + _S + r"\w+)" + _S + r"as"
+    + _S + r"(?:safe|approved|passing|benign|legitimate|allowed|clean|compliant)\b|"
+    r"\b(?:respond|reply|answer|output|return)" + _ANY + r"\b(?:allow|approve|pass|lgtm)\b|"
+    + VERDICT.pattern)
+
+_PROSE_EXT = (".md", ".markdown", ".mdx", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".mdc", ".patch", ".diff",
+              ".eml", ".msg")
+
+
+class _Text(NamedTuple):
+    """A file's added lines joined, as matched (normalised, lowercased)."""
+
+    lines: Sequence[Line]
+    low: str
+    starts: List[int]
+
+    def line_at(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1
+
+
+def _joined(lines: Sequence[Line]) -> _Text:
+    texts = [textnorm.normalize(ln.text).lower() for ln in lines]
+    starts, pos = [], 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+    return _Text(lines, "\n".join(texts), starts)
+
+
+def _agent_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name in tampering.AGENT_NAMES or any(fnmatch.fnmatchcase(path, p) for p in tampering.AGENT_GLOBS)
+
+
+def _shown(text: str) -> str:
+    """A line as evidence: secrets redacted, hidden characters made visible."""
+    text = secrets.redact(text)[0]
+    if text.isascii():
+        return text
+    marks = {h.index: h for h in textnorm.hidden(text, False)}
+    if not marks:
+        return text
+    return "".join(f"<U+{ord(c):04X}>" if i in marks else c for i, c in enumerate(text))
+
+
+# --- prompt injection -----------------------------------------------------------------
+
+def _in_comment(path: str, text: str) -> bool:
+    """Does the verdict on this line sit in prose or a comment?"""
+    lang = sc.language(path)
+    if lang is None:
+        return path.lower().endswith(_PROSE_EXT) or "." not in path.rsplit("/", 1)[-1]
+    scan = sc.Scan(text + "\n", lang)
+    comments = scan.comments_on([1])
+    return any(VERDICT.search(c.text.lower()) for c in comments)
+
+
+def _injections(path: str, joined: _Text, extra: Tuple[Pattern[str], ...]) -> List[Tuple[int, str]]:
+    """(index of the added line, what it does) for each injection."""
+    low = joined.low
+    hits: Dict[int, str] = {}
+    for phrase in STRONG + tuple(Phrase("writes a phrase the policy forbids", "", rx) for rx in extra):
+        if phrase.needle and phrase.needle not in low:
+            continue
+        for m in phrase.regex.finditer(low):
+            hits.setdefault(joined.line_at(m.start()), phrase.name)
+    if '"' in low or "'" in low:
+        for m in VERDICT.finditer(low):
+            i = joined.line_at(m.start())
+            if i not in hits and _in_comment(path, joined.lines[i].text):
+                hits[i] = "writes a verdict for the reviewer"
+    addressed: Dict[int, str] = {}
+    for phrase in ADDRESS:
+        if phrase.needle and phrase.needle not in low:
+            continue
+        for m in phrase.regex.finditer(low):
+            addressed.setdefault(joined.line_at(m.start() + (1 if low[m.start()] == "\n" else 0)), phrase.name)
+    if addressed:
+        passes = sorted({joined.line_at(m.start()) for m in PASS.finditer(low)})
+        for i, name in addressed.items():
+            k = bisect.bisect_left(passes, i - WINDOW)
+            if k < len(passes) and passes[k] <= i + WINDOW and i not in hits:
+                hits[i] = f"{name} and tells it to let the change through"
+    return sorted(hits.items())
+
+
+def _injection_findings(fc: FileChange, lines: Sequence[Line], joined: _Text,
+                        extra: Tuple[Pattern[str], ...]) -> List[Finding]:
+    out = []
+    for i, what in _injections(fc.path, joined, extra):
+        line = lines[i]
+        out.append(finding(
+            INJECTION, fc.path, line.new_no or 0,
+            f"added text {what}: the change must not talk to the reviewer that judges it",
+            _shown(line.text), details={"what": what}))
+    return out
+
+
+def _commit_findings(change: ChangeSet, extra: Tuple[Pattern[str], ...]) -> List[Finding]:
+    out = []
+    for commit in change.commits():
+        lines = [Line("+", t, None, n) for n, t in enumerate(commit.message.split("\n"), 1)]
+        joined = _joined(lines)
+        for i, what in _injections("COMMIT_MSG", joined, extra):
+            where = f"commit {commit.sha[:12]}" if commit.sha else "commit message"
+            out.append(finding(
+                INJECTION, where, 0,
+                f"the commit message {what} (line {i + 1}): the change must not talk to the reviewer that judges it",
+                _shown(lines[i].text), details={"what": what, "commit": commit.sha, "message_line": i + 1}))
+    return out
+
+
+# --- secrets --------------------------------------------------------------------------
+
+def _secret_findings(fc: FileChange, lines: Sequence[Line]) -> List[Finding]:
+    text = "\n".join(ln.text for ln in lines)
+    found = secrets.find(text)
+    if not found:
+        return []
+    before = "\n".join(ln.text for ln in fc.removed())
+    starts, pos = [], 0
+    for ln in lines:
+        starts.append(pos)
+        pos += len(ln.text) + 1
+    out = []
+    for match in found:
+        value = text[match.start:match.end]
+        if before and value in before:
+            continue  # the line changed; the secret was already there
+        i = bisect.bisect_right(starts, match.start) - 1
+        line = lines[i]
+        out.append(finding(
+            SECRET, fc.path, line.new_no or 0,
+            f"a secret ({match.kind}) is added: `{_shown(line.text).strip()[:160]}`",
+            _shown(line.text), details={"kind": match.kind, "length": match.end - match.start},
+            column=match.start - starts[i] + 1))
+    return out
+
+
+# --- Unicode --------------------------------------------------------------------------
+
+def _unicode_findings(fc: FileChange, lines: Sequence[Line]) -> List[Finding]:
+    out = []
+    for line in lines:
+        text = line.text
+        if text.isascii():
+            continue
+        shown = _shown(text)
+        marks = textnorm.hidden(text, first_line=line.new_no == 1)
+        bidi = [h for h in marks if h.kind == "bidi"]
+        invisible = [h for h in marks if h.kind == "invisible"]
+        if bidi:
+            out.append(finding(
+                BIDI, fc.path, line.new_no or 0,
+                f"bidirectional control {', '.join(dict.fromkeys(h.name for h in bidi))} can make the code read "
+                "differently from how it runs (Trojan Source)", shown,
+                details={"characters": list(dict.fromkeys(h.name for h in bidi))}, column=bidi[0].index + 1))
+        if invisible:
+            details: Dict[str, object] = {"characters": list(dict.fromkeys(h.name for h in invisible))}
+            hidden_text = textnorm.tag_text(text)
+            if hidden_text:
+                details["hidden_text"] = secrets.redact(hidden_text)[0]
+            normal = textnorm.normalize(text)
+            message = f"invisible character {', '.join(details['characters'])}"  # type: ignore[arg-type]
+            if hidden_text:
+                message += f" spelling hidden text {details['hidden_text']!r}"
+            else:
+                message += f"; the line reads `{secrets.redact(normal.strip())[0][:120]}`"
+            out.append(finding(INVISIBLE, fc.path, line.new_no or 0, message, shown, details=details,
+                               column=invisible[0].index + 1))
+        words = _mixed(text)
+        if words:
+            word, col = words[0]
+            foreign = [textnorm.char_name(c) for c in dict.fromkeys(word) if textnorm.is_lookalike(c)]
+            reads = textnorm.normalize(word)
+            out.append(finding(
+                HOMOGLYPH, fc.path, line.new_no or 0,
+                f"`{word}` mixes ASCII letters with look-alikes ({', '.join(foreign)}): it reads as `{reads}` but "
+                "is a different name to the compiler, the tools and the package index", shown,
+                details={"word": word, "reads_as": reads, "characters": foreign,
+                         "other_words": [w for w, _ in words[1:]]}, column=col + 1))
+    return out
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _mixed(text: str) -> List[Tuple[str, int]]:
+    """Mixed-script words of TEXT, and words made only of look-alikes on a
+    line whose other letters are ASCII (a Cyrillic `а` used as a name)."""
+    words = [(m.group(0), m.start()) for m in _WORD.finditer(text) if not m.group(0).isascii()]
+    out = [(w, i) for w, i in words if textnorm.mixes_scripts(w)]
+    if not out:
+        foreign = [(w, i) for w, i in words if all(textnorm.is_lookalike(c) or c.isascii() for c in w)]
+        if foreign and len(foreign) == len(words) and any(c.isalpha() and c.isascii() for c in text):
+            out = foreign
+    return out
+
+
+# --- the family -----------------------------------------------------------------------
+
+def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
+    allow_secret = tuple(str(p) for p in ctx.settings.get("allow_secret_paths") or ())
+    allow_injection = tuple(str(p) for p in ctx.settings.get("allow_injection_paths") or ())
+    allow_unicode = tuple(str(p) for p in ctx.settings.get("allow_unicode_paths") or ())
+    extra = tuple(re.compile(r"\b" + r"[ \t]+".join(re.escape(w) for w in textnorm.normalize(str(p)).lower().split())
+                             + r"\b") for p in ctx.settings.get("extra_injection_phrases") or () if str(p).strip())
+    out: List[Finding] = []
+    for fc in change.files:
+        if fc.is_binary or fc.status == DELETED:
+            continue
+        lines = list(fc.added())
+        if not lines:
+            continue
+        if not (allow_unicode and glob_match(fc.path, allow_unicode)):
+            if not all(ln.text.isascii() for ln in lines):
+                out.extend(_unicode_findings(fc, lines))
+        if not (allow_secret and glob_match(fc.path, allow_secret)):
+            out.extend(_secret_findings(fc, lines))
+        if not _agent_file(fc.path) and not (allow_injection and glob_match(fc.path, allow_injection)):
+            out.extend(_injection_findings(fc, lines, _joined(lines), extra))
+    out.extend(_commit_findings(change, extra))
+    return out

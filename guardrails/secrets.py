@@ -1,0 +1,275 @@
+"""Secrets in text: one table of patterns, ``find`` and ``redact``.
+
+Used by the ``security/secret-in-change`` rule and by the review stage,
+which redacts everything it sends to a model.  Every pattern is bounded
+(fixed or capped repetitions, no nested quantifiers) and runs only when a
+literal needle of it occurs in the text, so a long line or a large file
+costs one pass per pattern that can match at all.
+
+A match covers the secret itself, not what names it: ``password =
+"hunter2hunter2"`` is redacted to ``password = "[REDACTED:password]"``.
+Placeholders and examples (``sk-xxxx``, ``<your-key>``, ``${{ secrets.X }}``,
+``os.environ[...]``, ``changeme``, AWS's documented ``...EXAMPLE`` keys, a
+run of one character) are not secrets.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Callable, List, NamedTuple, Optional, Pattern, Tuple
+
+
+class SecretMatch(NamedTuple):
+    kind: str  # e.g. "openai-api-key", "private-key", "password"
+    start: int  # offset of the secret's first character
+    end: int  # offset just past its last character
+
+
+class _Kind(NamedTuple):
+    kind: str
+    needles: Tuple[str, ...]  # one must occur in the text (in the lowercased text when lower)
+    regex: Pattern[str]
+    group: str  # the named group that is the secret
+    valid: Callable[["re.Match[str]"], bool]
+    lower: bool = False
+
+
+# Words that make a value an example, not a secret (looked for in the lowercased value).
+_PLACEHOLDER_WORDS = ("xxxx", "****", "....", "your", "example", "placeholder", "changeme", "change_me",
+                      "change-me", "redacted", "dummy", "sample", "insert", "replace", "<", ">", "${",
+                      "{{", "%(", "$(", "secrets.", "os.environ", "process.env", "getenv", "env(", "vault:")
+# Generic values that are only examples or local defaults.
+_WEAK_VALUES = frozenset(("password", "passwd", "pass", "secret", "token", "changeme", "admin", "root", "guest",
+                          "postgres", "mysql", "user", "username", "test", "testing", "dev", "development",
+                          "default", "none", "null", "example", "foobar", "foo", "bar", "letmein", "qwerty",
+                          "123456", "12345678", "password1", "password123", "pass123", "secret123"))
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "example.com", "example.org", "example.net",
+                "host", "hostname")
+# The famous jwt.io sample token's signature.
+_KNOWN_EXAMPLES = ("SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",)
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def _classes(value: str) -> int:
+    return sum((any(c.islower() for c in value), any(c.isupper() for c in value),
+                any(c.isdigit() for c in value), any(not c.isalnum() for c in value)))
+
+
+def is_placeholder(value: str) -> bool:
+    low = value.lower()
+    if len(set(low.strip("-_ '\"`"))) <= 2:
+        return True  # "xxxxxxxx", "00000000", "abababab"
+    if low.strip("'\"`") in _WEAK_VALUES:
+        return True
+    if any(word in low for word in _PLACEHOLDER_WORDS):
+        return True
+    if value.endswith(("EXAMPLE", "EXAMPLEKEY")) or any(k in value for k in _KNOWN_EXAMPLES):
+        return True
+    return False
+
+
+def _random_body(body: str, min_entropy: float = 3.0) -> bool:
+    """The random part of a prefixed key: not a placeholder, varied enough."""
+    return not is_placeholder(body) and entropy(body) >= min_entropy
+
+
+def _group_ok(name: str, min_entropy: float = 3.0) -> Callable[["re.Match[str]"], bool]:
+    return lambda m: _random_body(m.group(name), min_entropy)
+
+
+def _openai_legacy(m: "re.Match[str]") -> bool:
+    body = m.group("body")
+    return _random_body(body) and any(c.isdigit() for c in body) and any(c.isalpha() for c in body)
+
+
+# Names that say a value is secret, and endings that say it only names or
+# describes one ("token_url", "secret_name", "password_field").
+_SECRET_WORDS = ("password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key",
+                 "accesskey", "access_key", "private_key", "privatekey", "credential", "pwd", "auth_key",
+                 "authkey")
+_NAME_ENDINGS = ("url", "uri", "path", "file", "filename", "dir", "name", "names", "type", "types", "field",
+                 "fields", "header", "env", "var", "prefix", "suffix", "length", "len", "id", "ids", "label",
+                 "pattern", "regex", "re", "rx", "key_name", "param", "kind", "mode", "policy", "endpoint",
+                 "format", "fmt", "template", "count", "size", "ttl", "expiry", "expires", "timeout", "class",
+                 "column", "col", "attr", "arn", "ref", "placeholder", "hint", "prompt", "message", "msg",
+                 "error", "help", "text", "description", "lifetime", "version", "scope", "scopes", "location")
+
+
+_NAME_PARTS = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+_NAME_WORD = re.compile(r"(?:^|_)(?P<w>password|passwd|passphrase|pwd|secret|token|credentials?|api_?key|"
+                        r"access_?key|private_?key|auth_?key|secret_?key|client_?secret)(?:_|$)")
+
+
+def _secret_name(name: str) -> Optional[str]:
+    """The kind of secret NAME holds ("password", "token", "secret"), or None."""
+    parts = [p.lower() for p in _NAME_PARTS.split(name) if p]
+    if not parts or parts[-1] in _NAME_ENDINGS:
+        return None
+    m = _NAME_WORD.search("_".join(parts))
+    if m is None:
+        return None
+    word = m.group("w")
+    return "password" if word in ("password", "passwd", "passphrase", "pwd") else \
+        "token" if word == "token" else "secret"
+
+
+def _assigned_ok(m: "re.Match[str]") -> bool:
+    if _secret_name(m.group("name")) is None:
+        return False
+    value = m.group("value")
+    if is_placeholder(value) or len(value) < 8:
+        return False
+    if value.startswith(("/", "./", "~/", "http://", "https://", "file:")) or value.isupper() and "_" in value:
+        return False  # a path, a URL, an environment variable's name
+    quoted = bool(m.group("q"))
+    if not quoted and (len(value) < 16 or _classes(value) < 3 or entropy(value) < 3.5):
+        return False
+    if not any(c.isdigit() for c in value) and all(c.isalpha() or c in "-_. " for c in value):
+        return len(value) >= 24 and _classes(value) >= 2 and entropy(value) >= 4.0
+    return entropy(value) >= 3.0 or _classes(value) >= 3
+
+
+def _aws_secret_ok(m: "re.Match[str]") -> bool:
+    value = m.group("value")
+    return not is_placeholder(value) and entropy(value) >= 3.5
+
+
+def _url_ok(m: "re.Match[str]") -> bool:
+    user, password, host = m.group("user"), m.group("value"), m.group("host").lower()
+    if is_placeholder(password) or password.lower() == user.lower() or len(password) < 4:
+        return False
+    if host.startswith(_LOCAL_HOSTS) or host.endswith((".local", ".test", ".example", ".invalid", ".localhost")):
+        return False
+    return not password.startswith(("$", "%", "{", "<", ":"))
+
+
+def _pem_ok(m: "re.Match[str]") -> bool:
+    body = m.group("body") or ""
+    payload = re.sub(r"\\n|[^A-Za-z0-9+/=]", "", body)
+    return len(payload) >= 40 and _random_body(payload, 3.5)
+
+
+_B = r"(?<![A-Za-z0-9_\-])"  # a key starts a token
+_E = r"(?![A-Za-z0-9_\-])"  # and ends one
+
+_KINDS: Tuple[_Kind, ...] = (
+    _Kind("private-key", ("-----BEGIN",),
+          re.compile(r"(?P<all>-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----"
+                     r"(?P<body>(?:[^-]|-(?!----)){0,20000})(?:-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----)?)"),
+          "all", _pem_ok),
+    _Kind("anthropic-api-key", ("sk-ant-",),
+          re.compile(_B + r"(?P<key>sk-ant-(?P<body>[A-Za-z0-9_\-]{32,300}))" + _E), "key", _group_ok("body")),
+    _Kind("openai-api-key", ("sk-proj-", "sk-svcacct-", "sk-admin-"),
+          re.compile(_B + r"(?P<key>sk-(?:proj|svcacct|admin)-(?P<body>[A-Za-z0-9_\-]{32,300}))" + _E), "key",
+          _group_ok("body")),
+    _Kind("openai-api-key", ("sk-",),
+          re.compile(_B + r"(?P<key>sk-(?P<body>[A-Za-z0-9]{32,200}))" + _E), "key", _openai_legacy),
+    _Kind("github-token", ("ghp_", "gho_", "ghs_", "ghu_", "ghr_"),
+          re.compile(_B + r"(?P<key>gh[posur]_(?P<body>[A-Za-z0-9]{36,251}))" + _E), "key", _group_ok("body")),
+    _Kind("github-token", ("github_pat_",),
+          re.compile(_B + r"(?P<key>github_pat_(?P<body>[A-Za-z0-9_]{50,250}))" + _E), "key", _group_ok("body")),
+    _Kind("aws-access-key-id", ("AKIA", "ASIA", "ABIA", "ACCA"),
+          re.compile(r"(?<![A-Z0-9])(?P<key>(?:AKIA|ASIA|ABIA|ACCA)(?P<body>[A-Z0-9]{16}))(?![A-Z0-9])"), "key",
+          lambda m: not is_placeholder(m.group("key")) and entropy(m.group("body")) >= 2.5),
+    _Kind("aws-secret-access-key", ("aws_secret", "secretaccesskey", "aws-secret", "secret_access_key"),
+          re.compile(r"(?i:aws_?secret_?(?:access_?)?key|secret_?access_?key|aws-secret-access-key)"
+                     r"[\"'`]?[ \t]{0,5}(?:=|:|=>|:=)[ \t]{0,5}[\"'`]?(?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"),
+          "value", _aws_secret_ok, lower=True),
+    _Kind("google-api-key", ("AIza",),
+          re.compile(_B + r"(?P<key>AIza(?P<body>[0-9A-Za-z_\-]{35}))" + _E), "key", _group_ok("body")),
+    _Kind("slack-token", ("xox",),
+          re.compile(_B + r"(?P<key>xox[abprs]-(?P<body>[A-Za-z0-9\-]{10,250}))" + _E), "key",
+          _group_ok("body")),
+    _Kind("slack-webhook", ("hooks.slack.com/",),
+          re.compile(r"(?P<key>https://hooks\.slack\.com/(?:services|workflows|triggers)/(?P<body>[A-Za-z0-9/_\-]{20,200}))"),
+          "key", _group_ok("body")),
+    _Kind("stripe-secret-key", ("sk_live_", "rk_live_"),
+          re.compile(_B + r"(?P<key>[sr]k_live_(?P<body>[A-Za-z0-9]{16,250}))" + _E), "key", _group_ok("body")),
+    _Kind("jwt", ("eyJ",),
+          re.compile(_B + r"(?P<key>eyJ[A-Za-z0-9_\-]{8,4000}\.eyJ[A-Za-z0-9_\-]{8,8000}\.(?P<body>[A-Za-z0-9_\-]{16,2000}))"
+                     + r"(?![A-Za-z0-9_\-.])"), "key", _group_ok("body")),
+    _Kind("url-credentials", ("://",),
+          re.compile(r"(?i)\b[a-z][a-z0-9+.\-]{1,20}://(?P<user>[^\s:/@'\"`<>]{1,100}):"
+                     r"(?P<value>[^\s:/@'\"`<>]{1,200})@(?P<host>[^\s/'\"`<>:@]{1,255})"), "value", _url_ok),
+)
+
+# A quoted or bare value assigned to a name that says it is secret:
+# `password = "..."`, `"api_key": "..."`, `TOKEN=...`, `secret: ...`.
+_ASSIGNED = re.compile(
+    r"(?<![\w.\-$@])(?P<name>[$@]?[A-Za-z_][\w.\-]{0,60})[\"'`]?(?:[ \t]{0,3}:[ \t]{0,3}[A-Za-z_][\w]{0,30})?"
+    r"[ \t]{0,10}(?::=|=>|=|:)[ \t]{0,10}"
+    r"(?:(?P<q>[\"'`])(?P<value>[^\"'`\s\\]{1,256})(?P=q)|(?P<bare>[A-Za-z0-9+/=_\-!@#%^&*~.]{16,256})(?=[\s,;]|$))",
+    re.M)
+
+
+def _assigned_matches(text: str, low: str) -> List[SecretMatch]:
+    if not any(word in low for word in _SECRET_WORDS):
+        return []
+    out = []
+    for m in _ASSIGNED.finditer(text):
+        group = "value" if m.group("q") else "bare"
+        value = m.group(group)
+        view = _AssignedView(m, value)
+        if _assigned_ok(view):  # type: ignore[arg-type]  # quacks like a match
+            kind = _secret_name(m.group("name")) or "secret"
+            out.append(SecretMatch(kind, m.start(group), m.end(group)))
+    return out
+
+
+class _AssignedView:
+    """The bits of an _ASSIGNED match the validity test reads."""
+
+    def __init__(self, m: "re.Match[str]", value: str):
+        self._m = m
+        self._value = value
+
+    def group(self, name: str) -> str:
+        if name == "value":
+            return self._value
+        return self._m.group(name) or ""
+
+
+def find(text: str) -> List[SecretMatch]:
+    """Every secret in TEXT, in order, without overlaps (where two overlap,
+    the one that starts first, then the longer, wins)."""
+    if not text:
+        return []
+    low = text.lower()
+    found: List[SecretMatch] = []
+    for kind in _KINDS:
+        haystack = low if kind.lower else text
+        if not any(needle in haystack for needle in kind.needles):
+            continue
+        for m in kind.regex.finditer(text):
+            if kind.valid(m):
+                found.append(SecretMatch(kind.kind, m.start(kind.group), m.end(kind.group)))
+    found.extend(_assigned_matches(text, low))
+    found.sort(key=lambda s: (s.start, -(s.end - s.start)))
+    out: List[SecretMatch] = []
+    for match in found:
+        if out and match.start < out[-1].end:
+            continue
+        out.append(match)
+    return out
+
+
+def redact(text: str) -> Tuple[str, int]:
+    """TEXT with every secret replaced by ``[REDACTED:<kind>]``, and how many."""
+    matches = find(text)
+    if not matches:
+        return text, 0
+    parts, pos = [], 0
+    for match in matches:
+        parts.append(text[pos:match.start])
+        parts.append(f"[REDACTED:{match.kind}]")
+        pos = match.end
+    parts.append(text[pos:])
+    return "".join(parts), len(matches)
