@@ -28,6 +28,7 @@ FAMILY_MODULES = (
     "guardrails.checks.waivers",
     "guardrails.checks.dependency",
     "guardrails.checks.test_stub",
+    "guardrails.checks.security",
 )
 
 
