@@ -19,6 +19,7 @@ from guardrails.checks.relaxed_config import (
     eslint,
     flake8,
     golangci,
+    hunks,
     js_test,
     mypy,
     precommit,
@@ -298,8 +299,10 @@ def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
         out.extend(_check_tool(tool, change, reader, ctx))
     if reader.skipped:
         ctx.warn("relaxed_config: settings not compared in " + ", ".join(sorted(reader.skipped))
-                 + " (the old text is unknown or does not parse)")
+                 + " (the old text is unknown or does not parse; their hunks were read instead)")
     seen = {(f.rule, f.path, f.details.get("change")) for f in out}
     out.extend(f for f in scripts.check(change, skip)
                if (f.rule, f.path, f.details.get("change")) not in seen)  # addopts: judged as config already
+    seen = {(f.rule, f.path, f.line, f.side) for f in out}
+    out.extend(f for f in hunks.check(change, skip) if (f.rule, f.path, f.line, f.side) not in seen)
     return out

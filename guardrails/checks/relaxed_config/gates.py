@@ -7,6 +7,7 @@ from typing import Dict, List, Tuple
 
 TEST = "test"
 LINT = "lint"
+BUILD = "build"  # builds, type checks and release scripts: a gate when swallowed, not counted when moved
 
 # (name, kind, needle, pattern): the pattern runs on a lower-cased command line that
 # contains the needle (a substring test first keeps 100,000 lines cheap).
@@ -17,7 +18,8 @@ GATES: Tuple[Tuple[str, str, Tuple[str, ...], "re.Pattern[str]"], ...] = tuple(
         ("tox", TEST, "tox", r"(?:^|[\s;&|(])tox(?:\s|$)"),
         ("nox", TEST, "nox", r"(?:^|[\s;&|(])nox(?:\s|$)"),
         ("go test", TEST, "test", r"\bgo\s+test\b"),
-        ("npm test", TEST, " t", r"\b(?:npm|yarn|pnpm|bun)\s+(?:run\s+)?test\b|\bnpm\s+t\b|\bnpm\s+(?:run\s+)?test:"),
+        ("npm test", TEST, " t", r"\b(?:npm|yarn|pnpm|bun)\s+(?:(?:-r|--recursive|-w|--workspaces|--if-present"
+                                 r"|(?:--filter|--workspace|-F)[= ]\S+)\s+)*(?:run\s+)?test\b|\bnpm\s+t\b"),
         ("jest", TEST, "jest", r"\bjest\b"),
         ("vitest", TEST, "vitest", r"\bvitest\b"),
         ("mocha", TEST, "mocha", r"\bmocha\b"),
@@ -55,6 +57,21 @@ GATES: Tuple[Tuple[str, str, Tuple[str, ...], "re.Pattern[str]"], ...] = tuple(
         ("semgrep", LINT, "semgrep", r"\bsemgrep\b"),
         ("bandit", LINT, "bandit", r"\bbandit\b"),
         ("guardrails", LINT, "guardrails", r"\bguardrails\s+check\b|\bguardrails$"),
+        ("cargo check", BUILD, "cargo", r"\bcargo\s+(?:\+\S+\s+)?(?:check|build|doc|hack|deny|audit)\b"),
+        ("go build", BUILD, "go", r"\bgo\s+(?:build|generate)\b"),
+        ("npm build", BUILD, ("build", "typecheck", "verify", "release", "tsc", "check"),
+         r"\b(?:npm|yarn|pnpm|bun|npx|turbo|nx)\s+(?:(?:-r|--recursive|-w|--workspaces|--if-present|run-many"
+         r"|(?:--filter|--workspace|-F)[= ]\S+)\s+)*(?:run\s+)?[\w:-]*(?:build|typecheck|type-check|verify|release"
+         r"|check)[\w:-]*\b"),
+        ("make", BUILD, "make", r"(?:^|[\s;&|])make(?:\s+-\S+)*(?:\s+(?:all|build|release|dist|compile))?\s*(?:$|[;&|)])"),
+        ("cmake build", BUILD, "cmake", r"\bcmake\s+--build\b"),
+        ("maven build", BUILD, "mvn", r"\bmvnw?\b.*\b(?:package|install|compile|deploy)\b"),
+        ("gradle build", BUILD, "gradle", r"\bgradlew?\b.*\b(?:build|assemble)\b"),
+        ("dotnet build", BUILD, "dotnet", r"\bdotnet\s+build\b"),
+        ("python build", BUILD, "build", r"\bpython[\d.]*\s+-m\s+build\b|\buv\s+build\b|\bhatch\s+build\b"),
+        ("check script", BUILD, ("test", "lint", "check", "build", "release", "verify", "ci"),
+         r"(?:^|[\s;&|(])(?:\./|bash\s+|sh\s+|node\s+|python[\d.]*\s+)?[\w./-]*(?:scripts?|ci|tools|bin|hack)/"
+         r"[\w.-]*(?:test|lint|check|build|release|verify|ci)[\w.-]*(?:\.(?:sh|bash|py|js|mjs|ts))?\b"),
     ))
 
 # `uses:` actions that are gates.
@@ -83,7 +100,10 @@ for _index, (_name, _kind, _needles, _pattern) in enumerate(GATES):
 def gates_in(command: str) -> List[Tuple[str, str]]:
     low = command.lower()
     hits = sorted({i for needle, indexes in _BY_NEEDLE.items() if needle in low for i in indexes})
-    return [(GATES[i][0], GATES[i][1]) for i in hits if GATES[i][3].search(low)]
+    found = [(GATES[i][0], GATES[i][1]) for i in hits if GATES[i][3].search(low)]
+    if any(kind != BUILD for _, kind in found):
+        found = [g for g in found if g[1] != BUILD]  # `make lint` is the lint gate, not also a build
+    return found
 
 
 def gates_of_action(uses: str) -> List[Tuple[str, str]]:

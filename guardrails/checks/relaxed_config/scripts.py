@@ -192,29 +192,55 @@ def _pytest_cli(fc: FileChange, old: _Old) -> Iterable[Finding]:
                       details={"tool": "pytest", "key": "command line", "change": text})
 
 
+_COV_TOOL = re.compile(r"\b(?:c8|nyc|istanbul|check-coverage)\b")
+_COV_FLAG = re.compile(r"--(statements|branches|functions|lines)[= ]+[\"']?(\d+(?:\.\d+)?)")
+_COV_ANY = re.compile(r"fail-under|check-coverage|--(?:statements|branches|functions|lines)\b")
+
+
+def _cov_values(line: str) -> List[Tuple[str, float]]:
+    """(flag, threshold) pairs a command line sets: --cov-fail-under / --fail-under,
+    and c8 / nyc `--statements 90 --branches 80 ...`."""
+    out = [("--cov-fail-under", float(m.group(1))) for m in _COV.finditer(line)]
+    if _COV_TOOL.search(line):
+        out += [("--" + m.group(1), float(m.group(2))) for m in _COV_FLAG.finditer(line)]
+    return out
+
+
 def _cov_lowered(fc: FileChange) -> Iterable[Finding]:
-    if not any("fail-under" in ln.text for ln in fc.lines() if ln.kind != " "):
+    if not any(_COV_ANY.search(ln.text) for ln in fc.lines() if ln.kind != " "):
         return
-    old_vals = [(float(m.group(1)), ln) for ln in fc.removed() for m in _COV.finditer(ln.text)]
-    new_vals = [(float(m.group(1)), ln) for ln in fc.added() for m in _COV.finditer(ln.text)]
-    if not old_vals:
-        return
-    lowest_old = min(v for v, _ in old_vals)
-    if new_vals:
-        value, line = min(new_vals, key=lambda x: x[0])
-        if value < lowest_old:
-            yield finding(COVERAGE, fc.path, line.new_no or 0,
-                          f"coverage: --fail-under {lowest_old:g} -> {value:g}", line.text,
-                          details={"tool": "coverage", "key": "--cov-fail-under",
-                                   "change": f"--cov-fail-under: {lowest_old:g} -> {value:g}"})
-        return
-    new_text = fc.new_text()
-    if new_text is not None and _COV.search(new_text):
-        return  # still gated elsewhere in the file
-    value, line = old_vals[0]
-    yield finding(COVERAGE, fc.path, line.old_no or 0, f"coverage: --fail-under {value:g} removed", line.text,
-                  side="old", severity="block",
-                  details={"tool": "coverage", "key": "--cov-fail-under", "change": f"--cov-fail-under: {value:g} -> (unset)"})
+    old_vals: dict = {}
+    new_vals: dict = {}
+    for ln in fc.removed():
+        for flag, value in _cov_values(ln.text):
+            old_vals.setdefault(flag, []).append((value, ln))
+    for ln in fc.added():
+        for flag, value in _cov_values(ln.text):
+            new_vals.setdefault(flag, []).append((value, ln))
+    new_text: Optional[str] = None
+    checks_removed = (any("check-coverage" in ln.text for ln in fc.removed())
+                      and not any("check-coverage" in ln.text for ln in fc.added()))
+    for flag, before in old_vals.items():
+        lowest_old = min(v for v, _ in before)
+        tool = "coverage" if flag == "--cov-fail-under" else "c8/nyc"
+        after = new_vals.get(flag)
+        if after:
+            value, line = min(after, key=lambda x: x[0])
+            if value < lowest_old:
+                yield finding(COVERAGE, fc.path, line.new_no or 0,
+                              f"{tool}: {flag} {lowest_old:g} -> {value:g}", line.text,
+                              severity="block" if value == 0 else None,
+                              details={"tool": tool, "key": flag, "change": f"{flag}: {lowest_old:g} -> {value:g}"})
+            continue
+        if new_text is None:
+            new_text = fc.new_text() or ""
+        if any(flag == f for text in new_text.splitlines() for f, _ in _cov_values(text)):
+            continue  # still gated elsewhere in the file
+        value, line = before[0]
+        gone = flag == "--cov-fail-under" or checks_removed
+        yield finding(COVERAGE, fc.path, line.old_no or 0, f"{tool}: {flag} {value:g} removed", line.text,
+                      side="old", severity="block" if gone else None,
+                      details={"tool": tool, "key": flag, "change": f"{flag}: {value:g} -> (unset)"})
 
 
 def check(change: ChangeSet, skip: Set[str]) -> List[Finding]:

@@ -73,6 +73,16 @@ def compare(old: Dict[str, Any], new: Dict[str, Any]) -> List[Relaxation]:
                              f"strict: true -> {str(cn['strict']).lower() if 'strict' in cn else '(unset)'}",
                              ('"strict"',), side="new" if "strict" in cn else "old", severity="block",
                              note="turns off " + some(weakened), extra={"turned_off": weakened}))
+    inherits = bool(new.get("extends"))
+    if inherits and cn.get("strict") is False and "strict" not in co:
+        # A package's tsconfig that extends a shared base: the base's strictness
+        # is inherited, so an explicit false turns it off for this package.
+        out.append(relax(RULE, "compilerOptions.strict", "strict: (inherited) -> false", ('"strict"',),
+                         severity="block", note=f"overrides the strictness {new['extends']} may set"))
+    for name in STRICT_MEMBERS + tuple(n for n in STRICTER_TRUE if "=" not in n):
+        if inherits and cn.get(name) is False and name not in co and not _on(co, name):
+            out.append(relax(RULE, f"compilerOptions.{name}", f"{name}: (inherited) -> false", (name,),
+                             note=f"overrides what {new['extends']} may set"))
     for name in STRICT_MEMBERS:
         if strict_off and name not in cn:
             continue

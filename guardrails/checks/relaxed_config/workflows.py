@@ -58,8 +58,57 @@ def _expr(value: Any) -> str:
     return m.group(1) if m else text
 
 
+_LITERAL = re.compile(r"""\s*(?:(-?\d+(?:\.\d+)?)|'((?:[^']|'')*)'|"([^"]*)"|(true|false|null))\s*$""")
+_COMPARE = re.compile(r"^(.+?)(==|!=|<=|>=|<|>)(.+)$")
+_NOT = object()
+_OPS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+        ">": lambda a, b: a > b, "<=": lambda a, b: a <= b, ">=": lambda a, b: a >= b}
+
+
+def _literal(text: str) -> Any:
+    """The value of an expression literal (number, 'string', true/false/null), or _NOT."""
+    m = _LITERAL.match(text)
+    if not m:
+        return _NOT
+    if m.group(1) is not None:
+        return float(m.group(1))
+    if m.group(2) is not None or m.group(3) is not None:
+        return (m.group(2) if m.group(2) is not None else m.group(3)).lower()
+    return {"true": True, "false": False, "null": None}[m.group(4)]
+
+
+def _term_false(term: str) -> bool:
+    """Is one `&&` operand a constant false (`false`, `0`, `!true`, `1 == 2`, `'a' == 'b'`)?"""
+    term = term.strip()
+    while term.startswith("(") and term.endswith(")"):
+        term = term[1:-1].strip()
+    if term.startswith("!") and not term.startswith("!="):
+        value = _literal(term[1:])
+        return value is not _NOT and bool(value) and value != ""
+    value = _literal(term)
+    if value is not _NOT:
+        return value in (False, None, 0.0, "")
+    m = _COMPARE.match(term)
+    if not m:
+        return False
+    left, right = _literal(m.group(1)), _literal(m.group(3))
+    if left is _NOT or right is _NOT:
+        return False
+    try:
+        return not _OPS[m.group(2)](left, right)
+    except TypeError:  # 'a' < 1: GitHub coerces, we do not guess
+        return False
+
+
 def _is_false(value: Any) -> bool:
-    return value is False or (value is not None and value is not True and _expr(value) in ("false", "0", "''", '""'))
+    """An `if:` that can never be true: a false literal, or every `||` branch
+    holding a constant-false `&&` operand (`${{ false && github.ref == 'x' }}`, `0 == 1`)."""
+    if value is False:
+        return True
+    if value is None or value is True or isinstance(value, (dict, list)):
+        return False
+    text = _expr(value)
+    return all(any(_term_false(t) for t in branch.split("&&")) for branch in text.split("||"))
 
 
 def _on_error(value: Any) -> Optional[str]:
@@ -165,7 +214,8 @@ def _gate_names(cfg: Dict[str, Any]) -> Dict[str, Tuple[str, str]]:
     out: Dict[str, Tuple[str, str]] = {}
     for job in _jobs(cfg).values():
         for name, kind, anchor in _job_gates(job):
-            out.setdefault(name, (kind, anchor))
+            if kind != gates.BUILD:  # a build moved or dropped is not a check removed
+                out.setdefault(name, (kind, anchor))
     return out
 
 
