@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
-from guardrails import checks
+from guardrails import checks, textnorm
 from guardrails.checks.suppressions import readings as rd
 from guardrails.checks.suppressions import scan as sc
 from guardrails.checks.suppressions import table as tb
@@ -280,9 +280,21 @@ def _marked(f: FileChange, kind: str, lang: str) -> List[int]:
 
 
 def file_directives(f: FileChange) -> Tuple[Optional[str], List[Directive]]:
-    """The directives this change adds to F (carried-over ones left out)."""
+    """The directives this change adds to F (carried-over ones left out).
+    A file whose changed lines hide characters (``no<U+200B>qa``, a Cyrillic
+    look-alike) is read normalised, so the directive is found as what it
+    is; the evidence stays the line as written."""
     if f.is_binary or f.status == "deleted":
         return None, []
+    seen = textnorm.normalize_file(f)
+    if seen is not f:
+        written = {line.new_no: line.text for line in f.added()}
+        lang, found = _file_directives(seen)
+        return lang, [d._replace(evidence=written.get(d.line, d.evidence)) for d in found]
+    return _file_directives(f)
+
+
+def _file_directives(f: FileChange) -> Tuple[Optional[str], List[Directive]]:
     lang = sc.language(f.path)
     if lang is None and "." not in f.path.rsplit("/", 1)[-1]:
         # an extension-less script: its shebang says what it is

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable, List
 
+from guardrails import textnorm
 from guardrails.checks.test_stub import other_languages, python, testfiles
 from guardrails.model import ChangeSet, Context, Finding
 
@@ -28,6 +29,9 @@ CONFIG_SCHEMA: dict = {
 }
 
 def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
+    # Files whose changed lines hide characters are read normalised, so a
+    # `PYTEST_CURRENT<U+200B>_TEST` or a Cyrillic look-alike is found as what it is.
+    change = textnorm.normalize_change(change)
     testfiles.register_extra(change, tuple(ctx.settings.get("test_files") or ()))
     found: List[Finding] = list(python.check(change, ctx))
     found.extend(other_languages.check(change, ctx))
