@@ -872,14 +872,15 @@ def _marker_skips(pf: Any, fn: pa.Func) -> List[Finding]:
         if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name):
             marks[n.targets[0].id] = n.value
 
-    def visit(body: List[ast.stmt], conditional: bool) -> None:
+    def visit(body: List[ast.stmt], conditional: bool, by_name: str = "") -> None:
         for stmt in body:
             if isinstance(stmt, ast.If):
-                visit(stmt.body, True)
-                visit(stmt.orelse, True)
+                named = by_name or _names_tests(stmt.test)
+                visit(stmt.body, True, named)
+                visit(stmt.orelse, True, named)
                 continue
             if isinstance(stmt, (ast.For, ast.While, ast.With, ast.Try)):
-                visit(stmt.body, conditional)
+                visit(stmt.body, conditional, by_name)
                 continue
             if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
                 continue
@@ -893,6 +894,15 @@ def _marker_skips(pf: Any, fn: pa.Func) -> List[Finding]:
             if info is None:
                 continue
             kind, ok, cond, reason = info
+            if by_name:
+                out.append(finding(
+                    TAMPER, pf.path, stmt.lineno,
+                    f"{fn.node.name} marks the tests it picks by name ({by_name}) {kind}: the run no longer "
+                    "checks them, and the collection hook hides it from the test files",
+                    pa.source_line(pf.new_lines, stmt.lineno),
+                    details={"file": pf.path, "trick": "tests skipped by name in a hook", "hook": fn.node.name,
+                             "mark": kind, "reason": reason}))
+                continue
             ok = ok or (conditional and bool(reason))
             out.append(finding(
                 SKIPPED, pf.path, stmt.lineno,
@@ -904,6 +914,22 @@ def _marker_skips(pf: Any, fn: pa.Func) -> List[Finding]:
 
     visit(fn.node.body, False)
     return out
+
+
+# What names a collected test: its name, id, file or keywords.
+_ITEM_NAMES = {"name", "nodeid", "originalname", "fspath", "path", "location", "function", "cls", "module"}
+
+
+def _names_tests(test: ast.AST) -> str:
+    """The condition picks tests by name (`"test_x" in item.nodeid`,
+    `item.name in {...}`, `item.name.startswith("test_y")`): its source."""
+    attrs = {n.attr for n in ast.walk(test) if isinstance(n, ast.Attribute)}
+    strings = [n.value for n in ast.walk(test) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    if "getoption" in attrs or "option" in attrs or "keywords" in attrs:
+        return ""  # a marker or a command-line option decides (`--runslow`), not a list of tests
+    if attrs & _ITEM_NAMES and any("test" in s.lower() or "::" in s for s in strings):
+        return ast.unparse(test)[:120]
+    return ""
 
 
 def _zero_exit(call: ast.Call) -> bool:

@@ -7,13 +7,14 @@ import ast
 import bisect
 import builtins
 import re
+import time
 from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from guardrails.checks import finding
 from guardrails.checks.test_stub import python_ast as pa
 from guardrails.checks.test_stub import python_tests as pt
 from guardrails.checks.test_stub.python_triggers import INLINE_TABLE
-from guardrails.model import BLOCK, Finding
+from guardrails.model import BLOCK, ESCALATE, Finding
 
 SPECIAL = "test-stub/special-case"
 POSSIBLE = "test-stub/possible-special-case"
@@ -36,6 +37,8 @@ _RUNNER_MODULES = {"pytest", "_pytest", "unittest", "nose", "nose2", "pytest_moc
 _STACK_CALLS = {"inspect.stack", "inspect.currentframe", "sys._getframe", "traceback.extract_stack",
                 "inspect.getouterframes", "traceback.format_stack", "traceback.walk_stack", "inspect.trace",
                 "stack", "currentframe", "_getframe", "extract_stack", "getouterframes"}
+# Looking a branch's literals up in the repository's test files.
+MAX_LOOKUP_SECONDS = 2.0
 _STACK_ATTRS = {"f_back", "f_code", "co_name", "co_filename", "f_locals", "f_globals"}
 
 
@@ -66,6 +69,8 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
     flags = {f.upper() for f in (session.settings.get("test_env_flags") or ())}
     tainted = _tainted_names(tree, flags)
     trig = pf.triggers
+    if trig.get("oracle"):
+        out.extend(_oracle(pf, _module_nodes(tree), "", []))
     if trig.get("run"):
         rebindable = pf.top_names if pf.top_names is not None else \
             {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
@@ -100,6 +105,8 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
                 cands.append(stub)
         if "equal" in groups:
             out.extend(_always_equal(pf, qual, fn))
+        if "oracle" in groups:
+            out.extend(_oracle(pf, list(pa.walk_no_defs(node)), qual, names, parents=_parents(node)))
     if trig.get("equal"):
         out.extend(_equal_lambdas(pf, tree))
     return out
@@ -487,7 +494,8 @@ def _branches(pf: Any, qual: str, fn: pa.Func, names: List[str], before: Optiona
         old_params = {p for p, _ in old}
         old_counts = {p: sum(1 for q, _ in old if q == p) for p in old_params}
         out = [c._replace(extra={"mapping": mapping,
-                                 "existing": max((old_counts.get(cd[1], 0) for cd in c.conds), default=0)})
+                                 "existing": max((old_counts.get(cd[1], 0) for cd in c.conds), default=0),
+                                 "comment": _test_comment(pf, c.line)})
                for c in out]
     return out
 
@@ -625,6 +633,129 @@ def _call_count(pf: Any, qual: str, fn: pa.Func, tree: ast.Module) -> List[Findi
                     pa.source_line(pf.new_lines, n.lineno),
                     details={"function": f"{pf.path}::{qual}", "trick": "call counter", "counter": sorted(hit)}))
                 break
+    return out
+
+
+# ---------------------------------------------------------------- exits and the test machinery
+
+# Modules and classes of the test runners: code under test has no business
+# assigning to them.
+_MACHINERY = ("unittest.", "pytest.", "_pytest.", "TestCase.", "TestResult.", "TextTestResult.",
+              "TextTestRunner.", "sys.excepthook", "builtins.exit", "sys.exit", "os._exit")
+_TEST_PATH = re.compile(r"(?:^|[/\\])tests?[/\\]|(?:^|[/\\])test_\w*\.py$|_test\.py$|conftest\.py$|"
+                        r"(?:^|[/\\])tests?$")
+_READERS = {"open", "io.open", "codecs.open", "Path", "pathlib.Path", "PurePath", "os.path.join",
+            "inspect.getsource", "inspect.getsourcelines", "inspect.getfile", "linecache.getline",
+            "linecache.getlines", "tokenize.open"}
+# Where a zero exit is a command's ordinary end, not an answer.
+_MAIN_NAMES = re.compile(r"^_?(?:main|cli|run|entry\w*|command\w*|cmd_\w+|handle\w*|__main__)$")
+_CLI_FILES = re.compile(r"(?:^|/)(?:__main__|cli|main|manage|setup|noxfile|tasks|fabfile)\.py$|(?:^|/)(?:bin|scripts)/")
+
+
+def _module_nodes(tree: ast.Module) -> List[ast.AST]:
+    """The nodes that run when the module is imported (outside functions,
+    classes and the `if __name__ == "__main__":` block)."""
+    out: List[ast.AST] = []
+    stack: List[ast.AST] = [n for n in tree.body if not (
+        isinstance(n, ast.If) and isinstance(n.test, ast.Compare) and pa.dotted(n.test.left) == "__name__")]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return out
+
+
+def _parents(fn: ast.AST) -> Dict[int, ast.AST]:
+    """id(node) -> the `if` (or `while`) whose body holds it, inside FN."""
+    out: Dict[int, ast.AST] = {}
+    stack: List[Tuple[ast.AST, Optional[ast.AST]]] = [(c, None) for c in ast.iter_child_nodes(fn)]
+    while stack:
+        n, guard = stack.pop()
+        if guard is not None:
+            out[id(n)] = guard
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        inner = n if isinstance(n, (ast.If, ast.While)) else guard
+        for c in ast.iter_child_nodes(n):
+            stack.append((c, inner if c is not getattr(n, "test", None) else guard))
+    return out
+
+
+def _zero_exit(call: ast.Call) -> bool:
+    name = pa.dotted(call.func)
+    if name not in ("sys.exit", "os._exit", "exit", "quit", "_exit"):
+        return False
+    if not call.args:
+        return name != "os._exit"
+    lit = pa.literal(call.args[0])
+    return lit is not None and lit.key in (("num", 0.0), ("none",), ("bool", False))
+
+
+def _strings(node: ast.AST) -> List[str]:
+    return [c.value for c in ast.walk(node) if isinstance(c, ast.Constant) and isinstance(c.value, str)]
+
+
+def _oracle(pf: Any, nodes: List[ast.AST], qual: str, names: List[str],
+            parents: Optional[Dict[int, ast.AST]] = None) -> List[Finding]:
+    """Exits with status 0 on particular inputs, the test machinery rewritten,
+    and the tests (or the caller's source) read to decide an answer, from
+    code under test."""
+    out: List[Finding] = []
+    where = f"{pf.path}::{qual}" if qual else f"{pf.path} (module level)"
+    cli = bool(_CLI_FILES.search(pf.path)) or bool(qual and _MAIN_NAMES.match(qual.rsplit(".", 1)[-1]))
+    seen: Set[int] = set()
+
+    def add(node: ast.AST, msg: str, trick: str, severity: Optional[str] = None) -> None:
+        line = getattr(node, "lineno", 0)
+        if line in pf.added and line not in seen:
+            seen.add(line)
+            out.append(finding(TAMPER, pf.path, line, msg, pa.source_line(pf.new_lines, line),
+                               severity=severity, details={"function": where, "trick": trick}))
+
+    for node in nodes:
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                name = pa.dotted(t)
+                if name and (name + ".").startswith(_MACHINERY) or name.startswith(_MACHINERY):
+                    hook = name == "sys.excepthook"
+                    add(node, f"code under test rewrites {name}" +
+                        (": uncaught errors no longer fail loudly" if hook else ", part of the test machinery"),
+                        "excepthook replaced" if hook else "test machinery rewritten",
+                        severity=ESCALATE if hook and not isinstance(node.value, ast.Lambda) else None)
+        elif isinstance(node, ast.Call):
+            callee = pa.dotted(node.func)
+            if callee == "setattr" and node.args and pa.dotted(node.args[0]).startswith(
+                    tuple(m.rstrip(".") for m in _MACHINERY)):
+                add(node, f"code under test patches {pa.dotted(node.args[0])}, part of the test machinery",
+                    "test machinery rewritten")
+            elif callee == "atexit.register" and node.args and any(
+                    isinstance(c, ast.Call) and _zero_exit(c) or pa.dotted(c) in ("os._exit", "sys.exit")
+                    for c in ast.walk(node.args[0]) if isinstance(c, (ast.Call, ast.Attribute))):
+                add(node, "code under test registers an exit with status 0 for when the interpreter ends, "
+                          "whatever the tests reported", "exit status forced at exit")
+            elif _zero_exit(node):
+                guard = (parents or {}).get(id(node))
+                if guard is None and qual:
+                    continue  # an unconditional exit is the function's plain job (a command)
+                literal = guard is not None and bool(_conds(getattr(guard, "test", None), names)) \
+                    if names else False
+                if cli and not literal:
+                    continue
+                add(node, f"{qual or pf.path} exits with status 0"
+                    + (" on particular input values" if literal else " when the module is imported" if not qual
+                       else " on a condition") + ": a test run there ends as a success without checking anything",
+                    "exit 0 on particular input" if literal else "exit 0",
+                    severity=None if literal or not qual else ESCALATE)
+            elif callee in _READERS or callee.endswith((".read_text", ".read_bytes", "getsource")):
+                paths = [x for x in _strings(node) if _TEST_PATH.search(x.replace("\\", "/"))]
+                if paths or callee.endswith("getsource") and any(
+                        _is_stack(x) or (isinstance(x, ast.Name) and x.id in ("frame", "caller"))
+                        for x in ast.walk(node)):
+                    what = max(paths, key=len) if paths else "its caller's source"
+                    add(node, f"code under test reads {what} to decide what to return", "reads the tests")
     return out
 
 
@@ -818,6 +949,8 @@ def resolve_candidates(session: Any) -> List[Finding]:
             if key in mapped:
                 continue
             got = _resolve_branch(c, exps)
+            if not got and not c.extra.get("mapping") and c.extra.get("existing", 0) < 2:
+                got = _untied(c, session)
             if got and got[0].rule == POSSIBLE and "mapping" in str(got[0].details.get("matched")):
                 mapped.add(key)  # one finding per literal mapping is enough
             out.extend(got)
@@ -828,6 +961,112 @@ def resolve_candidates(session: Any) -> List[Finding]:
         elif c.kind == "stub":
             out.extend(_resolve_stub(c, exps, session))
     return out
+
+
+# A comment that says the branch is there for a test.
+_TEST_COMMENT = re.compile(r"#.*?\b(?:tests?|testcase|expect(?:ed|s)?|flawed|wrong|assert\w*|hard-?cod\w*)\b",
+                           re.I)
+# Literals that name one exact situation rather than a class of inputs.
+_PLAIN_NUMBER = re.compile(r"-?(?:\d{1,3}|\d+0{2,}|\d+\.\d{1,2})")
+
+
+def _test_comment(pf: Any, line: int) -> str:
+    """A comment on the branch, in the three lines above it or in the lines
+    of its body, that speaks of a test or an expected value."""
+    lines: List[str] = pf.new_lines
+    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip()) if 0 < line <= len(lines) else 0
+    span = list(range(max(1, line - 3), line + 1))
+    for no in range(line + 1, min(line + 6, len(lines) + 1)):
+        text = lines[no - 1]
+        if text.strip() and len(text) - len(text.lstrip()) <= indent:
+            break
+        span.append(no)
+    for no in span:
+        if 0 < no <= len(lines):
+            m = _TEST_COMMENT.search(lines[no - 1])
+            if m and "#" in lines[no - 1]:
+                return lines[no - 1][lines[no - 1].index("#"):].strip()
+    return ""
+
+
+def _unusual(key: Any) -> bool:
+    """A literal no general rule produces: a long string, a number with
+    many significant digits."""
+    if not isinstance(key, tuple) or not key:
+        return False
+    if key[0] == "str":
+        return len(key[1]) >= 12
+    if key[0] == "num":
+        return not _PLAIN_NUMBER.fullmatch(repr(key[1]).rstrip("0").rstrip(".") if isinstance(key[1], float)
+                                           else str(key[1]))
+    if key[0] in ("seq", "set"):
+        items = key[1]
+        return len(items) >= 3 or any(_unusual(k) for k in items)
+    return False
+
+
+def _literal_texts(key: Any) -> List[str]:
+    """How a literal may be written in a test file (for a text search)."""
+    if not isinstance(key, tuple) or not key:
+        return []
+    if key[0] == "str":
+        return [key[1]] if len(key[1]) >= 3 else []
+    if key[0] == "num":
+        v = key[1]
+        text = repr(int(v)) if isinstance(v, float) and v.is_integer() else repr(v)
+        return [text] if len(text.lstrip("-")) >= 2 else []
+    if key[0] in ("seq", "set"):
+        return [t for k in key[1] for t in _literal_texts(k)]
+    return []
+
+
+def _in_repo_tests(c: Candidate, session: Any) -> str:
+    """A test file of the repository that writes every input literal of
+    the branch and its output: the branch answers that test."""
+    needles = [t for _, _, keys, _ in c.conds for k in keys for t in _literal_texts(k)]
+    outs = [t for o in c.outputs for t in _literal_texts(o.key)]
+    if not needles or not outs:
+        return ""
+    deadline = time.monotonic() + MAX_LOOKUP_SECONDS
+    texts = [(pf.path, pf.new_text) for pf in session.files if pf.is_test and pf.new_text]
+    for path, text in texts + session._repo_test_texts(set()):
+        if time.monotonic() > deadline:
+            break
+        if all(n in text for n in needles) and any(o in text for o in outs):
+            return path
+    return ""
+
+
+def _untied(c: Candidate, session: Any) -> List[Finding]:
+    """A new literal branch no test in reach ties: still a special case when
+    it pins several parameters to exact values (or one to an unusual
+    value) and answers with a literal."""
+    keys = [k for _, _, ks, _ in c.conds for k in ks]
+    strong = [k for k in keys if not pa.trivial(k)]
+    if not c.outputs or not (len({cd[1] for cd in c.conds}) >= 2 and len(strong) >= 2 or
+                             any(_unusual(k) for k in strong)):
+        return []
+    func = f"{c.path}::{c.func}"
+    cond_text = " and ".join(f"{param} in ({', '.join(texts)})" if len(texts) > 1 else f"{param} == {texts[0]}"
+                             for _, param, _, texts in c.conds)
+    out_lit = c.outputs[0]
+    comment = c.extra.get("comment", "")
+    where = _in_repo_tests(c, session) if not comment else ""
+    details = {"function": func, "expected": out_lit.text,
+               "input": ", ".join(t for _, _, _, texts in c.conds for t in texts)}
+    if where:
+        return [finding(SPECIAL, c.path, c.line,
+                        f"new branch in {c.func} returns {out_lit.text} when {cond_text}: those literals are "
+                        f"written in {where}", c.evidence, details=dict(details, test=where, matched="literals"))]
+    if comment:
+        return [finding(SPECIAL, c.path, c.line,
+                        f"new branch in {c.func} returns {out_lit.text} when {cond_text}, under a comment "
+                        f"that speaks of a test: {comment}", c.evidence,
+                        details=dict(details, comment=comment, matched="comment"))]
+    return [finding(POSSIBLE, c.path, c.line,
+                    f"new branch in {c.func} returns {out_lit.text} only when {cond_text}: an exact input "
+                    "answered with a literal, and no test in reach says why", c.evidence,
+                    details=dict(details, matched="no test seen"))]
 
 
 def _resolve_branch(c: Candidate, exps: List[pt.Expect]) -> List[Finding]:

@@ -60,7 +60,13 @@ _FILE_RUN_NEEDLES = ("PYTEST", "pytest", "unittest", "sys.argv", "_called_from_t
                      "GITHUB_ACTIONS")
 _BRANCHY = re.compile(r"\bif\b|\bwhile\b|\band\b|\bor\b", _M)
 
-GROUPS = ("run", "branch", "table", "count", "stub", "swallow", "equal")
+# Exits reached from code under test, and code that rewrites the test
+# machinery or reads the tests to decide an answer.
+_EXIT = re.compile(r"\b(?:sys\.exit|_exit|exit|quit)[ \t]*\(")
+_ORACLE = re.compile(r"excepthook|\batexit\.|\bunittest\.|\b_?pytest\.|TestCase\b|TestResult\b|getsource|"
+                     r"[\"'][^\"'\n]*(?:\btests?[/\\]|\btest_\w*\.py|conftest)[^\"'\n]*[\"']")
+
+GROUPS = ("run", "branch", "table", "count", "stub", "swallow", "equal", "oracle")
 
 
 def _significant(lines: List[str], no: int, step: int) -> str:
@@ -145,4 +151,7 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
     add("swallow", {no for no in hits(_EXCEPT) if _IGNORE.search(_significant(lines, no, 1))})
     add("equal", {no for no in hits(_CONST_RETURN) if _DUNDER_CMP.search(_significant(lines, no, -1))})
     add("equal", hits(_EQ_LAMBDA))
+    if "exit" in block or "quit" in block:
+        add("oracle", hits(_EXIT))
+    add("oracle", hits(_ORACLE))
     return out
