@@ -376,3 +376,50 @@ def test_reports_show_the_decision(repo: Repo, tmp_path: Path):
         assert "needs-human" in out, fmt
         assert "cannot tell if F401 is a re-export" in out, fmt
         assert "gpt-4.1-mini" in out, fmt
+
+
+@pytest.mark.parametrize("extra,key", [(["--no-llm"], True), ([], False)])
+def test_a_run_that_sends_nothing_never_imports_openai(repo: Repo, extra: List[str], key: bool):
+    """Escalated findings, a pool, but nothing sent (--no-llm, or no key):
+    the openai package is never imported (it costs hundreds of ms)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    make_repo(repo, policy([("gpt-4.1-mini", "http://127.0.0.1:9/v1")]))
+    code = ("import sys; from guardrails.cli import main; "
+            f"rc = main(['check', '--base', 'HEAD~1', '--format', 'json'] + {extra!r}); "
+            "sys.stderr.write('OPENAI=' + str('openai' in sys.modules)); sys.exit(rc)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if not key:
+        env.pop(KEY_ENV, None)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo.path, capture_output=True, text=True, env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(proc.stdout)["review"]["state"] == ("no-llm" if extra else "no-key")
+    assert "OPENAI=False" in proc.stderr
+
+
+def _signature_rows() -> list:
+    from test_authorship import corpus_rows
+    return corpus_rows()
+
+
+@pytest.mark.parametrize("row", _signature_rows(), ids=lambda r: r.text[:60])
+def test_every_real_agent_signature_gets_a_reviewer_of_another_family(row: Any):
+    """For each real agent signature of the shared corpus, the reviewer
+    chosen from a mixed pool is never of the author's family."""
+    from guardrails import authorship, review
+    from guardrails.model import Options
+    from guardrails.review.settings import load
+    from test_authorship import commit_of
+
+    detected = authorship.detect([commit_of(row)])
+    settings = load({"pool": [{"model": m} for m in
+                              ("claude-sonnet-4-5", "gpt-4.1-mini", "gemini-2.5-flash", "zhipu/glm-4.6")]},
+                    Options())
+    chosen = [c for c in review.candidates(settings, detected.families) if c.qualifies]
+    assert chosen, detected
+    assert chosen[0].family not in detected.families
+    for cand in review.candidates(settings, detected.families):
+        assert cand.qualifies == (cand.family not in detected.families)
