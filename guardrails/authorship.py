@@ -336,7 +336,7 @@ def _unknown_bot(name: str, mail: str) -> Optional[_Parsed]:
 class _Found(NamedTuple):
     agent: str
     models: Tuple[str, ...]
-    evidence: str
+    evidence: str  # starts with "commit <id>", "patch <n>" or "pull request"
 
 
 def _clip(text: str) -> str:
@@ -415,18 +415,20 @@ def _scan_pull_request(pr: PullRequest, extra: Mapping[str, str]) -> List[_Found
 
 def _signals(found: Sequence[_Found], agents: Mapping[str, Optional[str]],
              extra: Mapping[str, str]) -> Tuple[AuthorSignal, ...]:
-    """One signal per (agent, model family): the models of one family
-    named together ("Fable 5, Opus 4.8"), the first evidence, and how many
-    more places say the same."""
-    order: List[Tuple[str, str, Optional[str]]] = []
-    first: Dict[Tuple[str, str, Optional[str]], str] = {}
-    more: Dict[Tuple[str, str, Optional[str]], int] = {}
+    """One signal per agent, model family and origin (the commits, the pull
+    request): the models of one family named together ("Fable 5, Opus
+    4.8"), the first evidence, and how many more places say the same."""
+    Key = Tuple[str, str, Optional[str], bool]
+    order: List[Key] = []
+    first: Dict[Key, str] = {}
+    more: Dict[Key, int] = {}
     for hit in found:
         by_family: Dict[str, List[str]] = {}
         for model in hit.models:
             by_family.setdefault(family_of(model, extra), []).append(model)
-        keys = [(hit.agent, ", ".join(models), family) for family, models in by_family.items()] or \
-               [(hit.agent, "", agents.get(hit.agent))]
+        from_pr = hit.evidence.startswith("pull request")
+        keys = [(hit.agent, ", ".join(models), family, from_pr) for family, models in by_family.items()] or \
+               [(hit.agent, "", agents.get(hit.agent), from_pr)]
         for key in keys:
             if key in first:
                 more[key] = more.get(key, 0) + 1
