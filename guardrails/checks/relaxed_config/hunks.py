@@ -71,7 +71,19 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _block(lines: List[Line], i: int, key_indent: int, item: bool) -> Tuple[List[Line], str, bool, str]:
+def _at_eof(hunk: Hunk) -> bool:
+    """Does the hunk reach the end of the file?  git shows three lines of
+    context after the last change when the file has them."""
+    tail = 0
+    for ln in reversed(hunk.lines):
+        if ln.kind != " ":
+            break
+        tail += 1
+    return tail < 3
+
+
+def _block(lines: List[Line], i: int, key_indent: int, item: bool,
+           eof: bool = False) -> Tuple[List[Line], str, bool, str]:
     """The step or job holding the key at LINES[i]: (its lines, "step"/"job",
     whether it is cut by the hunk's edge, the job id when known)."""
     start = i if item else -1
@@ -87,7 +99,7 @@ def _block(lines: List[Line], i: int, key_indent: int, item: bool) -> Tuple[List
     head = lines[start].text
     level = "step" if head.lstrip().startswith("- ") else "job"
     base = _indent(head)
-    end, cut = len(lines), True
+    end, cut = len(lines), not eof
     for j in range(start + 1, len(lines)):
         t = lines[j].text
         if _blank(t):
@@ -96,6 +108,13 @@ def _block(lines: List[Line], i: int, key_indent: int, item: bool) -> Tuple[List
             end, cut = j, False
             break
     job = head.strip().rstrip(":") if level == "job" else ""
+    if cut and level == "step":
+        # A step runs one action or one command: once its `uses:` or a
+        # one-line `run:` is in view, the rest of it cannot add a gate.
+        for ln in lines[start:end]:
+            m = re.match(r"\s*(?:-\s+)?(uses|run)\s*:\s*(\S.*)?$", ln.text)
+            if m and (m.group(1) == "uses" or (m.group(2) and m.group(2)[0] not in "|>")):
+                cut = False
     return lines[start:end], level, cut, job
 
 
@@ -137,7 +156,7 @@ def _workflow(cx: _Ctx, hunks_only: bool) -> Iterable[Finding]:
                         continue
                     mechanism, severity = f"if: {value}", "block"
                 indent = len(m.group(1)) + (len(m.group(2)) if m.group(2) else 0)
-                block, level, cut, job = _block(lines, i, indent, bool(m.group(2)))
+                block, level, cut, job = _block(lines, i, indent, bool(m.group(2)), _at_eof(hunk))
                 found = _gates_of(block, job)
                 if found:
                     yield _emit(CI, fc, ln, workflows.TOOL, f"{level}.{key}",
@@ -344,8 +363,8 @@ def _yaml_parent(lines: List[Line], i: int) -> str:
 
 def _golangci(cx: _Ctx, hunks_only: bool) -> Iterable[Finding]:
     fc = cx.fc
-    added_items = {m.group(2) for ln in fc.added() for m in [_YAML_ITEM.match(ln.text)] if m}
-    removed_items = {m.group(2) for ln in fc.removed() for m in [_YAML_ITEM.match(ln.text)] if m}
+    items: List[Tuple[bool, str, str, Line]] = []  # (new side, parent key, linter, line)
+    keys: List[Line] = []
     for hunk in fc.hunks:
         section = re.sub(r"\s*#.*$", "", hunk.section).strip().rstrip(":")
         for new in (True, False):
@@ -356,26 +375,33 @@ def _golangci(cx: _Ctx, hunks_only: bool) -> Iterable[Finding]:
                 item = _YAML_ITEM.match(ln.text)
                 if item:
                     parent = _yaml_parent(lines, i) or (section if section in ("enable", "disable") else "")
-                    linter = item.group(2)
-                    if not new and not parent and section in ("linters", "formatters", "") and \
-                            linter not in added_items and golangci.REPLACED.get(linter) != "":
-                        yield _emit(LINT, fc, ln, golangci.TOOL, "linters", f"linters: -{linter}",
-                                    "a linter taken out of a list whose key is outside the hunk (enable, or "
-                                    "disable)", "escalate", True)
-                    elif not new and parent == "enable" and linter not in added_items and \
-                            golangci.REPLACED.get(linter) != "":
-                        yield _emit(LINT, fc, ln, golangci.TOOL, "linters.enable", f"linters.enable: -{linter}",
-                                    "linters no longer run", None, hunks_only)
-                    elif new and parent == "disable" and linter not in removed_items:
-                        yield _emit(LINT, fc, ln, golangci.TOOL, "linters.disable", f"linters.disable: +{linter}",
-                                    "linters turned off", None, hunks_only)
-                    continue
-                key = _YAML_KEY.match(ln.text)
-                if new and key and ln.text.strip() not in cx.removed:
-                    k, v = key.group(2), key.group(3).lower()
-                    if (k == "disable-all" and v == "true") or (k == "default" and v == "none"):
-                        yield _emit(LINT, fc, ln, golangci.TOOL, "linters.default", f"{k}: {v}",
-                                    "only the linters listed under enable still run", None, hunks_only)
+                    if not parent and section not in ("linters", "formatters", ""):
+                        continue
+                    items.append((new, parent, item.group(2), ln))
+                elif new:
+                    keys.append(ln)
+    added = {(p, name) for new, p, name, _ in items if new}
+    removed = {(p, name) for new, p, name, _ in items if not new}
+    for new, parent, linter, ln in items:
+        if not new and parent in ("enable", "") and (parent, linter) not in added \
+                and golangci.REPLACED.get(linter) != "":
+            if parent:
+                yield _emit(LINT, fc, ln, golangci.TOOL, "linters.enable", f"linters.enable: -{linter}",
+                            "linters no longer run", None, hunks_only)
+            elif ("", linter) not in added and ("disable", linter) not in added:
+                yield _emit(LINT, fc, ln, golangci.TOOL, "linters", f"linters: -{linter}",
+                            "a linter taken out of a list whose key is outside the hunk (enable, or disable)",
+                            "escalate", True)
+        elif new and parent == "disable" and ("disable", linter) not in removed:
+            yield _emit(LINT, fc, ln, golangci.TOOL, "linters.disable", f"linters.disable: +{linter}",
+                        "linters turned off", None, hunks_only)
+    for ln in keys:
+        key = _YAML_KEY.match(ln.text)
+        if key and ln.text.strip() not in cx.removed:
+            k, v = key.group(2), key.group(3).lower()
+            if (k == "disable-all" and v == "true") or (k == "default" and v == "none"):
+                yield _emit(LINT, fc, ln, golangci.TOOL, "linters.default", f"{k}: {v}",
+                            "only the linters listed under enable still run", None, hunks_only)
 
 
 # ---------------------------------------------------------------- dispatch

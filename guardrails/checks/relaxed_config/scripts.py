@@ -194,6 +194,7 @@ def _pytest_cli(fc: FileChange, old: _Old) -> Iterable[Finding]:
 
 _COV_TOOL = re.compile(r"\b(?:c8|nyc|istanbul|check-coverage)\b")
 _COV_FLAG = re.compile(r"--(statements|branches|functions|lines)[= ]+[\"']?(\d+(?:\.\d+)?)")
+_CHECK_CMD = re.compile(r"--check-coverage\b|\b(?:c8|nyc)\s+check-coverage\b")
 _COV_ANY = re.compile(r"fail-under|check-coverage|--(?:statements|branches|functions|lines)\b")
 
 
@@ -218,8 +219,8 @@ def _cov_lowered(fc: FileChange) -> Iterable[Finding]:
         for flag, value in _cov_values(ln.text):
             new_vals.setdefault(flag, []).append((value, ln))
     new_text: Optional[str] = None
-    checks_removed = (any("check-coverage" in ln.text for ln in fc.removed())
-                      and not any("check-coverage" in ln.text for ln in fc.added()))
+    checks_removed = (any(_CHECK_CMD.search(ln.text) for ln in fc.removed())
+                      and not any(_CHECK_CMD.search(ln.text) for ln in fc.added()))
     for flag, before in old_vals.items():
         lowest_old = min(v for v, _ in before)
         tool = "coverage" if flag == "--cov-fail-under" else "c8/nyc"
