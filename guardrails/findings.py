@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from typing import Dict, Iterable, List, Tuple
 
-from guardrails import rules
+from guardrails import rules, secrets
 from guardrails.model import ChangeSet, Finding
 
 _SPACE = re.compile(r"\s+")
@@ -42,10 +42,12 @@ def normalise(text: str) -> str:
 
 def fingerprint(findings: List[Finding]) -> List[Finding]:
     """rule + path + normalised evidence + occurrence index among identical
-    ones; never the line number, so a rebase that shifts lines keeps it."""
+    ones; never the line number, so a rebase that shifts lines keeps it.
+    Secrets in a finding's message, evidence and details are redacted first
+    (whatever rule reported the line), so no report ever prints one."""
     seen: Dict[Tuple[str, str, str], int] = defaultdict(int)
     out = []
-    for finding in sorted(findings, key=lambda f: (f.path, f.side, f.line, f.rule)):
+    for finding in sorted(map(secrets.redact_finding, findings), key=lambda f: (f.path, f.side, f.line, f.rule)):
         key = (finding.rule, finding.path, normalise(finding.evidence or finding.message))
         index = seen[key]
         seen[key] += 1

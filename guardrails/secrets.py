@@ -17,13 +17,16 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Callable, List, NamedTuple, Optional, Pattern, Tuple
+from typing import Any, Callable, List, NamedTuple, Optional, Pattern, Tuple, TypeVar
 
 
 class SecretMatch(NamedTuple):
     kind: str  # e.g. "openai-api-key", "private-key", "password"
     start: int  # offset of the secret's first character
     end: int  # offset just past its last character
+
+
+F = TypeVar("F")
 
 
 class _Kind(NamedTuple):
@@ -273,3 +276,25 @@ def redact(text: str) -> Tuple[str, int]:
         pos = match.end
     parts.append(text[pos:])
     return "".join(parts), len(matches)
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)[0]
+    if isinstance(value, (list, tuple)):
+        return type(value)(_redact_value(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _redact_value(v) for k, v in value.items()}
+    return value
+
+
+def redact_finding(finding: F) -> F:
+    """FINDING (any record with ``message``, ``evidence`` and ``details``)
+    with the secrets of those fields redacted; itself when there are none."""
+    message, n1 = redact(finding.message)  # type: ignore[attr-defined]
+    evidence, n2 = redact(finding.evidence)  # type: ignore[attr-defined]
+    details = finding.details  # type: ignore[attr-defined]
+    clean = _redact_value(dict(details)) if details else details
+    if not n1 and not n2 and clean == details:
+        return finding
+    return finding._replace(message=message, evidence=evidence, details=clean)  # type: ignore[attr-defined]

@@ -309,7 +309,7 @@ def _mixed(text: str) -> List[Tuple[str, int]]:
     out = [(w, i) for w, i in words if textnorm.mixes_scripts(w)]
     if not out:
         foreign = [(w, i) for w, i in words if all(textnorm.is_lookalike(c) or c.isascii() for c in w)]
-        if foreign and len(foreign) == len(words) and any(c.isalpha() and c.isascii() for c in text):
+        if foreign and len(foreign) == len(words):
             out = foreign
     return out
 
