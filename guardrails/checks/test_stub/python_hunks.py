@@ -201,7 +201,7 @@ def sides(fc: FileChange) -> Tuple[Optional[Side], Optional[Side]]:
         keep = REMOVED if side == "old" else ADDED
         numbered: Dict[int, str] = {}
         body: List[ast.stmt] = []
-        for tag, h in enumerate(fc.hunks):
+        for h in fc.hunks:
             rows = [ln for ln in h.lines if ln.kind in (CONTEXT, keep)]
             if not rows:
                 continue

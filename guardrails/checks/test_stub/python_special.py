@@ -740,8 +740,8 @@ def _oracle(pf: Any, nodes: List[ast.AST], qual: str, names: List[str],
                 guard = (parents or {}).get(id(node))
                 if guard is None and qual:
                     continue  # an unconditional exit is the function's plain job (a command)
-                literal = guard is not None and bool(_conds(getattr(guard, "test", None), names)) \
-                    if names else False
+                test = guard.test if isinstance(guard, (ast.If, ast.While)) else None
+                literal = test is not None and bool(names) and bool(_conds(test, names))
                 if cli and not literal:
                     continue
                 add(node, f"{qual or pf.path} exits with status 0"
