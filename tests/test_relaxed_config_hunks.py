@@ -3,6 +3,7 @@ coverage) and as a bare diff read outside it (`--diff`, hunks-only), where
 the hunks must be enough whenever they show the bypass."""
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from pathlib import Path
@@ -480,3 +481,27 @@ def test_golangci_disable_all_and_disable_list(repo, tmp_path):
 def test_golangci_linter_added_or_comment_edited_is_not_a_finding(repo, tmp_path):
     new = GOLANGCI.replace("    #- dupl\n", "").replace("    - unused\n", "    - unused\n    - revive\n")
     assert both(repo, tmp_path, {".golangci.yml": GOLANGCI}, {".golangci.yml": new}) == ([], [])
+
+
+# ---------------------------------------------------------------- the rules list tells the truth
+
+def test_rules_list_names_when_an_escalate_rule_blocks():
+    rows = {r["id"]: r for r in json.loads(run_cli(["rules", "--format", "json"]).out)}
+    for rule in ("suppression/relaxed-ci", "suppression/relaxed-type-config"):
+        assert rows[rule]["severity"] == "escalate" and "block" not in rows[rule]["severity"]
+        assert rows[rule]["blocks_when"]  # the added field; the old ones are unchanged
+    assert "strict" in rows["suppression/relaxed-type-config"]["blocks_when"]
+    assert rows["suppression/blanket-noqa"]["blocks_when"] is None
+    text = run_cli(["rules"]).out
+    ci = text.split("suppression/relaxed-ci", 1)[1].splitlines()
+    assert ci[1].split()[:2] == ["block", "when"] and "continue-on-error" in ci[1]
+
+
+def test_block_finding_says_how_it_can_be_overridden(repo, tmp_path):
+    new = RUST_WF.replace("cargo fmt --all -- --check\n", "cargo fmt --all -- --check || true\n")
+    repo.commit({RWF: RUST_WF}, "base")
+    repo.commit({RWF: new}, "change")
+    out = run_cli(["check", "--base", "HEAD~1", "--color", "never"], cwd=repo.path).out
+    hint = next(ln for ln in out.splitlines() if ln.strip().startswith("waive:"))
+    assert "waivers:" in hint and "base branch" in hint and "guardrails:approved" in hint
+    assert "guardrails: allow" not in hint and "refused" in hint
