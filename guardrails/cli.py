@@ -51,6 +51,10 @@ def add_check_arguments(check: argparse.ArgumentParser) -> None:
                        help="the model that wrote the change (wins over detection from commits and the pull request)")
     check.add_argument("--pull-request", metavar="FILE",
                        help="the pull request: a GitHub event payload or a small JSON {title, body, labels, head_branch, author}")
+    check.add_argument("--stage", choices=("pre-commit", "pre-push", "ci"),
+                       help="where it runs: pre-commit runs the in-process checks only (no semgrep, --deep, network "
+                            "or LLM); at pre-commit and pre-push a review verdict warns and exits 0 "
+                            "(pre-push without --base judges PRE_COMMIT_FROM_REF...PRE_COMMIT_TO_REF)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
 
 
@@ -68,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="list every rule with its category and default severity")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+
+    from guardrails.commands import github as github_cmd, install_hook
+    github_cmd.add_parser(sub)
+    install_hook.add_parser(sub)
 
     explain = sub.add_parser("explain", help="what a rule catches, why, an example, how to fix or waive it")
     explain.add_argument("rule", metavar="RULE", help="a rule id such as suppression/blanket-noqa")
@@ -87,6 +95,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command == "rules":
             from guardrails.commands import rules
             return rules.run(args)
+        if args.command in ("github", "install-hook"):
+            return args.run(args)
         if args.command == "explain":
             from guardrails.commands import explain
             return explain.run(args)

@@ -410,3 +410,40 @@ def commit_log(repo: str, base: Optional[str], head: str) -> Tuple[CommitMeta, .
         commits.append(CommitMeta(sha=sha, author_name=an, author_email=ae, committer_name=cn,
                                   committer_email=ce, message=body))
     return tuple(commits)
+
+
+# Shallow clones.  actions/checkout fetches one commit unless told
+# `fetch-depth: 0`, so a pull request's head or its merge-base may be
+# missing.  We fetch what is needed with a bounded depth instead of
+# unshallowing a big repository:
+# - `git fetch REMOTE <sha>` asks for a commit by id: GitHub allows it for
+#   any reachable commit, and so does any server speaking protocol v2.
+# - `--depth=N` on a commit we lack fetches it and N-1 ancestors;
+#   `--deepen=N` moves the existing shallow boundary back by N commits.
+# - --no-tags and --no-recurse-submodules: only the commits we asked for;
+#   --no-write-fetch-head leaves FETCH_HEAD (which a later step may read).
+# - No credentials of ours: actions/checkout keeps its token in the
+#   repository's config (http.<url>.extraheader) for later fetches.
+# - GIT_TERMINAL_PROMPT=0 (see _env) makes a remote that wants a password
+#   fail at once instead of hanging the job.
+FETCH_FLAGS = ("--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", "--quiet")
+
+
+def remotes(cwd: str) -> List[str]:
+    code, stdout, _ = run(["remote"], cwd=cwd, check=False)
+    return stdout.decode(ENCODING, ERRORS).split() if code == 0 else []
+
+
+def fetch(remote: str, revs: Sequence[str], cwd: str, depth: int = 0, deepen: int = 0) -> str:
+    """Fetch REVS (commit ids) from REMOTE; "" on success, else git's error line."""
+    args = ["fetch", *FETCH_FLAGS]
+    if depth:
+        args.append(f"--depth={depth}")
+    if deepen:
+        args.append(f"--deepen={deepen}")
+    code, _, stderr = run([*args, "--end-of-options", remote, *revs], cwd=cwd, check=False)
+    return "" if code == 0 else (_error_line(stderr) or f"exit {code}")
+
+
+def has_merge_base(a: str, b: str, cwd: str) -> bool:
+    return run(["merge-base", a, b], cwd=cwd, check=False)[0] == 0

@@ -251,6 +251,12 @@ class Options(NamedTuple):
     author_model: Optional[str] = None  # --author-model: wins over detection
     pull_request: Optional[PullRequest] = None
     review_cache: Optional[str] = None  # path of the decision cache file
+    # Where the run happens: "" (a command line), "pre-commit" (in-process
+    # checks only: no semgrep, no --deep, no network, no LLM), "pre-push", "ci".
+    stage: str = ""
+    # The workflow file running this check (from GITHUB_WORKFLOW_REF), so a
+    # change editing it is seen as editing its own gate.
+    workflow: Optional[str] = None
 
 
 class Context(NamedTuple):

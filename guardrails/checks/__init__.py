@@ -29,6 +29,7 @@ FAMILY_MODULES = (
     "guardrails.checks.dependency",
     "guardrails.checks.test_stub",
     "guardrails.checks.security",
+    "guardrails.checks.approval",  # options only (the Action's override label)
 )
 
 

@@ -47,7 +47,8 @@ def use_color(choice: str, stream: object) -> bool:
 
 def options_from_args(args: argparse.Namespace) -> Options:
     """The check flags (see cli.add_check_arguments) as the pipeline's Options."""
-    return Options(deep=args.deep, online=args.online, no_llm=args.no_llm)
+    return Options(deep=args.deep, online=args.online, no_llm=args.no_llm,
+                   stage=getattr(args, "stage", None) or "")
 
 
 def request_from_args(args: argparse.Namespace, approval: Optional[Approval] = None) -> pipeline.Request:
@@ -87,6 +88,8 @@ def write_reports(args: argparse.Namespace, report: Report) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from guardrails import hooks
+    hooks.apply_stage(args)  # --stage pre-commit / pre-push
     report = run_pipeline(request_from_args(args))
     write_reports(args, report)
-    return report.exit_code
+    return hooks.exit_code(args, report)

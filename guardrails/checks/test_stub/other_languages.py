@@ -252,6 +252,8 @@ class Run:
                         light.append((info, pat, n, col))
                         break
         use_semgrep = self.ctx.settings.get("semgrep", True) if hasattr(self.ctx.settings, "get") else True
+        if getattr(self.ctx.options, "stage", "") == "pre-commit":
+            use_semgrep = False  # a commit hook runs the in-process checks only
         # semgrep only looks at files where a pattern can match: a regex hit, or
         # the start of a shape only semgrep follows over several lines
         wanted = {info.path for info, _p, _n, _c in light}
