@@ -364,17 +364,17 @@ def _scan_lines(text: str, where: str, extra: Mapping[str, str]) -> List[_Found]
                 found.append(_Found(agent, (), f"{where} trailer: {_clip(line)}"))
                 break
         else:
-            for pattern, agent in _LINES:
+            for pattern, fixed_agent in _LINES:
                 hit_line = pattern.search(line)
                 if hit_line is None:
                     continue
-                if agent is None:
+                if fixed_agent is None:
                     parsed = parse_name(hit_line.group("name"), extra)
                     if parsed is None:
                         continue
                     found.append(_Found(parsed.agent, parsed.models, f"{where} message: {_clip(line)}"))
                 else:
-                    found.append(_Found(agent, (), f"{where} message: {_clip(line)}"))
+                    found.append(_Found(fixed_agent, (), f"{where} message: {_clip(line)}"))
                 break
     return found
 
@@ -405,9 +405,9 @@ def _scan_pull_request(pr: PullRequest, extra: Mapping[str, str]) -> List[_Found
         if pr.head_branch.lower().startswith(prefix):
             found.append(_Found(agent, (), f"pull request head branch: {_clip(pr.head_branch)}"))
     for label in pr.labels:
-        agent = LABELS.get(str(label).strip().lower())
-        if agent:
-            found.append(_Found(agent, (), f"pull request label: {_clip(str(label))}"))
+        labelled = LABELS.get(str(label).strip().lower())
+        if labelled:
+            found.append(_Found(labelled, (), f"pull request label: {_clip(str(label))}"))
     found.extend(_scan_lines(pr.title, "pull request title", extra))
     found.extend(_scan_lines(pr.body, "pull request body", extra))
     return found
@@ -427,8 +427,9 @@ def _signals(found: Sequence[_Found], agents: Mapping[str, Optional[str]],
         for model in hit.models:
             by_family.setdefault(family_of(model, extra), []).append(model)
         from_pr = hit.evidence.startswith("pull request")
-        keys = [(hit.agent, ", ".join(models), family, from_pr) for family, models in by_family.items()] or \
-               [(hit.agent, "", agents.get(hit.agent), from_pr)]
+        keys: List[Key] = [(hit.agent, ", ".join(models), family, from_pr) for family, models in by_family.items()]
+        if not keys:
+            keys = [(hit.agent, "", agents.get(hit.agent), from_pr)]
         for key in keys:
             if key in first:
                 more[key] = more.get(key, 0) + 1

@@ -91,11 +91,12 @@ def _kind(value: Any) -> str:
         return "a boolean"
     if isinstance(value, (int, float)):
         return f"the number {value!r}" if isinstance(value, int) else "a number"
-    return {str: "a string", list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+    names = {"str": "a string", "list": "a list", "dict": "an object"}
+    return names.get(type(value).__name__, type(value).__name__)
 
 
 def _branch(ref: str) -> str:
-    return ref[len("refs/heads/"):] if ref.startswith("refs/heads/") else ref
+    return ref.removeprefix("refs/heads/")
 
 
 def _from_pull_request(r: _Reader, pr: Mapping[str, Any], name: str, head_branch: bool = True) -> PullRequest:

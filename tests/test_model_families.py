@@ -40,7 +40,8 @@ CASES = [
     ("magistral-medium", "mistral"), ("mistralai/some-new-model", "mistral"),
     # others
     ("qwen2.5-coder:7b", "alibaba"), ("Qwen/Qwen3-Coder-480B-A35B-Instruct", "alibaba"), ("qwq-32b", "alibaba"),
-    ("deepseek-chat", "deepseek"), ("deepseek-ai/DeepSeek-V3", "deepseek"), ("deepseek-r1-distill-qwen-32b", "deepseek"),
+    ("deepseek-chat", "deepseek"), ("deepseek-ai/DeepSeek-V3", "deepseek"),
+    ("deepseek-r1-distill-qwen-32b", "deepseek"),
     ("glm-4.7", "zhipu"), ("GLM-5.1", "zhipu"), ("z-ai/glm-4.5", "zhipu"), ("zai-org/GLM-4.6", "zhipu"),
     ("grok-4", "xai"), ("x-ai/grok-code-fast-1", "xai"), ("Grok 4.5", "xai"),
     ("kimi-k2", "moonshot"), ("Kimi-K2.5", "moonshot"), ("moonshotai/Kimi-K2-Instruct", "moonshot"),

@@ -97,7 +97,8 @@ def test_merge_group_and_push_events(tmp_path: Path) -> None:
             "sender": USER_HUMAN}
     pr = pullrequest.load(write(tmp_path, push))
     assert pr == PullRequest(head_branch="claude/issue-12-20260101_1200")
-    assert pullrequest.load(write(tmp_path, {"action": "published", "release": {}, "repository": REPO})) == PullRequest()
+    release = {"action": "published", "release": {}, "repository": REPO}
+    assert pullrequest.load(write(tmp_path, release)) == PullRequest()
 
 
 def test_small_json(tmp_path: Path) -> None:
