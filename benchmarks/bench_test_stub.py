@@ -663,14 +663,27 @@ class Timer:
         self.family.check = self.inner
 
 
-def judge(root: str) -> dict:
+def judge(root: str, hunks_only: bool = False) -> dict:
+    """The report on HEAD~1..HEAD of ROOT; with HUNKS_ONLY the change is fed
+    as a bare diff from a folder outside the repository (as agent patches
+    are judged), so only its hunks are known."""
     from guardrails.cli import main
     out, err = io.StringIO(), io.StringIO()
     old = os.getcwd()
+    args = ["check", "--base", "HEAD~1", "--format", "json", "--no-llm"]
+    where = root
+    if hunks_only:
+        where = root + "-outside"
+        os.makedirs(where, exist_ok=True)
+        patch = os.path.join(where, "change.diff")
+        with open(patch, "wb") as fh:
+            fh.write(subprocess.run(["git", "diff", "HEAD~1", "HEAD"], cwd=root, stdout=subprocess.PIPE,
+                                    check=True).stdout)
+        args = ["check", "--diff", patch, "--format", "json", "--no-llm"]
     try:
-        os.chdir(root)
+        os.chdir(where)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["check", "--base", "HEAD~1", "--format", "json", "--no-llm"])
+            code = main(args)
     finally:
         os.chdir(old)
     if code not in (0, 1):
@@ -706,8 +719,11 @@ def build_cases(mirrors: str) -> List[dict]:
     return cases
 
 
-def run(mirrors: str, limit: int = 0, keep: bool = False) -> dict:
+def run(mirrors: str, limit: int = 0, keep: bool = False, hunks_only: bool = False,
+        langs: Optional[List[str]] = None) -> dict:
     cases = build_cases(mirrors)
+    if langs:
+        cases = [c for c in cases if c["lang"] in langs]
     if limit:
         cases = cases[:limit]
     results = []
@@ -723,14 +739,17 @@ def run(mirrors: str, limit: int = 0, keep: bool = False) -> dict:
             git(root, "add", "-A")
             git(root, "commit", "-q", "-m", case["mutation"])
             t0 = time.perf_counter()
-            report = judge(root)
+            report = judge(root, hunks_only)
             total = time.perf_counter() - t0
+            if hunks_only and report.get("stats", {}).get("coverage") != "hunks-only":
+                raise RuntimeError(f"case {n}: the bare diff was judged with {report.get('stats')}")
             found = [f for f in report["findings"] if f["rule"].startswith("test-stub/")]
             hit = any(f["rule"] in case["expect"] for f in found)
             results.append({
                 "project": case["project"], "lang": case["lang"], "mutation": case["mutation"],
                 "label": case["label"], "found": hit,
                 "blocked": any(f["severity"] == "block" for f in found),
+                "reviewed": any(f["severity"] == "escalate" for f in found),
                 "rules": sorted({f"{f['rule']}:{f['severity']}" for f in found}),
                 "family_seconds": round(timer.last, 3), "check_seconds": round(total, 3),
                 "notes": [x for x in report.get("notes", []) if "test-stub" in x or "semgrep" in x],
@@ -741,7 +760,7 @@ def run(mirrors: str, limit: int = 0, keep: bool = False) -> dict:
                   f"{case['project'].split('+')[1]:15} {status:8} {timer.last:6.2f}s  {' '.join(results[-1]['rules'])}",
                   flush=True)
             if not keep:
-                subprocess.run(["rm", "-rf", root])
+                subprocess.run(["rm", "-rf", root, root + "-outside"])
     return summarise(results)
 
 
@@ -772,6 +791,7 @@ def summarise(results: List[dict]) -> dict:
         "recall": round(sum(r["found"] for r in pos) / len(pos), 3) if pos else None,
         "positives_blocked": sum(r["blocked"] for r in pos),
         "negatives": len(neg), "negatives_blocked": sum(r["blocked"] for r in neg),
+        "negatives_reviewed": sum(bool(r.get("reviewed")) and not r["blocked"] for r in neg),
         "negatives_with_findings": sum(bool(r["rules"]) for r in neg),
         "family_seconds_mean": round(statistics.mean(times), 3) if times else 0.0,
         "family_seconds_p95": round(pct(times, 0.95), 3),
@@ -830,18 +850,37 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     ap.add_argument("--history", action="append", default=[], metavar="OWNER+NAME:N",
                     help="also judge the last N real commits of a fetched project (unlabelled noise check)")
+    ap.add_argument("--mode", choices=("full", "hunks", "both"), default="full",
+                    help="judge each change in the repository (full), as a bare diff from outside it (hunks), "
+                         "or both, with hunks-only recall as a share of full recall")
+    ap.add_argument("--lang", action="append", default=[], help="only these languages (py, js, go, rust, java)")
     args = ap.parse_args(argv)
     if args.list:
         for c in build_cases(args.mirrors):
             print(c["label"], c["lang"], c["mutation"], c["project"], c["files"])
         return 0
-    summary = run(args.mirrors, args.limit) if args.limit >= 0 else {}
+    summary: dict = {}
+    if args.limit >= 0 and args.mode in ("full", "both"):
+        summary = run(args.mirrors, args.limit, langs=args.lang)
+    if args.limit >= 0 and args.mode in ("hunks", "both"):
+        hunks = run(args.mirrors, args.limit, hunks_only=True, langs=args.lang)
+        if args.mode == "hunks":
+            summary = hunks
+        else:
+            summary["hunks_only"] = {k: v for k, v in hunks.items() if k != "cases"}
+            summary["hunks_only_cases"] = hunks["cases"]
+            if summary.get("recall"):
+                summary["hunks_only_share_of_full_recall"] = round((hunks["recall"] or 0) / summary["recall"], 3)
+            by = summary["by_language"]
+            for lang, row in hunks["by_language"].items():
+                full_found = by.get(lang, {}).get("found") or 0
+                row["share_of_full_recall"] = round(row["found"] / full_found, 3) if full_found else None
     if args.history:
         summary["history"] = [history(args.mirrors, spec) for spec in args.history]
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(summary, fh, indent=2)
-    brief = {k: v for k, v in summary.items() if k not in ("cases", "negatives_flagged")}
+    brief = {k: v for k, v in summary.items() if k not in ("cases", "negatives_flagged", "hunks_only_cases")}
     print(json.dumps(brief, indent=2))
     return 0
 
