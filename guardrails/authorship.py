@@ -219,6 +219,8 @@ TOOL_BOTS = frozenset({
     "dependabot[bot]", "dependabot-preview[bot]", "renovate[bot]", "github-actions[bot]", "pre-commit-ci[bot]",
     "mergify[bot]", "allcontributors[bot]", "release-please[bot]", "codecov[bot]", "snyk-bot", "web-flow",
     "imgbot[bot]", "greenkeeper[bot]", "pyup-bot", "github-merge-queue[bot]", "stainless-app[bot]",
+    "pre-commit-ci-lite[bot]", "autofix-ci[bot]", "latest-changes[bot]", "changeset-bot[bot]",
+    "google-cla[bot]", "copybara-service[bot]", "netlify[bot]", "vercel[bot]",
 })
 _BOT_LOGIN = re.compile(r"(?:\d+\+)?(?P<login>[^@\s]+\[bot\])@users\.noreply\.github\.com")
 

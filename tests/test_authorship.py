@@ -190,6 +190,7 @@ def test_messages_that_mention_a_bot_are_not_detected(text: str) -> None:
     ("Jules", ""), ("Devin", ""), ("Amp Lee", "amp@lee.dev"), ("Gemini Cricket", "gc@example.org"),
     ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"),
     ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com"),
+    ("pre-commit-ci-lite[bot]", "117423508+pre-commit-ci-lite[bot]@users.noreply.github.com"),
     ("gemini-cli-robot", "gemini-cli-robot@google.com"), ("GitHub", "noreply@github.com"),
 ])
 def test_people_and_tool_bots_with_agent_like_names_are_not_agents(name: str, email: str) -> None:
