@@ -360,11 +360,12 @@ def diff_attribute(paths: Iterable[str], cwd: str) -> Dict[str, str]:
 
 
 # `git log` of a change, for author detection (authorship.py).
-# - --no-use-mailmap: log.mailmap (on by default since git 2.29) rewrites
-#   author and committer through the *work tree's* .mailmap, which the
-#   change under review can add: one line would turn "Claude
-#   <noreply@anthropic.com>" into a person.  We read the identities the
-#   commit objects record.
+# - %an/%ae/%cn/%ce, never %aN/%aE: the capitalised forms go through the
+#   *work tree's* .mailmap, which the change under review can add (one
+#   line turns "Claude <noreply@anthropic.com>" into "Joe <j@x>"), whatever
+#   log.mailmap or --no-use-mailmap say (checked on git 2.39).  The
+#   lower-case forms are what the commit objects record;
+#   --no-use-mailmap is there for the rest of the output.
 # - --no-show-signature: log.showSignature=true prints gpg's verdict into
 #   stdout, between our fields.
 # - --no-notes: notes are other people's words about a commit, not its own.
