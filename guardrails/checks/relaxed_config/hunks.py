@@ -120,6 +120,8 @@ def _block(lines: List[Line], i: int, key_indent: int, item: bool,
 
 def _gates_of(lines: Sequence[Line], job: str) -> List[str]:
     names: List[str] = []
+    # A step's name counts only while what it runs is out of view.
+    runs = any(re.match(r"\s*(?:-\s+)?(?:uses|run)\s*:", ln.text) for ln in lines)
     for ln in lines:
         text = ln.text.strip()
         if text.startswith("#"):
@@ -129,7 +131,7 @@ def _gates_of(lines: Sequence[Line], job: str) -> List[str]:
         if m:
             names.extend(n for n, _ in gates.gates_of_action(m.group(1)))
         m = re.match(r"(?:-\s+)?name\s*:\s*(.+)", text)
-        if m and _GATE_WORD.search(" " + m.group(1) + " "):
+        if m and not runs and _GATE_WORD.search(" " + m.group(1) + " "):
             names.append(f"step '{_unquote(m.group(1).strip())}'")
     if job and _GATE_WORD.search(" " + job + " "):
         names.append(f"job {job}")

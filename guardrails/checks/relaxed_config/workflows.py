@@ -120,11 +120,23 @@ def _on_error(value: Any) -> Optional[str]:
     return None
 
 
+_COMMAND_INPUTS = ("run", "command", "commands", "script", "cmd")
+
+
+def _commands(step: Dict[str, Any]) -> List[str]:
+    """The shell commands a step runs: its `run:`, and an action's command
+    input (`with: {run: pytest ...}` of benchmark and retry actions)."""
+    out = [step["run"]] if isinstance(step.get("run"), str) else []
+    inputs = step.get("with")
+    if isinstance(inputs, dict):
+        out.extend(v for k, v in inputs.items() if str(k).lower() in _COMMAND_INPUTS and isinstance(v, str))
+    return out
+
+
 def _step_gates(step: Dict[str, Any]) -> List[Tuple[str, str, str]]:
     """(name, kind, anchor line) of each gate the step runs."""
     out: List[Tuple[str, str, str]] = []
-    run = step.get("run")
-    if isinstance(run, str):
+    for run in _commands(step):
         for name, kind in gates.gates_in(run):
             anchor = next((ln.strip() for ln in run.splitlines() if ln.strip() and gates.gates_in(ln)), "")
             out.append((name, kind, anchor[:60]))
@@ -193,8 +205,7 @@ def _neutered(job: Dict[str, Any]) -> Dict[Tuple[str, str], Tuple[str, str, Opti
         for name, kind, _ in found:
             for mechanism, severity in _lax_inputs(inputs):
                 out[(name, mechanism)] = (kind, mechanism.split(":")[0].split("=")[0], severity)
-        run = step.get("run")
-        if isinstance(run, str):
+        for run in _commands(step):
             for name, kind, mechanism in gates.neutered(run):
                 out[(name, mechanism)] = (kind, mechanism.split()[-1] if mechanism.startswith("--") else mechanism,
                                           "block")
