@@ -213,11 +213,30 @@ _ASSIGNED = re.compile(
     re.M)
 
 
+_WORDS_RX = re.compile("|".join(re.escape(w) for w in _SECRET_WORDS))
+
+
+def _lines_holding(low: str, rx: Pattern[str]) -> List[Tuple[int, int]]:
+    """(start, end) of each line of LOW where RX matches, each once."""
+    spans: List[Tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = rx.search(low, pos)
+        if m is None:
+            return spans
+        start = low.rfind("\n", 0, m.start()) + 1
+        end = low.find("\n", m.end())
+        end = len(low) if end < 0 else end
+        spans.append((start, end))
+        pos = end + 1
+
+
 def _assigned_matches(text: str, low: str) -> List[SecretMatch]:
     if not any(word in low for word in _SECRET_WORDS):
         return []
     out = []
-    for m in _ASSIGNED.finditer(text):
+    spans = _lines_holding(low, _WORDS_RX) if len(low) == len(text) else [(0, len(text))]
+    for m in (m for start, end in spans for m in _ASSIGNED.finditer(text, start, end)):
         group = "value" if m.group("q") else "bare"
         value = m.group(group)
         view = _AssignedView(m, value)

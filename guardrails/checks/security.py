@@ -60,24 +60,27 @@ _JUDGE = r"(?:code )?(?:reviewer|reviewers|approver|grader|judge|gatekeeper|merg
 
 class Phrase(NamedTuple):
     name: str  # what it is, for the message
-    needle: str  # a substring every match holds (lowercased, normalised text)
+    needles: Tuple[str, ...]  # every match holds one of them (lowercased, normalised text)
     regex: Pattern[str]
 
 
-def _ph(name: str, needle: str, regex: str) -> Phrase:
-    return Phrase(name, needle, re.compile(regex))
+_JUDGES = ("review", "approver", "grader", "judge", "gatekeeper", "merge gate")
+
+
+def _ph(name: str, needles: "str | Tuple[str, ...]", regex: str) -> Phrase:
+    return Phrase(name, (needles,) if isinstance(needles, str) else needles, re.compile(regex, re.M))
 
 
 # Strong: alone, addressed to the reviewer or forging its answer.
 STRONG = (
-    _ph("asks to ignore the previous instructions", "",
+    _ph("asks to ignore the previous instructions", ("ignore", "disregard", "forget", "override", "bypass"),
         r"\b(?:ignore|disregard|forget|override|bypass)" + _S + r"(?:all" + _S + r"|any" + _S + r")?(?:of" + _S
         + r")?(?:the" + _S + r"|your" + _S + r"|my" + _S + r"|these" + _S + r")?(?:previous|prior|above|earlier|"
         r"preceding|former|system|original|initial)" + _S + r"(?:instructions?|prompts?|rules|directions|guidelines|"
         r"directives|context)\b"),
     _ph("tells the guard what to decide", "guardrails",
         r"\bguardrails?[ \t]{0,3}[:,][ \t]{0,3}(?:approve|allow|pass|ignore|skip|accept|lgtm|do not flag)\b"),
-    _ph("writes to the automated reviewer", "",
+    _ph("writes to the automated reviewer", _JUDGES,
         r"\b(?:note|message|instructions?|memo|reminder)" + _S + r"(?:to|for)" + _S + r"(?:the" + _S + r"|any" + _S
         + r"|all" + _S + r")?" + _AUTO + r"[ \t]{0,4}" + _JUDGE + r"\b"),
     _ph("forges the reviewer's answer", "decisions",
@@ -90,21 +93,24 @@ VERDICT = re.compile(r"[\"'](?:decision|verdict|review_decision|result)[\"'][ \t
                      r"(?:allow|allowed|approve|approved|pass|passed|lgtm|accept)[\"']")
 # Addresses an automated reviewer or plays a role in its conversation.
 ADDRESS = (
-    _ph("addresses the automated reviewer", "you",
+    _ph("addresses the automated reviewer", _JUDGES,
         r"\b(?:you are|you're|you act as|act as|pretend to be|as)" + _S + r"(?:an?" + _S + r"|the" + _S
         + r")?(?:" + _AUTO + r"[ \t]{0,4}|expert[ \t]{0,4}|senior[ \t]{0,4})?" + _JUDGE + r"\b"),
-    _ph("speaks as the reviewer", "as the",
+    _ph("speaks as the reviewer", _JUDGES,
         r"\bas the (?:" + _AUTO + r" )?" + _JUDGE + r"\b"),
     _ph("mentions the system prompt", "system prompt", r"\bsystem" + _S + r"prompt\b"),
-    _ph("writes to the reviewer", "",
+    _ph("writes to the reviewer", _JUDGES,
         r"\b(?:note|message|instructions?|memo|reminder)" + _S + r"(?:to|for)" + _S + r"(?:the" + _S + r"|any" + _S
         + r"|all" + _S + r")?" + _JUDGE + r"\b"),
-    _ph("greets the automated reviewer", "",
-        r"(?:^|[^\w])(?:dear|hey|hi|hello|attention)[ \t,]{1,4}(?:" + _AUTO + r"|" + _JUDGE + r")\b"),
-    _ph("writes a chat-template role marker", "",
+    _ph("greets the automated reviewer", ("dear", "hey", "hello", "attention"),
+        r"(?:^|[^\w])(?:dear|hey|hello|attention)[ \t,]{1,4}(?:" + _AUTO + r"|" + _JUDGE + r")\b"),
+    _ph("writes a chat-template role marker", ("<|", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "system:", "system :",
+                                                "assistant:", "assistant :"),
         r"<\|(?:im_start|im_end|system|user|assistant|start_header_id|end_header_id|eot_id)\|>|\[/?inst\]|<</?sys>>|"
-        r"(?:^|\n)[ \t#/*>-]{0,6}(?:system|assistant)[ \t]{0,2}:[ \t]"),
+        r"^[ \t#/*>-]{0,6}(?:system|assistant)[ \t]{0,2}:[ \t]"),
 )
+_VERDICT_NEEDLES = ('"decision', "'decision", '"verdict', "'verdict", '"result', "'result", '"review_decision',
+                    "'review_decision")
 # Tells the reviewer to let the change through.
 PASS = re.compile(
     r"\b(?:must|should|shall|will|need to|have to|are to|please|just|simply|always|now)" + _S
@@ -136,7 +142,12 @@ class _Text(NamedTuple):
 
 
 def _joined(lines: Sequence[Line]) -> _Text:
-    texts = [textnorm.normalize(ln.text).lower() for ln in lines]
+    texts = [ln.text for ln in lines]
+    whole = "\n".join(texts)
+    if whole.isascii():
+        texts = whole.lower().split("\n")
+    else:
+        texts = [textnorm.normalize(t).lower() for t in texts]
     starts, pos = [], 0
     for t in texts:
         starts.append(pos)
@@ -172,37 +183,55 @@ def _in_comment(path: str, text: str) -> bool:
     return any(VERDICT.search(c.text.lower()) for c in comments)
 
 
-def _injections(path: str, joined: _Text, extra: Tuple[Pattern[str], ...]) -> List[Tuple[int, str]]:
+def _spans(low: str, needles: Tuple[str, ...]) -> List[Tuple[int, int]]:
+    """(start, end) of the lines of LOW holding one of NEEDLES, in order, each once."""
+    found = set()
+    for needle in needles:
+        pos = low.find(needle)
+        while pos >= 0:
+            start = low.rfind("\n", 0, pos) + 1
+            end = low.find("\n", pos)
+            end = len(low) if end < 0 else end
+            found.add((start, end))
+            pos = low.find(needle, end)
+    return sorted(found)
+
+
+def _matches(phrase: Phrase, low: str, cache: Dict[Tuple[str, ...], List[Tuple[int, int]]]) -> Iterable["re.Match[str]"]:
+    spans = cache.get(phrase.needles)
+    if spans is None:
+        spans = cache[phrase.needles] = _spans(low, phrase.needles)
+    for start, end in spans:
+        yield from phrase.regex.finditer(low, start, end)
+
+
+def _injections(path: str, joined: _Text, extra: Tuple[Phrase, ...]) -> List[Tuple[int, str]]:
     """(index of the added line, what it does) for each injection."""
     low = joined.low
     hits: Dict[int, str] = {}
-    for phrase in STRONG + tuple(Phrase("writes a phrase the policy forbids", "", rx) for rx in extra):
-        if phrase.needle and phrase.needle not in low:
-            continue
-        for m in phrase.regex.finditer(low):
+    cache: Dict[Tuple[str, ...], List[Tuple[int, int]]] = {}
+    for phrase in STRONG + extra:
+        for m in _matches(phrase, low, cache):
             hits.setdefault(joined.line_at(m.start()), phrase.name)
-    if '"' in low or "'" in low:
-        for m in VERDICT.finditer(low):
+    for start, end in _spans(low, _VERDICT_NEEDLES):
+        for m in VERDICT.finditer(low, start, end):
             i = joined.line_at(m.start())
             if i not in hits and _in_comment(path, joined.lines[i].text):
                 hits[i] = "writes a verdict for the reviewer"
     addressed: Dict[int, str] = {}
     for phrase in ADDRESS:
-        if phrase.needle and phrase.needle not in low:
-            continue
-        for m in phrase.regex.finditer(low):
-            addressed.setdefault(joined.line_at(m.start() + (1 if low[m.start()] == "\n" else 0)), phrase.name)
-    if addressed:
-        passes = sorted({joined.line_at(m.start()) for m in PASS.finditer(low)})
-        for i, name in addressed.items():
-            k = bisect.bisect_left(passes, i - WINDOW)
-            if k < len(passes) and passes[k] <= i + WINDOW and i not in hits:
-                hits[i] = f"{name} and tells it to let the change through"
+        for m in _matches(phrase, low, cache):
+            addressed.setdefault(joined.line_at(m.start()), phrase.name)
+    for i, name in sorted(addressed.items()):
+        lo, hi = max(0, i - WINDOW), min(len(joined.starts) - 1, i + WINDOW)
+        end = joined.starts[hi + 1] - 1 if hi + 1 < len(joined.starts) else len(low)
+        if i not in hits and PASS.search(low, joined.starts[lo], end):
+            hits[i] = f"{name} and tells it to let the change through"
     return sorted(hits.items())
 
 
 def _injection_findings(fc: FileChange, lines: Sequence[Line], joined: _Text,
-                        extra: Tuple[Pattern[str], ...]) -> List[Finding]:
+                        extra: Tuple[Phrase, ...]) -> List[Finding]:
     out = []
     for i, what in _injections(fc.path, joined, extra):
         line = lines[i]
@@ -213,7 +242,7 @@ def _injection_findings(fc: FileChange, lines: Sequence[Line], joined: _Text,
     return out
 
 
-def _commit_findings(change: ChangeSet, extra: Tuple[Pattern[str], ...]) -> List[Finding]:
+def _commit_findings(change: ChangeSet, extra: Tuple[Phrase, ...]) -> List[Finding]:
     out = []
     for commit in change.commits():
         lines = [Line("+", t, None, n) for n, t in enumerate(commit.message.split("\n"), 1)]
@@ -262,8 +291,11 @@ def _unicode_findings(fc: FileChange, lines: Sequence[Line]) -> List[Finding]:
         text = line.text
         if text.isascii():
             continue
-        shown = _shown(text)
         marks = textnorm.hidden(text, first_line=line.new_no == 1)
+        words = _mixed(text)
+        if not marks and not words:
+            continue
+        shown = _shown(text)
         bidi = [h for h in marks if h.kind == "bidi"]
         invisible = [h for h in marks if h.kind == "invisible"]
         if bidi:
@@ -285,7 +317,6 @@ def _unicode_findings(fc: FileChange, lines: Sequence[Line]) -> List[Finding]:
                 message += f"; the line reads `{secrets.redact(normal.strip())[0][:120]}`"
             out.append(finding(INVISIBLE, fc.path, line.new_no or 0, message, shown, details=details,
                                column=invisible[0].index + 1))
-        words = _mixed(text)
         if words:
             word, col = words[0]
             foreign = [textnorm.char_name(c) for c in dict.fromkeys(word) if textnorm.is_lookalike(c)]
@@ -314,14 +345,19 @@ def _mixed(text: str) -> List[Tuple[str, int]]:
     return out
 
 
+def _extra_phrase(text: str) -> Phrase:
+    words = textnorm.normalize(text).lower().split()
+    return Phrase("writes a phrase the policy forbids", (words[0],),
+                  re.compile(r"(?<!\w)" + r"[ \t]+".join(re.escape(w) for w in words) + r"(?!\w)"))
+
+
 # --- the family -----------------------------------------------------------------------
 
 def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
     allow_secret = tuple(str(p) for p in ctx.settings.get("allow_secret_paths") or ())
     allow_injection = tuple(str(p) for p in ctx.settings.get("allow_injection_paths") or ())
     allow_unicode = tuple(str(p) for p in ctx.settings.get("allow_unicode_paths") or ())
-    extra = tuple(re.compile(r"\b" + r"[ \t]+".join(re.escape(w) for w in textnorm.normalize(str(p)).lower().split())
-                             + r"\b") for p in ctx.settings.get("extra_injection_phrases") or () if str(p).strip())
+    extra = tuple(_extra_phrase(str(p)) for p in ctx.settings.get("extra_injection_phrases") or () if str(p).split())
     out: List[Finding] = []
     for fc in change.files:
         if fc.is_binary or fc.status == DELETED:
