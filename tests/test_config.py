@@ -93,8 +93,19 @@ def test_bad_severity_names_its_line_and_key(repo):
      ".guardrails.yml:2: rules: must be a mapping of rule id or glob to severity (got a list)"),
     ("rules:\n  suppression/*:\n", ".guardrails.yml:2: rules.suppression/*: severity must be one of block, "
                                    "escalate, info, off (got nothing)"),
-    ("reviewer: gpt\n", ".guardrails.yml:1: reviewer: must be a mapping (reserved for the reviewer's settings) "
-                        "(got 'gpt')"),
+    ("reviewer: gpt\n", ".guardrails.yml:1: reviewer: must be a mapping of the reviewer's settings (got 'gpt')"),
+    ("reviewer:\n  model: gpt\n", ".guardrails.yml:2: reviewer.model: unknown key (known: pool, min_confidence, "
+                                  "budget_usd, budget_tokens, time_budget, timeout, max_retries, max_input_tokens, "
+                                  "context_lines, cache, never_send, author_model, agents, families)"),
+    ("reviewer:\n  pool:\n    - {modle: x}\n", ".guardrails.yml:3: reviewer.pool[0].modle: unknown key; "
+                                               "did you mean 'model'?"),
+    ("reviewer:\n  pool:\n    - {price_in: 1}\n", ".guardrails.yml:3: reviewer.pool[0]: model is required"),
+    ("reviewer:\n  pool:\n    - {model: m, price_in: cheap}\n",
+     ".guardrails.yml:3: reviewer.pool[0].price_in: must be a number (got 'cheap')"),
+    ("reviewer:\n  min_confidence: 2\n", ".guardrails.yml:2: reviewer.min_confidence: must be between 0 and 1 (got 2.0)"),
+    ("reviewer:\n  budget_usd: -1\n", ".guardrails.yml:2: reviewer.budget_usd: must not be negative (got -1.0)"),
+    ("reviewer:\n  agents: {copilot: 3}\n",
+     ".guardrails.yml:2: reviewer.agents.copilot: must be a family name such as openai (got 3)"),
     ("rules:\n  suppression/*: off\n  suppression/*: block\n",
      ".guardrails.yml:3: rules.suppression/*: duplicate key (first set on line 2)"),
     ("rules:\n  suppression/*: [off\n", ".guardrails.yml:3: invalid YAML: expected ',' or ']', but got '<stream end>'"),
@@ -134,9 +145,11 @@ def test_empty_sections_are_empty_not_errors():
     assert cfg.rules == () and cfg.exclude == () and cfg.waivers == () and dict(cfg.reviewer) == {}
 
 
-def test_reviewer_section_is_reserved_and_kept():
-    cfg = config_mod.parse("reviewer:\n  model: some-model\n  max_findings: 20\n", "x")
-    assert dict(cfg.reviewer) == {"model": "some-model", "max_findings": 20}
+def test_reviewer_section_is_validated_and_kept():
+    cfg = config_mod.parse("reviewer:\n  pool:\n    - gpt-4.1-mini\n    - {model: claude-haiku-4-5, price_in: 1}\n"
+                           "  never_send: [secrets/**]\n  agents: {copilot: openai}\n", "x")
+    assert dict(cfg.reviewer) == {"pool": [{"model": "gpt-4.1-mini"}, {"model": "claude-haiku-4-5", "price_in": 1.0}],
+                                  "never_send": ["secrets/**"], "agents": {"copilot": "openai"}}
 
 
 # --- family options: validated generically against CONFIG_SCHEMA --------------

@@ -79,7 +79,10 @@ STRONG = (
         r"preceding|former|system|original|initial)" + _S + r"(?:instructions?|prompts?|rules|directions|guidelines|"
         r"directives|context)\b"),
     _ph("tells the guard what to decide", "guardrails",
-        r"\bguardrails?[ \t]{0,3}[:,][ \t]{0,3}(?:approve|allow|pass|ignore|skip|accept|lgtm|do not flag)\b"),
+        # `guardrails: allow RULE -- reason` is the waiver syntax (the waivers
+        # family judges it), so "allow" followed by a rule id is not this.
+        r"\bguardrails?[ \t]{0,3}[:,][ \t]{0,3}(?:approve|allow(?![ \t]{1,3}[\w*.-]+/)|pass|ignore|skip|accept|lgtm|"
+        r"do not flag)\b"),
     _ph("writes to the automated reviewer", _JUDGES,
         r"\b(?:note|message|instructions?|memo|reminder)" + _S + r"(?:to|for)" + _S + r"(?:the" + _S + r"|any" + _S
         + r"|all" + _S + r")?" + _AUTO + r"[ \t]{0,4}" + _JUDGE + r"\b"),
