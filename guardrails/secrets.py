@@ -41,7 +41,8 @@ class _Kind(NamedTuple):
 # Words that make a value an example, not a secret (looked for in the lowercased value).
 _PLACEHOLDER_WORDS = ("xxxx", "****", "....", "your", "example", "placeholder", "changeme", "change_me",
                       "change-me", "redacted", "dummy", "sample", "insert", "replace", "<", ">", "${",
-                      "{{", "%(", "$(", "secrets.", "os.environ", "process.env", "getenv", "env(", "vault:")
+                      "{{", "%(", "$(", "secrets.", "os.environ", "process.env", "getenv", "env(", "vault:",
+                      "fake", "test_", "_test", "test-", "-test", "not-a-secret", "not_a_secret", "notreal")
 # Generic values that are only examples or local defaults.
 _WEAK_VALUES = frozenset(("password", "passwd", "pass", "secret", "token", "changeme", "admin", "root", "guest",
                           "postgres", "mysql", "user", "username", "test", "testing", "dev", "development",
@@ -135,7 +136,9 @@ def _assigned_ok(m: "re.Match[str]") -> bool:
     quoted = bool(m.group("q"))
     if not quoted and (len(value) < 16 or _classes(value) < 3 or entropy(value) < 3.5):
         return False
-    if not any(c.isdigit() for c in value) and all(c.isalpha() or c in "-_. " for c in value):
+    if not any(c.isdigit() for c in value) and all(c.isalpha() or c in "-_./: " for c in value):
+        # Words and separators (a rule id, a setting's name, a path): a secret
+        # of letters alone must be long and varied.
         return len(value) >= 24 and _classes(value) >= 2 and entropy(value) >= 4.0
     return entropy(value) >= 3.0 or _classes(value) >= 3
 

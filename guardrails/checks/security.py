@@ -79,10 +79,10 @@ STRONG = (
         r"preceding|former|system|original|initial)" + _S + r"(?:instructions?|prompts?|rules|directions|guidelines|"
         r"directives|context)\b"),
     _ph("tells the guard what to decide", "guardrails",
-        # `guardrails: allow RULE -- reason` is the waiver syntax (the waivers
-        # family judges it), so "allow" followed by a rule id is not this.
-        r"\bguardrails?[ \t]{0,3}[:,][ \t]{0,3}(?:approve|allow(?![ \t]{1,3}[\w*.-]+/)|pass|ignore|skip|accept|lgtm|"
-        r"do not flag)\b"),
+        # Not "allow": `guardrails: allow RULE -- reason` is the waiver syntax,
+        # which the waivers family and triage judge (a waiver the change adds
+        # never lowers a block), and which docs and comments name.
+        r"\bguardrails?[ \t]{0,3}[:,][ \t]{0,3}(?:approve|pass|ignore|skip|accept|lgtm|do not flag)\b"),
     _ph("writes to the automated reviewer", _JUDGES,
         r"\b(?:note|message|instructions?|memo|reminder)" + _S + r"(?:to|for)" + _S + r"(?:the" + _S + r"|any" + _S
         + r"|all" + _S + r")?" + _AUTO + r"[ \t]{0,4}" + _JUDGE + r"\b"),
