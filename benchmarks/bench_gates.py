@@ -110,6 +110,10 @@ def _steps_with_checks(lines: List[str]) -> Iterator[Tuple[int, str, str]]:
         m = re.match(r"^(\s*)(-\s+)?run:\s*(\S.*)$", line)
         if not m or m.group(3).startswith(("|", ">")):
             continue
+        parent = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()
+                       and len(lines[j]) - len(lines[j].lstrip()) < len(m.group(1))), "")
+        if parent.strip() == "with:":
+            continue  # an action's input, not the step's own command
         if CHECK_WORDS.search(m.group(3)):
             yield i, m.group(1) + (" " * len(m.group(2)) if m.group(2) else ""), m.group(3)
 
@@ -125,16 +129,41 @@ def _insert(lines: List[str], at: int, text: str) -> str:
     return "\n".join(lines[:at] + [text] + lines[at:]) + "\n"
 
 
+def _block_of(lines: List[str], i: int, indent: str) -> Tuple[int, int]:
+    """[start, end) of the mapping whose keys sit at INDENT and that holds line I
+    (a step starts at its `- `, a job at its id)."""
+    item = indent[:-2] + "- "
+    lo = i
+    while lo > 0 and not lines[lo].startswith(item) and not re.match(r"^  [\w-]+:\s*$", lines[lo]):
+        lo -= 1
+    hi = i + 1
+    while hi < len(lines) and (not lines[hi].strip() or lines[hi].startswith(indent)):
+        hi += 1
+    return lo, hi
+
+
+def _set_key(lines: List[str], i: int, indent: str, key: str, value: str) -> str:
+    """KEY: VALUE in the step or job holding line I: an existing KEY is replaced
+    (YAML keeps one value per key), else the line is inserted after line I."""
+    lo, hi = _block_of(lines, i, indent)
+    for n in range(lo, hi):
+        if re.match(rf"^(?:{re.escape(indent)}|{re.escape(indent[:-2])}-\s+){re.escape(key)}\s*:", lines[n]):
+            changed = list(lines)
+            changed[n] = lines[n][:lines[n].index(key)] + f"{key}: {value}"
+            return "\n".join(changed) + "\n"
+    return _insert(lines, i + 1, f"{indent}{key}: {value}")
+
+
 def wf_bypasses(text: str) -> Iterator[Tuple[str, str]]:
     lines = text.splitlines()
     seen_jobs = set()
     for n, (i, indent, cmd) in enumerate(_steps_with_checks(lines)):
         if n >= 3:
             break
-        yield "wf: step continue-on-error", _insert(lines, i + 1, f"{indent}continue-on-error: true")
-        yield "wf: step if false", _insert(lines, i + 1, f"{indent}if: false")
-        yield "wf: step if ${{ false }}", _insert(lines, i + 1, f"{indent}if: ${{{{ false }}}}")
-        yield "wf: step if 0 == 1", _insert(lines, i + 1, f"{indent}if: 0 == 1")
+        yield "wf: step continue-on-error", _set_key(lines, i, indent, "continue-on-error", "true")
+        yield "wf: step if false", _set_key(lines, i, indent, "if", "false")
+        yield "wf: step if ${{ false }}", _set_key(lines, i, indent, "if", "${{ false }}")
+        yield "wf: step if 0 == 1", _set_key(lines, i, indent, "if", "0 == 1")
         for tail, klass in ((" || exit 0", "wf: || exit 0"), ("; exit 0", "wf: ; exit 0"), (" || true", "wf: || true")):
             changed = list(lines)
             changed[i] = lines[i].rstrip() + tail
@@ -142,9 +171,9 @@ def wf_bypasses(text: str) -> Iterator[Tuple[str, str]]:
         job = _job_of(lines, i)
         if job is not None and job not in seen_jobs:
             seen_jobs.add(job)
-            yield "wf: job continue-on-error", _insert(lines, job + 1, "    continue-on-error: true")
-            yield "wf: job if false", _insert(lines, job + 1, "    if: ${{ false }}")
-            yield "wf: job if 1 == 2", _insert(lines, job + 1, "    if: 1 == 2")
+            yield "wf: job continue-on-error", _set_key(lines, job, "    ", "continue-on-error", "true")
+            yield "wf: job if false", _set_key(lines, job, "    ", "if", "${{ false }}")
+            yield "wf: job if 1 == 2", _set_key(lines, job, "    ", "if", "1 == 2")
 
 
 def wf_legit(text: str) -> Iterator[Tuple[str, str]]:
@@ -166,7 +195,7 @@ def wf_legit(text: str) -> Iterator[Tuple[str, str]]:
 
 # ---------------------------------------------------------------------- ruff edits
 
-RUFF_NEW_CODES = ("B904", "S101", "E711", "PLR0913", "UP035")
+RUFF_NEW_CODES = ("B904", "S101", "E711", "PLR0913", "UP035", "F841", "W605", "C408")
 
 
 def _ignore_list(lines: List[str]) -> Optional[Tuple[int, int, str]]:
@@ -180,15 +209,30 @@ def _ignore_list(lines: List[str]) -> Optional[Tuple[int, int, str]]:
     return None
 
 
+def _selected(lines: List[str]) -> List[str]:
+    """The codes of the select / extend-select lists ("ALL" selects everything)."""
+    out: List[str] = []
+    inside = False
+    for line in lines:
+        if re.match(r"^\s*(?:lint\.)?(?:extend-)?select\s*=\s*\[", line):
+            inside = True
+        if inside:
+            out += re.findall(r"\"([A-Z]+[0-9]*)\"", line.split("#")[0])
+            if "]" in line.split("#")[0]:
+                inside = False
+    return [""] if "ALL" in out else out
+
+
 def ruff_bypasses(text: str) -> Iterator[Tuple[str, str]]:
     lines = text.splitlines()
     found = _ignore_list(lines)
     if not found:
         return
     start, end, indent = found
+    selected = _selected(lines)
     for code in RUFF_NEW_CODES:
-        if f'"{code}"' in text:
-            continue
+        if f'"{code}"' in text or not any(code.startswith(p) for p in selected):
+            continue  # ignoring a rule that is not selected changes nothing
         yield "ruff: code added to ignore (end)", _insert(lines, end, f'{indent}"{code}",')
         yield "ruff: code added to ignore (top)", _insert(lines, start + 1, f'{indent}"{code}",  # noisy')
 
@@ -312,8 +356,10 @@ def golangci_bypasses(text: str) -> Iterator[Tuple[str, str]]:
             break
         if re.match(r"^\s+-\s+[\w-]+\s*$", lines[i]):
             yield "golangci: linter removed from enable", "\n".join(lines[:i] + lines[i + 1:]) + "\n"
-    indent = lines[start][:len(lines[start]) - len(lines[start].lstrip())]
-    yield "golangci: linter added to disable", _insert(lines, start, f"{indent}disable:\n{indent}  - gosec")
+    if not re.search(r"^\s+default:\s*none|^\s+disable-all:\s*true", text, re.M):
+        # (with `default: none` a disable list next to enable is a configuration error, not a bypass)
+        indent = lines[start][:len(lines[start]) - len(lines[start].lstrip())]
+        yield "golangci: linter added to disable", _insert(lines, start, f"{indent}disable:\n{indent}  - errcheck")
 
 
 def golangci_legit(text: str) -> Iterator[Tuple[str, str]]:
