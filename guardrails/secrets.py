@@ -17,7 +17,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Any, Callable, List, NamedTuple, Optional, Pattern, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, List, NamedTuple, Optional, Pattern, Tuple
+
+if TYPE_CHECKING:
+    from guardrails.model import Finding
 
 
 class SecretMatch(NamedTuple):
@@ -26,7 +29,6 @@ class SecretMatch(NamedTuple):
     end: int  # offset just past its last character
 
 
-F = TypeVar("F")
 
 
 class _Kind(NamedTuple):
@@ -310,13 +312,13 @@ def _redact_value(value: Any) -> Any:
     return value
 
 
-def redact_finding(finding: F) -> F:
+def redact_finding(finding: "Finding") -> "Finding":
     """FINDING (any record with ``message``, ``evidence`` and ``details``)
     with the secrets of those fields redacted; itself when there are none."""
-    message, n1 = redact(finding.message)  # type: ignore[attr-defined]
-    evidence, n2 = redact(finding.evidence)  # type: ignore[attr-defined]
-    details = finding.details  # type: ignore[attr-defined]
+    message, n1 = redact(finding.message)
+    evidence, n2 = redact(finding.evidence)
+    details = finding.details
     clean = _redact_value(dict(details)) if details else details
     if not n1 and not n2 and clean == details:
         return finding
-    return finding._replace(message=message, evidence=evidence, details=clean)  # type: ignore[attr-defined]
+    return finding._replace(message=message, evidence=evidence, details=clean)

@@ -308,12 +308,13 @@ def _unicode_findings(fc: FileChange, lines: Sequence[Line]) -> List[Finding]:
                 "differently from how it runs (Trojan Source)", shown,
                 details={"characters": list(dict.fromkeys(h.name for h in bidi))}, column=bidi[0].index + 1))
         if invisible:
-            details: Dict[str, object] = {"characters": list(dict.fromkeys(h.name for h in invisible))}
+            names = list(dict.fromkeys(h.name for h in invisible))
+            details: Dict[str, object] = {"characters": names}
             hidden_text = textnorm.tag_text(text)
             if hidden_text:
                 details["hidden_text"] = secrets.redact(hidden_text)[0]
             normal = textnorm.normalize(text)
-            message = f"invisible character {', '.join(details['characters'])}"  # type: ignore[arg-type]
+            message = f"invisible character {', '.join(names)}"
             if hidden_text:
                 message += f" spelling hidden text {details['hidden_text']!r}"
             else:

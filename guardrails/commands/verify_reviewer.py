@@ -11,6 +11,7 @@ latency, and exits 0 only when every model meets --threshold.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -75,14 +76,16 @@ def load_gold(path: str) -> List[GoldItem]:
         if ident in seen:
             raise GuardError(f"{where}: duplicate id {ident!r}")
         seen.add(ident)
-        import hashlib
+        details = finding.get("details")
+        if not isinstance(details, dict):
+            details = {}
         fingerprint = hashlib.sha256(f"gold\0{ident}".encode()).hexdigest()[:32]
         items.append(GoldItem(
             id=ident, label=data["label"], source=str(data.get("source", "")),
             finding=Finding(rule=finding["rule"], severity="escalate", path=str(finding.get("path", "")),
                             line=int(finding.get("line") or 0), message=str(finding.get("message", "")),
                             evidence=str(finding.get("evidence", "")),
-                            details=finding.get("details") if isinstance(finding.get("details"), dict) else {},
+                            details=details,
                             fingerprint=fingerprint),
             hunk=str(data.get("hunk", "")), context=str(data.get("context", ""))))
     if not items:

@@ -352,19 +352,19 @@ def run(findings: List[Finding], change: ChangeSet, config: Config, options: Opt
 
     fail_notes: List[str] = []
     for batch in _batches(pending, settings):
-        decisions, state, cand, note = _ask(work, batch)
+        decisions, state, answered_by, note = _ask(work, batch)
         if note:
             fail_notes.append(note)
         for item in batch:
             i = by_id[item.id]
             decision = decisions.get(item.id)
-            if decision is not None and cand is not None:
-                out[i] = _apply(out[i], item, decision, cand.model.model, settings, cached=False)
+            if decision is not None and answered_by is not None:
+                out[i] = _apply(out[i], item, decision, answered_by.model.model, settings, cached=False)
                 if cache is not None:
-                    cache.put(cache_mod.key(prompt.item_hash(item), cand.model.model, template), decision,
-                              cand.model.model)
-            elif state == OUTPUT_INVALID and cand is not None:
-                out[i] = _mark(out[i], OUTPUT_INVALID, decision="needs-human", model=cand.model.model,
+                    cache.put(cache_mod.key(prompt.item_hash(item), answered_by.model.model, template), decision,
+                              answered_by.model.model)
+            elif state == OUTPUT_INVALID and answered_by is not None:
+                out[i] = _mark(out[i], OUTPUT_INVALID, decision="needs-human", model=answered_by.model.model,
                                rationale="the reviewer's answer was invalid after one repair request",
                                truncated=item.truncated)
             else:

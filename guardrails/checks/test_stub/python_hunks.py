@@ -20,7 +20,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from typing import Dict, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Set, Tuple
 
 from guardrails.model import ADDED, CONTEXT, REMOVED, FileChange, Finding
 
@@ -175,15 +175,17 @@ def _merge(body: List[ast.stmt], new: List[ast.stmt]) -> None:
     under the same name (one function seen through two hunks)."""
     for node in new:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            same = next((b for b in reversed(body) if type(b) is type(node) and b.name == node.name), None)
+            # A function or class of the same kind and name (typed Any: ast.stmt
+            # does not know that these three have body and decorators).
+            same: Any = next((b for b in reversed(body) if type(b) is type(node) and b.name == node.name), None)
             if same is not None:
                 if isinstance(node, ast.ClassDef):
-                    _merge(same.body, node.body)  # type: ignore[attr-defined]
+                    _merge(same.body, node.body)
                 else:
-                    same.body.extend(node.body)  # type: ignore[attr-defined]
-                    same.decorator_list.extend(d for d in node.decorator_list  # type: ignore[attr-defined]
+                    same.body.extend(node.body)
+                    same.decorator_list.extend(d for d in node.decorator_list
                                                if d.lineno > 0)
-                same.end_lineno = max(same.end_lineno or 0, node.end_lineno or 0)  # type: ignore[attr-defined]
+                same.end_lineno = max(same.end_lineno or 0, node.end_lineno or 0)
                 continue
         if getattr(node, "lineno", 1) <= 0 and isinstance(node, ast.If):
             _merge(body, node.body)  # an `if True:` wrapper above the file's first line
