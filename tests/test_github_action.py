@@ -297,3 +297,16 @@ def test_bad_event_payload_is_one_line_exit_2(repo: Repo, tmp_path: Path, api: F
     assert run.code == 2
     assert run.stderr.strip().splitlines()[-1].startswith("guardrails: error: the pull_request event payload")
     assert "Traceback" not in run.stderr
+
+
+def test_editing_the_workflow_running_the_check_blocks(repo: Repo, tmp_path: Path, api: FakeGitHub):
+    workflow = ("on: pull_request\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n"
+                "      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n")
+    base = repo.commit(dict(BASE_FILES, **{".github/workflows/guardrails.yml": workflow}), "base")
+    repo.git("checkout", "-q", "-b", "fix-totals")
+    # Even an edit that looks harmless: this run follows the pull request's copy.
+    head = repo.commit({".github/workflows/guardrails.yml": workflow.replace("gate:", "judge:")}, "rename job")
+    run = act(repo, tmp_path, api, pr_event(repo, base, head), comment="false")
+    assert run.code == 1 and run.outputs["verdict"] == "block"
+    [f] = report_of(run)["findings"]
+    assert f["rule"] == "suppression/gate-lowered" and f["details"]["kind"] == "own-workflow"

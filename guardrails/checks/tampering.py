@@ -128,8 +128,12 @@ def _only_revs(fc: FileChange) -> bool:
 def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
     extra = [str(p) for p in (ctx.settings.get("paths") or [])]
     extends = _extends(change) if change.files else set()
-    out: List[Finding] = []
+    from guardrails.checks import gate_lowering
+    out: List[Finding] = gate_lowering.findings(change, ctx, extends)  # block; those files need no second finding
+    lowered = {f.path for f in out}
     for fc in change.files:
+        if fc.path in lowered:
+            continue
         kind = None
         for path in dict.fromkeys(p for p in (fc.path, fc.old_path) if p):
             kind = _kind(fc, path, extends, extra)
