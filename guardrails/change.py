@@ -58,6 +58,24 @@ def show(path: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], path) if _CONTROL.search(path) else path
 
 
+def path_problem(path: str) -> Optional[str]:
+    """Why PATH (from an untrusted diff header) cannot name a file of the
+    repository, or None.  Like git's verify_path: no absolute path, no ".."
+    or "." component, nothing inside ".git", no NUL."""
+    if "\0" in path:
+        return "holds a NUL character"
+    if path.startswith(("/", "\\")) or re.match(r"[A-Za-z]:[\\/]", path):
+        return "is absolute, outside the repository"
+    parts = path.split("/")
+    if ".." in parts:
+        return "leaves the repository ('..')"
+    if "." in parts or "" in parts[:-1]:
+        return "is not a normalised repository path ('.' or '//')"
+    if any(part.lower().rstrip(". ") == ".git" for part in parts):
+        return "points into the .git folder"
+    return None
+
+
 _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 
 
@@ -405,6 +423,11 @@ def _file_info(pf: "unidiff.PatchedFile", lines: List[str], where: str) -> Parse
     if not parsed.path:
         raise GuardError(f"malformed {where} at line {pf.diff_line_no}: a file entry has no path")
     parsed.is_submodule = SUBMODULE_MODE in (parsed.old_mode, parsed.new_mode)
+    for name in (parsed.old_path, parsed.path):
+        problem = path_problem(name) if name else None
+        if problem:
+            raise GuardError(f"malformed {where} at line {pf.diff_line_no}: the path {show(name)!r} "
+                             f"{problem}; git apply refuses it too")
     return parsed
 
 

@@ -102,6 +102,8 @@ def family_schemas() -> Dict[str, Mapping[str, Any]]:
         if module.NAME in KEYS or module.NAME in schemas:
             raise RuntimeError(f"check family {module.__name__}: NAME {module.NAME!r} is taken")
         schemas[module.NAME] = dict(getattr(module, "CONFIG_SCHEMA", {}) or {})
+    from guardrails import limits  # resource bounds: validated like a family's options
+    schemas[limits.NAME] = dict(limits.CONFIG_SCHEMA)
     return schemas
 
 

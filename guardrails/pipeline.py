@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Callable, List, NamedTuple, Optional
 
-from guardrails import checks, config as config_mod, findings as findings_mod, triage, verdict
+from guardrails import checks, config as config_mod, findings as findings_mod, limits, triage, verdict
 from guardrails.errors import GuardError
 from guardrails.model import Approval, ChangeSet, Context, Finding, Options, Report
 
@@ -29,18 +29,19 @@ def run(request: Request) -> Report:
     started = time.perf_counter()
     change = request.get_change()
     config = config_mod.load(change, request.config_path)
-    notes: List[str] = []
+    held = limits.apply(change, config.families.get(limits.NAME, {}))  # files over a bound are not analysed
+    notes: List[str] = list(held.notes)
     if change.coverage != "full":
         notes.append("hunks-only: the diff's pre-image is not in this repository, so checks "
                      "that need whole files (syntax trees, parsed configs) saw only the hunks")
-    raw: List[Finding] = []
+    raw: List[Finding] = list(held.findings)
     family_seconds = {}
     for module in checks.families():
         family_started = time.perf_counter()
         ctx = Context(options=request.options, settings=config.families.get(module.NAME, {}),
                       warn=notes.append)
         try:
-            raw.extend(checks.run_family(module, change, ctx))
+            raw.extend(checks.run_family(module, held.change, ctx))
         except GuardError:
             raise
         except Exception as exc:  # a bug of ours must not let a change through
@@ -55,6 +56,7 @@ def run(request: Request) -> Report:
         "lines_added": change.added_line_count(),
         "lines_removed": change.removed_line_count(),
         "coverage": change.coverage,
+        "not_analysed": held.states(),
         "seconds": round(time.perf_counter() - started, 3),
         "family_seconds": family_seconds,
     }

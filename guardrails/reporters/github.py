@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import List
 
 from guardrails.model import BLOCK, ESCALATE, Finding, Report
+from guardrails.reporters.escape import visible
 from guardrails.reporters.text import render_summary
 
 COMMANDS = {BLOCK: "error", ESCALATE: "warning"}
@@ -26,7 +27,7 @@ def escape_property(text: str) -> str:
 
 def annotation(f: Finding) -> str:
     command = "notice" if f.waived else COMMANDS.get(f.severity, "notice")
-    props = [f"file={escape_property(f.path)}"]
+    props = [f"file={escape_property(visible(f.path))}"]
     message = f.message
     if f.side == "old":
         message = f"{message} (removed line {f.line})"
@@ -43,12 +44,12 @@ def annotation(f: Finding) -> str:
         body += f"\n{f.evidence}"
     if f.waived:
         body += f"\nwaived: {f.waiver_reason}"
-    return f"::{command} {','.join(props)}::{escape_data(body)}"
+    return f"::{command} {','.join(props)}::{escape_data(visible(body, keep_newlines=True))}"
 
 
 def render(report: Report, color: bool = False) -> str:
     lines: List[str] = [annotation(f) for f in report.findings]
     for note in report.notes:
-        lines.append(f"::notice title=guardrails::{escape_data(note)}")
+        lines.append(f"::notice title=guardrails::{escape_data(visible(note, keep_newlines=True))}")
     lines.append(render_summary(report).rstrip("\n"))
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from typing import Any, Dict
 
 from guardrails import __version__
 from guardrails.model import Finding, Report
+from guardrails.reporters.escape import wellformed
 
 
 def finding_dict(f: Finding) -> Dict[str, Any]:
@@ -49,4 +50,4 @@ def as_dict(report: Report) -> Dict[str, Any]:
 
 
 def render(report: Report, color: bool = False) -> str:
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=False, default=str) + "\n"
+    return wellformed(json.dumps(as_dict(report), indent=2, ensure_ascii=False, default=str)) + "\n"

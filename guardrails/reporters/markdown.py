@@ -11,6 +11,7 @@ import re
 from typing import List
 
 from guardrails.model import Finding, Report
+from guardrails.reporters.escape import visible
 
 MARKER = "<!-- guardrails-report -->"
 MAX_CHARS = 60000
@@ -21,14 +22,14 @@ _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
 def escape(text: str) -> str:
-    text = " ".join(text.split())
+    text = " ".join(visible(text, keep_newlines=True).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
     return text.replace("@", "@\u200b")  # no @-mentions from untrusted text
 
 
 def code(text: str) -> str:
-    text = " ".join(text.split()).replace("|", "\\|")
+    text = " ".join(visible(text, keep_newlines=True).split()).replace("|", "\\|")
     fence = "``" if "`" in text else "`"
     return f"{fence} {text} {fence}" if fence == "``" else f"`{text}`"
 

@@ -17,6 +17,7 @@ from typing import Any, Dict, List
 
 from guardrails import __version__, rules
 from guardrails.model import BLOCK, ESCALATE, Finding, Report
+from guardrails.reporters.escape import uri, wellformed
 
 LEVELS = {BLOCK: "error", ESCALATE: "warning"}
 INFO_URI = "https://pypi.org/project/merge-guardrails/"
@@ -62,7 +63,7 @@ def _result(f: Finding, index: int) -> Dict[str, Any]:
         "message": {"text": message},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": {"uri": uri(f.path), "uriBaseId": "%SRCROOT%"},
                 "region": region,
             }
         }],
@@ -99,4 +100,4 @@ def as_dict(report: Report) -> Dict[str, Any]:
 
 
 def render(report: Report, color: bool = False) -> str:
-    return json.dumps(as_dict(report), indent=2, ensure_ascii=False, default=str) + "\n"
+    return wellformed(json.dumps(as_dict(report), indent=2, ensure_ascii=False, default=str)) + "\n"

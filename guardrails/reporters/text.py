@@ -7,6 +7,7 @@ from typing import List
 
 from guardrails import rules
 from guardrails.model import BLOCK, ESCALATE, INFO, Finding, Report
+from guardrails.reporters.escape import visible
 
 _COLORS = {BLOCK: "\033[31m", ESCALATE: "\033[33m", INFO: "\033[36m", "waived": "\033[2m",
            "pass": "\033[32m", "review": "\033[33m", "block": "\033[31m"}
@@ -36,17 +37,17 @@ def _shown(value: object) -> bool:
 def _finding(f: Finding, color: bool, explained: set) -> List[str]:
     label = "waived" if f.waived else f.severity
     where = f"{f.line}" if f.side == "new" else f"{f.line} (old)"
-    out = [f"  {where}: {_c(label, label, color)} {_c(f.rule, 'bold', False)} {f.message}"]
+    out = [f"  {where}: {_c(label, label, color)} {_c(f.rule, 'bold', False)} {visible(f.message)}"]
     if f.evidence:
-        out.append(f"      | {f.evidence}")
+        out.append(f"      | {visible(f.evidence)}")
     for key, value in f.details.items():
         if not _shown(value):
             continue
         if isinstance(value, (list, tuple)):
             value = "; ".join(str(v) for v in value)
-        out.append(f"      {key}: {value}")
+        out.append(f"      {visible(str(key))}: {visible(str(value))}")
     if f.waived:
-        out.append(f"      waived ({f.waiver_source}): {f.waiver_reason}")
+        out.append(f"      waived ({f.waiver_source}): {visible(f.waiver_reason)}")
     elif f.rule in explained:
         out.append(f"      (why, fix and waiver: see the first {f.rule} above)")
     else:
@@ -77,19 +78,19 @@ def render_summary(report: Report, color: bool = False) -> str:
     return (f"guardrails: {verdict}: {c.get('block', 0)} block, {c.get('escalate', 0)} escalate, "
             f"{c.get('info', 0)} info, {c.get('waived', 0)} waived "
             f"in {report.stats.get('files', 0)} files (+{report.stats.get('lines_added', 0)} "
-            f"-{report.stats.get('lines_removed', 0)} lines) [{report.source}]\n")
+            f"-{report.stats.get('lines_removed', 0)} lines) [{visible(report.source)}]\n")
 
 
 def render(report: Report, color: bool = False) -> str:
     lines: List[str] = []
     explained: set = set()
     for path, group in groupby(report.findings, key=lambda f: f.path):
-        lines.append(_c(path, "bold", False) if not color else f"{_BOLD}{path}{_RESET}")
+        lines.append(visible(path) if not color else f"{_BOLD}{visible(path)}{_RESET}")
         for f in group:
             lines.extend(_finding(f, color, explained))
         lines.append("")
     for note in report.notes:
-        lines.append(f"note: {note}")
+        lines.append(f"note: {visible(note)}")
     if report.verdict == "review" and report.exit_code:
         lines.append("note: escalated findings await review; the policy (on_unreviewed: block) fails the run until they are decided")
     lines.append(render_summary(report, color).rstrip("\n"))

@@ -23,7 +23,7 @@ import shlex
 from typing import AbstractSet, Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from guardrails.checks import finding
-from guardrails.checks.dependency import diff as diff_mod, lockfiles, manifests
+from guardrails.checks.dependency import diff as diff_mod, lockfiles, manifests, unreadable
 from guardrails.checks.dependency.manifests import _json, _toml, _yaml
 from guardrails.checks.dependency.model import (
     CARGO, COMPOSER, CONDA, GO, NPM, PYPI, RUBYGEMS, Index, mask,
@@ -1402,10 +1402,12 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
             problems = diff_mod.parse_manifest(change, path, f.new_text(), "new").problems
             for problem in problems[:3]:
                 ctx.warn(f"dependency: could not fully read a manifest: {problem}")
+            out.extend(unreadable.manifest_findings(path, problems))
         if _is_index_file(path):
             out.extend(index_findings(change, f))
         if lockfiles.is_lockfile(path):
             out.extend(lockfile_registry_findings(change, f))
+            out.extend(unreadable.lockfile_findings(path, f.new_text()))
         if base in (".pre-commit-config.yaml", ".pre-commit-config.yml"):
             out.extend(precommit_findings(f))
         if (_WORKFLOW.search(path) or _ACTION.search(path)) and _enabled(ctx, "actions"):

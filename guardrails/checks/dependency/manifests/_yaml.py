@@ -19,6 +19,18 @@ def compose(text: str) -> Optional[yaml.Node]:
         return None
 
 
+def problem(text: str) -> str:
+    """Why TEXT is not a YAML document (for a message), "" when it is one."""
+    if too_deep(text):
+        return "nested too deeply"
+    try:
+        return "" if yaml.compose(text, Loader=_Loader) is not None else "no document"
+    except yaml.YAMLError as exc:
+        return " ".join(str(exc).split())[:200]
+    except (ValueError, RecursionError) as exc:
+        return type(exc).__name__
+
+
 def compose_all(text: str) -> List[yaml.Node]:
     if too_deep(text):
         return []

@@ -18,7 +18,7 @@ _SKIP = {"python", "pip"}
 def parse(text: str, path: str) -> Parsed:
     root = _yaml.compose(text)
     if root is None:
-        return Parsed(problems=(f"{path}: invalid YAML",))
+        return Parsed(problems=(f"{path}: invalid YAML: {_yaml.problem(text)}",))
     lines = text.splitlines()
     deps_node = _yaml.get(root, "dependencies")
     if deps_node is None:
