@@ -92,3 +92,25 @@ def test_the_step_scripts_are_valid_bash():
         if "run" in step:
             proc = subprocess.run(["bash", "-n"], input=step["run"], capture_output=True, text=True)
             assert proc.returncode == 0, (step.get("name"), proc.stderr)
+
+
+def test_examples_use_only_real_inputs_and_pinned_actions():
+    examples = sorted((ROOT / "examples").glob("*.yml")) + [ROOT / ".github" / "workflows" / "guardrails.yml"]
+    seen_guardrails = 0
+    for path in examples:
+        data = yaml.safe_load(path.read_text())
+        for job in data["jobs"].values():
+            if "uses" in job:
+                assert job["uses"].endswith("@<full commit sha>"), path
+            for step in job.get("steps", []):
+                uses = step.get("uses", "")
+                if not uses:
+                    continue
+                if "guardrails" in uses:
+                    seen_guardrails += 1
+                    assert uses in ("OWNER/guardrails@<full commit sha>", "./.guardrails-action"), (path, uses)
+                    unknown = set(step.get("with") or {}) - set(ACTION["inputs"])
+                    assert not unknown, (path, unknown)
+                else:
+                    assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses), (path, uses)
+    assert seen_guardrails >= 5
