@@ -7,6 +7,7 @@ Exit codes: 0 pass, 1 block (or review under on_unreviewed: block),
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from typing import List, Optional
 
@@ -58,7 +59,16 @@ def add_check_arguments(check: argparse.ArgumentParser) -> None:
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
 
 
-def build_parser() -> argparse.ArgumentParser:
+OWN_PARSERS = {
+    "github": "guardrails.commands.github",
+    "install-hook": "guardrails.commands.install_hook",
+    "verify-reviewer": "guardrails.commands.verify_reviewer",
+}
+BUILT_IN = ("check", "init", "rules", "explain")
+
+
+def build_parser(only: Optional[str] = None) -> argparse.ArgumentParser:
+    """ONLY: the command named on the command line, when known (None = all)."""
     parser = _Parser(prog="guardrails", description="The merge gate for code written by AI agents.")
     parser.add_argument("--version", action="version", version=f"guardrails {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -73,9 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule with its category and default severity")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
-    from guardrails.commands import github as github_cmd, install_hook
-    github_cmd.add_parser(sub)
-    install_hook.add_parser(sub)
+    # Commands defined in their own modules, imported only when they may be
+    # the one asked for (a pre-commit hook's `check` never pays for them).
+    for name, module in OWN_PARSERS.items():
+        if only in (None, name):
+            importlib.import_module(module).add_parser(sub)
 
     explain = sub.add_parser("explain", help="what a rule catches, why, an example, how to fix or waive it")
     explain.add_argument("rule", metavar="RULE", help="a rule id such as suppression/blanket-noqa")
@@ -83,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=words[0] if words and words[0] in BUILT_IN + tuple(OWN_PARSERS) else None)
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
@@ -95,7 +108,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command == "rules":
             from guardrails.commands import rules
             return rules.run(args)
-        if args.command in ("github", "install-hook"):
+        if args.command in ("github", "install-hook", "verify-reviewer"):
             return args.run(args)
         if args.command == "explain":
             from guardrails.commands import explain

@@ -70,7 +70,8 @@ def test_many_agent_file_names_and_places(repo):
 def test_policy_and_the_file_it_extends(repo):
     before = {".guardrails.yml": "extends: ci/guardrails-base.yml\nrules:\n  test-stub/*: info\n",
               "ci/guardrails-base.yml": "rules:\n  suppression/*: escalate\n", "ci/other.yml": "a: 1\n"}
-    found = tampering(repo, before, {"ci/guardrails-base.yml": "rules:\n  suppression/*: off\n",
+    # A stricter parent (a looser one is suppression/gate-lowered, tests/test_gate_lowered.py).
+    found = tampering(repo, before, {"ci/guardrails-base.yml": "rules:\n  suppression/*: block\n",
                                      "ci/other.yml": "a: 2\n"})
     assert [f["path"] for f in found] == ["ci/guardrails-base.yml"]
     assert found[0]["details"]["kind"] == "guardrails policy (a file .guardrails.yml extends)"
@@ -78,10 +79,11 @@ def test_policy_and_the_file_it_extends(repo):
 
 
 def test_policy_deleted(repo):
-    found = tampering(repo, {".guardrails.yml": "rules:\n  suppression/*: block\n", "a.py": "x = 1\n"},
-                      {".guardrails.yml": None})
-    assert len(found) == 1
-    assert found[0]["details"]["status"] == "deleted" and found[0]["line"] == 0
+    # Deleting the policy loosens it: one finding, the block of suppression/gate-lowered.
+    assert tampering(repo, {".guardrails.yml": "rules:\n  suppression/*: block\n", "a.py": "x = 1\n"},
+                     {".guardrails.yml": None}) == []
+    [f] = [f for f in check_json(repo, "--base", "HEAD~1")["findings"] if f["path"] == ".guardrails.yml"]
+    assert f["rule"] == "suppression/gate-lowered" and f["severity"] == "block" and f["side"] == "old"
 
 
 def test_workflow_running_guardrails_but_not_other_workflows(repo):

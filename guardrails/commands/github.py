@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
-import tempfile
 from typing import TYPE_CHECKING, Callable, List, Optional, TypeVar
 
 if TYPE_CHECKING:
@@ -126,6 +124,7 @@ def _append(path: str, text: str, what: str) -> None:
 def _output(name: str, value: str) -> str:
     # The multi-line form with a random delimiter: a value can never end the
     # block early or set another output.
+    import secrets
     delimiter = f"ghadelimiter_{secrets.token_hex(8)}"
     return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
 
@@ -149,6 +148,8 @@ def run(args: argparse.Namespace) -> int:
     from guardrails import config as config_mod, reporters, verdict as verdict_mod
     from guardrails.commands import check
     from guardrails.github import annotations, api, event as event_mod, history, pulls
+    import secrets
+    import tempfile
 
     env = os.environ
     notes = _Notes()

@@ -20,10 +20,7 @@ import hashlib
 import json
 import os
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
@@ -81,6 +78,8 @@ class _Http(NamedTuple):
 def _get(url: str, settings: Settings, accept: str = "application/json") -> _Http:
     """GET with retries on 5xx, 429 and network errors; 404 etc. answer at once."""
     delay = settings.backoff
+    import urllib.error  # here, not at import: a hook run that stays offline never loads the HTTP stack
+    import urllib.request
     last = _Http(0, b"", "not tried")
     for attempt in range(settings.retries + 1):
         if attempt:
@@ -292,6 +291,7 @@ def lookup_many(items: Iterable[Tuple[str, str]], s: Settings) -> Dict[Tuple[str
     todo = list(dict.fromkeys(items))
     if not todo:
         return {}
+    from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(max_workers=max(1, min(s.workers, len(todo)))) as pool:
         answers = list(pool.map(lambda it: lookup(it[0], it[1], s), todo))
     return dict(zip(todo, answers))
