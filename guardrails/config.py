@@ -37,6 +37,34 @@ ON_UNREVIEWED = ("block", "pass")
 KEYS = ("extends", "rules", "exclude", "on_unreviewed", "waivers", "reviewer")
 WAIVER_KEYS = ("rule", "path", "reason")
 MAX_EXTENDS = 16
+# The reviewer's settings: key -> default (its type is the key's type).
+# `pool`, `agents` and `families` are checked by their own code.
+REVIEWER_SCHEMA: Dict[str, Any] = {
+    "pool": [],               # ordered list of models (REVIEWER_MODEL_SCHEMA)
+    "min_confidence": 0.7,    # an `allow` below it does not clear a finding
+    "budget_usd": 0.5,        # per run; past it the rest stays unreviewed
+    "budget_tokens": 200000,  # per run, prompt + completion
+    "time_budget": 180.0,     # seconds for the whole review stage
+    "timeout": 60.0,          # seconds per request (the openai client's)
+    "max_retries": 2,         # the openai client's retries (429, 5xx, connection)
+    "max_input_tokens": 12000,  # per request; findings are batched to fit
+    "context_lines": 20,      # lines of the new file around each finding
+    "cache": "",              # decision cache file ("" = none)
+    "never_send": [],         # path globs whose findings never leave the machine
+    "author_model": "",       # the model that wrote changes here (wins over detection)
+    "agents": {},             # agent name -> model family (copilot: openai)
+    "families": {},           # model name or glob -> family (extra entries)
+}
+REVIEWER_MODEL_SCHEMA: Dict[str, Any] = {
+    "model": "",
+    "base_url": "",           # OpenAI-compatible endpoint ("" = the openai package's default)
+    "api_key_env": "OPENAI_API_KEY",
+    "price_in": 0.0,          # USD per million prompt tokens
+    "price_out": 0.0,         # USD per million completion tokens
+    "max_output_tokens": 2048,
+    "family": "",             # the model's family when its name does not say it
+    "structured": True,       # ask for JSON-schema output (false: validated JSON only)
+}
 
 
 class ConfigWaiver(NamedTuple):
@@ -58,8 +86,7 @@ class Config(NamedTuple):
     # Family NAME -> its settings, defaults filled in.
     families: Mapping[str, Mapping[str, Any]] = {}
     source: str = "defaults"  # which policy this is, for the report
-    # Reserved for the reviewer (a later issue defines its keys); validated
-    # as a mapping only.
+    # The reviewer's settings (REVIEWER_SCHEMA), only the keys set.
     reviewer: Mapping[str, Any] = {}
     waivers: Tuple[ConfigWaiver, ...] = ()
     # Repository-relative paths of the policy files read (the config, then
@@ -256,8 +283,7 @@ class _Parser:
             elif key == "waivers":
                 fields["waivers"] = self.waivers(node)
             elif key == "reviewer":
-                self.pairs(node, key, "a mapping (reserved for the reviewer's settings)")
-                fields["reviewer"] = {} if self.is_null(node) else dict(self.value(node, key))
+                fields["reviewer"] = self.reviewer(node)
             elif key in schemas:
                 fields.setdefault("families", {})[key] = self.family(key, schemas[key], node)
             else:
@@ -276,6 +302,60 @@ class _Parser:
                 raise self.fail(key_node, where, "matches no known rule (see `guardrails rules`)")
             out.append((pattern, severity))
         return tuple(out)
+
+    def reviewer(self, node: yaml.Node) -> Dict[str, Any]:
+        """The reviewer's settings (REVIEWER_SCHEMA); the pool's entries are
+        checked one by one (REVIEWER_MODEL_SCHEMA, `model` required)."""
+        out: Dict[str, Any] = {}
+        for key, key_node, value in self.pairs(node, "reviewer", "a mapping of the reviewer's settings"):
+            where = f"reviewer.{key}"
+            if key not in REVIEWER_SCHEMA:
+                hint = difflib.get_close_matches(key, list(REVIEWER_SCHEMA), n=1)
+                extra = f"; did you mean {hint[0]!r}?" if hint else f" (known: {', '.join(REVIEWER_SCHEMA)})"
+                raise self.fail(key_node, where, "unknown key" + extra)
+            if key == "pool":
+                out[key] = self.reviewer_pool(value)
+            elif key in ("agents", "families"):
+                out[key] = {k: self.string(v, f"{where}.{k}", "a family name such as openai")
+                            for k, _, v in self.pairs(value, where, "a mapping of name to model family")}
+            else:
+                out[key] = self.typed(value, REVIEWER_SCHEMA[key], where)
+                self.in_range(value, out[key], key, where)
+        return out
+
+    def reviewer_pool(self, node: yaml.Node) -> List[Dict[str, Any]]:
+        if self.is_null(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, "reviewer.pool", "must be a list of models ({model, base_url, api_key_env, "
+                            f"price_in, price_out, max_output_tokens}}) (got {self.describe(node)})")
+        pool = []
+        for i, item in enumerate(node.value):
+            where = f"reviewer.pool[{i}]"
+            if isinstance(item, yaml.ScalarNode) and not self.is_null(item):
+                entry: Dict[str, Any] = {"model": self.string(item, where, "a model name or a mapping")}
+            else:
+                entry = {}
+                for key, key_node, value in self.pairs(item, where, "a mapping with at least `model`"):
+                    if key not in REVIEWER_MODEL_SCHEMA:
+                        hint = difflib.get_close_matches(key, list(REVIEWER_MODEL_SCHEMA), n=1)
+                        extra = f"; did you mean {hint[0]!r}?" if hint else \
+                            f" (known: {', '.join(REVIEWER_MODEL_SCHEMA)})"
+                        raise self.fail(key_node, f"{where}.{key}", "unknown key" + extra)
+                    entry[key] = self.typed(value, REVIEWER_MODEL_SCHEMA[key], f"{where}.{key}")
+                    self.in_range(value, entry[key], key, f"{where}.{key}")
+                if not str(entry.get("model") or "").strip():
+                    raise self.fail(item, where, "model is required")
+            pool.append(entry)
+        return pool
+
+    def in_range(self, node: yaml.Node, value: Any, key: str, where: str) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return
+        if key == "min_confidence" and not 0.0 <= value <= 1.0:
+            raise self.fail(node, where, f"must be between 0 and 1 (got {value})")
+        if value < 0:
+            raise self.fail(node, where, f"must not be negative (got {value})")
 
     def waivers(self, node: yaml.Node) -> Tuple[ConfigWaiver, ...]:
         if self.is_null(node):

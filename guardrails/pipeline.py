@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Callable, List, NamedTuple, Optional
 
-from guardrails import checks, config as config_mod, findings as findings_mod, limits, triage, verdict
+from guardrails import checks, config as config_mod, findings as findings_mod, limits, review, triage, verdict
 from guardrails.errors import GuardError
 from guardrails.model import Approval, ChangeSet, Context, Finding, Options, Report
 
@@ -50,6 +50,9 @@ def run(request: Request) -> Report:
         family_seconds[module.NAME] = round(time.perf_counter() - family_started, 3)
     kept = findings_mod.fingerprint(findings_mod.diff_filter(raw, change))
     judged = triage.apply(kept, change, config)
+    reviewed = review.run(judged, change, config, request.options)
+    judged = reviewed.findings
+    notes.extend(reviewed.notes)
     decision = verdict.decide(judged, config, approval=request.approval)
     stats = {
         "files": len(change.files),
@@ -67,4 +70,5 @@ def run(request: Request) -> Report:
         config_source=config.source, notes=tuple(dict.fromkeys(notes)),
         on_unreviewed=config.on_unreviewed,
         approval=request.approval if decision.approved else None,
+        authorship=reviewed.authorship, review=reviewed.review,
     )

@@ -3,7 +3,9 @@
 The verdict always says what is known:
 
 - ``block``  any unwaived block finding remains;
-- ``review`` escalated findings remain that nobody has decided yet;
+- ``review`` escalated findings remain that nobody has cleared (the
+  reviewer said needs-human, allowed with too little confidence, or did
+  not run);
 - ``pass``   neither.  ``info`` findings never change the verdict.
 
 The exit code applies the policy: 0 pass, 1 block, and for ``review`` 1
@@ -35,11 +37,18 @@ class Verdict(NamedTuple):
     approved: bool = False  # a person's approval turned block/review into pass
 
 
+ALLOWED = "allowed"
+
+
 def count(findings: Iterable[Finding]) -> Dict[str, int]:
-    """Unwaived findings by severity, and the waived ones (of any severity)."""
-    counts = {BLOCK: 0, ESCALATE: 0, INFO: 0, "waived": 0}
+    """Unwaived findings by severity, and the waived ones (of any severity).
+    An escalated finding the reviewer allowed (``review.cleared``) counts as
+    ``allowed``, not ``escalate``: it no longer holds the verdict."""
+    counts = {BLOCK: 0, ESCALATE: 0, INFO: 0, "waived": 0, ALLOWED: 0}
     for f in findings:
         key = "waived" if f.waived else f.severity
+        if key == ESCALATE and f.review.get("cleared"):
+            key = ALLOWED
         if key not in counts:
             raise ValueError(f"finding of {f.rule} has no valid severity: {f.severity!r}")
         counts[key] += 1

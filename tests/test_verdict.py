@@ -5,7 +5,7 @@ import pytest
 
 from conftest import run_cli
 from guardrails import config as config_mod, verdict
-from guardrails.model import Finding
+from guardrails.model import Approval, Finding
 
 
 def f(severity: str, waived: bool = False) -> Finding:
@@ -35,7 +35,32 @@ def test_decide(findings, config, expected):
 
 def test_counts_split_unwaived_by_severity_and_count_waived_apart():
     result = verdict.decide([f("block"), f("block", True), f("escalate"), f("info"), f("info", True)], BLOCKING)
-    assert result.counts == {"block": 1, "escalate": 1, "info": 1, "waived": 2}
+    assert result.counts == {"block": 1, "escalate": 1, "info": 1, "waived": 2, "allowed": 0}
+
+
+def _reviewed(decision: str, cleared: bool):
+    return f("escalate")._replace(review={"state": "decided", "decision": decision, "cleared": cleared})
+
+
+def test_a_cleared_escalation_no_longer_holds_the_verdict():
+    result = verdict.decide([_reviewed("allow", True), f("info")], BLOCKING)
+    assert (result.verdict, result.exit_code) == ("pass", 0)
+    assert result.counts["allowed"] == 1 and result.counts["escalate"] == 0
+
+
+def test_an_uncleared_allow_or_needs_human_still_holds_it():
+    for finding in (_reviewed("allow", False), _reviewed("needs-human", False)):
+        result = verdict.decide([finding], BLOCKING)
+        assert (result.verdict, result.exit_code) == ("review", 1)
+
+
+def test_an_approval_turns_block_and_review_into_pass():
+    approval = Approval(login="maintainer", at="2026-12-05T10:00:00Z", label="guardrails:approved")
+    for findings in ([f("block")], [f("escalate")]):
+        result = verdict.decide(findings, BLOCKING, approval=approval)
+        assert (result.verdict, result.exit_code, result.approved) == ("pass", 0, True)
+    clean = verdict.decide([f("info")], BLOCKING, approval=approval)
+    assert clean.approved is False  # nothing to approve: the approval is not recorded
 
 
 def test_a_finding_without_a_severity_is_a_bug_not_a_pass():
@@ -60,7 +85,7 @@ def test_review_fails_closed_by_default(repo):
     repo.commit({"app.py": CHANGE})
     code, report = run(repo)
     assert code == 1 and report["verdict"] == "review" and report["exit_code"] == 1
-    assert report["counts"] == {"block": 0, "escalate": 1, "info": 0, "waived": 0}
+    assert report["counts"] == {"block": 0, "escalate": 1, "info": 0, "waived": 0, "allowed": 0}
     text = run_cli(["check", "--base", "HEAD~1"], cwd=repo.path)
     assert text.code == 1 and "REVIEW" in text.out
 

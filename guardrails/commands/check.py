@@ -47,8 +47,18 @@ def use_color(choice: str, stream: object) -> bool:
 
 def options_from_args(args: argparse.Namespace) -> Options:
     """The check flags (see cli.add_check_arguments) as the pipeline's Options."""
+    pull_request = None
+    if getattr(args, "pull_request", None):
+        from guardrails import pullrequest
+        pull_request = pullrequest.load(args.pull_request)
     return Options(deep=args.deep, online=args.online, no_llm=args.no_llm,
-                   stage=getattr(args, "stage", None) or "")
+                   stage=getattr(args, "stage", None) or "",
+                   reviewer_models=tuple(m.strip() for m in (getattr(args, "reviewer", None) or []) if m.strip()),
+                   reviewer_base_url=getattr(args, "reviewer_base_url", None),
+                   reviewer_api_key_env=getattr(args, "reviewer_api_key_env", None),
+                   author_model=getattr(args, "author_model", None),
+                   pull_request=pull_request,
+                   review_cache=getattr(args, "review_cache", None))
 
 
 def request_from_args(args: argparse.Namespace, approval: Optional[Approval] = None) -> pipeline.Request:

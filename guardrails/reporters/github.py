@@ -12,6 +12,7 @@ from typing import List
 
 from guardrails.model import BLOCK, ESCALATE, Finding, Report
 from guardrails.reporters.escape import visible
+from guardrails.reporters import reviewing
 from guardrails.reporters.text import render_summary
 
 COMMANDS = {BLOCK: "error", ESCALATE: "warning"}
@@ -44,6 +45,9 @@ def annotation(f: Finding) -> str:
         body += f"\n{f.evidence}"
     if f.waived:
         body += f"\nwaived: {f.waiver_reason}"
+    review = reviewing.finding_line(f)
+    if review:
+        body += f"\n{review}"
     return f"::{command} {','.join(props)}::{escape_data(visible(body, keep_newlines=True))}"
 
 
@@ -51,5 +55,7 @@ def render(report: Report, color: bool = False) -> str:
     lines: List[str] = [annotation(f) for f in report.findings]
     for note in report.notes:
         lines.append(f"::notice title=guardrails::{escape_data(visible(note, keep_newlines=True))}")
+    for line in reviewing.run_lines(report):
+        lines.append(f"::notice title=guardrails review::{escape_data(visible(line, keep_newlines=True))}")
     lines.append(render_summary(report).rstrip("\n"))
     return "\n".join(lines) + "\n"

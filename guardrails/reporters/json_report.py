@@ -30,6 +30,7 @@ def finding_dict(f: Finding) -> Dict[str, Any]:
         "waived": f.waived,
         "waiver": {"reason": f.waiver_reason, "source": f.waiver_source} if f.waived or f.waiver_reason else None,
         "details": dict(f.details),
+        "review": dict(f.review) if f.review else None,
     }
 
 
@@ -46,6 +47,9 @@ def as_dict(report: Report) -> Dict[str, Any]:
         "stats": dict(report.stats),
         "notes": list(report.notes),
         "findings": [finding_dict(f) for f in report.findings],
+        "review": dict(report.review),
+        "authorship": dict(report.authorship),
+        "approval": report.approval._asdict() if report.approval is not None else None,
     }
 
 

@@ -11,6 +11,7 @@ import re
 from typing import List
 
 from guardrails.model import Finding, Report
+from guardrails.reporters import reviewing
 from guardrails.reporters.escape import visible
 
 MARKER = "<!-- guardrails-report -->"
@@ -40,6 +41,9 @@ def _row(f: Finding) -> str:
     message = escape(f.message)
     if f.waived:
         message += f" — waived: {escape(f.waiver_reason)}"
+    review = reviewing.finding_line(f)
+    if review:
+        message += f"<br>🤖 {escape(review)}"
     evidence = code(f.evidence[:200]) if f.evidence else ""
     return f"| {ICONS.get(label, '')} {label} | {where} | `{f.rule}` | {message} | {evidence} |"
 
@@ -82,6 +86,9 @@ def render(report: Report, color: bool = False) -> str:
             out.append(row)
             size += len(row) + 1
         out += ["", "</details>", ""]
+    run_lines = reviewing.run_lines(report)
+    if run_lines:
+        out += [f"- {escape(line)}" for line in run_lines] + [""]
     if report.notes:
         out += [f"> note: {escape(n)}" for n in report.notes] + [""]
     out.append("Run `guardrails explain <rule>` for what a rule catches and how to fix or waive it.")

@@ -17,6 +17,7 @@ from typing import Any, Dict, List
 
 from guardrails import __version__, rules
 from guardrails.model import BLOCK, ESCALATE, Finding, Report
+from guardrails.reporters import reviewing
 from guardrails.reporters.escape import uri, wellformed
 
 LEVELS = {BLOCK: "error", ESCALATE: "warning"}
@@ -45,6 +46,9 @@ def _rule(rule_id: str) -> Dict[str, Any]:
 
 def _result(f: Finding, index: int) -> Dict[str, Any]:
     message = f.message
+    review = reviewing.finding_line(f)
+    if review:
+        message = f"{message} [{review}]"
     line = f.line if f.line > 0 else 1
     if f.side == "old":
         message = f"{message} (on a removed line: old line {f.line})"
@@ -70,6 +74,8 @@ def _result(f: Finding, index: int) -> Dict[str, Any]:
         "partialFingerprints": {"guardrails/v1": f.fingerprint},
         "properties": {"severity": f.severity, "side": f.side, "details": dict(f.details)},
     }
+    if f.review:
+        result["properties"]["review"] = dict(f.review)
     if f.waived:
         result["suppressions"] = [{
             "kind": "inSource" if f.waiver_source in ("base", "change") else "external",
@@ -94,7 +100,8 @@ def as_dict(report: Report) -> Dict[str, Any]:
             }},
             "automationDetails": {"id": "guardrails/"},
             "results": [_result(f, index[f.rule]) for f in report.findings],
-            "properties": {"verdict": report.verdict, "counts": dict(report.counts), "source": report.source},
+            "properties": {"verdict": report.verdict, "counts": dict(report.counts), "source": report.source,
+                           "review": dict(report.review), "authorship": dict(report.authorship)},
         }],
     }
 

@@ -7,6 +7,7 @@ from typing import List
 
 from guardrails import rules
 from guardrails.model import BLOCK, ESCALATE, INFO, Finding, Report
+from guardrails.reporters import reviewing
 from guardrails.reporters.escape import visible
 
 _COLORS = {BLOCK: "\033[31m", ESCALATE: "\033[33m", INFO: "\033[36m", "waived": "\033[2m",
@@ -46,6 +47,9 @@ def _finding(f: Finding, color: bool, explained: set) -> List[str]:
         if isinstance(value, (list, tuple)):
             value = "; ".join(str(v) for v in value)
         out.append(f"      {visible(str(key))}: {visible(str(value))}")
+    review = reviewing.finding_line(f)
+    if review:
+        out.append(f"      {visible(review)}")
     if f.waived:
         out.append(f"      waived ({f.waiver_source}): {visible(f.waiver_reason)}")
     elif f.rule in explained:
@@ -91,6 +95,7 @@ def render(report: Report, color: bool = False) -> str:
         lines.append("")
     for note in report.notes:
         lines.append(f"note: {visible(note)}")
+    lines.extend(visible(line) for line in reviewing.run_lines(report))
     if report.verdict == "review" and report.exit_code:
         lines.append("note: escalated findings await review; the policy (on_unreviewed: block) fails the run until they are decided")
     lines.append(render_summary(report, color).rstrip("\n"))
