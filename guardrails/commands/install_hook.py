@@ -22,7 +22,7 @@ guardrails() {{
     elif command -v guardrails >/dev/null 2>&1; then
         command guardrails "$@"
     else
-        echo "guardrails is not installed (pipx install merge-guardrails), or re-run guardrails install-hook" >&2
+        echo "guardrails is not installed (pipx install from a clone or its git URL), or re-run guardrails install-hook" >&2
         return 2
     fi
 }}
