@@ -139,6 +139,7 @@ class Approval(NamedTuple):
     at: str  # ISO 8601 time the label was added
     label: str
     permission: str = ""  # "write", "maintain", "admin"
+    head_sha: str = ""  # the head commit the approver saw (an approval covers only that commit)
 
 
 def _no_commits() -> "tuple[CommitMeta, ...]":
