@@ -288,7 +288,7 @@ def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: A
             ol, nl = pa.literal(same.expected), pa.literal(a.expected)
             if f and ol is not None and nl is not None and ol.key != nl.key:
                 out.append(_expected_finding(pf, tid, a.line, a.text, f, ol.text, nl.text))
-    swaps = _swapped_subjects(pf, old.node, new.node, olds, news, removed, added, paired_old, tid)
+    swaps = _swapped_subjects(pf, old.node, new.node, olds, news, removed, added, paired_old, tid, session)
     if swaps:
         out.extend(swaps)
         weakened = True
@@ -390,13 +390,14 @@ def _call_check(a: pt.Assertion) -> str:
 
 def _swapped_subjects(pf: Any, old: ast.AST, new: ast.AST, olds: List[pt.Assertion], news: List[pt.Assertion],
                       removed: List[pt.Assertion], added: List[pt.Assertion], paired: Set[int],
-                      tid: str) -> List[Finding]:
+                      tid: str, session: Any = None) -> List[Finding]:
     """Assertions rewritten to check something else: a repeat of another
     assertion, a value the test computes itself instead of the code under
     test, a mock's calls no longer checked (or checked more loosely)."""
     out: List[Finding] = []
-    gone = [o for o in removed if id(o) not in paired and o.line in pf.removed]
-    fresh = [a for a in added if a.line in pf.added]
+    # an assertion spread over lines counts as changed when any of its lines is
+    gone = [o for o in removed if id(o) not in paired and pf.touches_old(o.node)]
+    fresh = [a for a in added if pf.touches_new(a.node)]
     if not gone:
         return out
     new_src = " ".join(pa.text_of(pf.new_lines, new).split())
@@ -405,13 +406,17 @@ def _swapped_subjects(pf: Any, old: ast.AST, new: ast.AST, olds: List[pt.Asserti
     code = sorted(pt.subjects(old))
     still_called = pt.called_names(new)
     used: Set[int] = set()
+    changed: Optional[Dict[str, str]] = None
 
     def add(a: Optional[pt.Assertion], o: pt.Assertion, how: str, msg: str, **sev: Any) -> None:
         paired.add(id(o))
         if a is not None:
             used.add(id(a))
         line, side = (a.line, "new") if a is not None else (o.line, "old")
-        text = a.text if a is not None else o.text
+        # the first changed line of an assertion spread over lines
+        numbers, lines = (pf.added, pf.new_lines) if a is not None else (pf.removed, pf.old_lines)
+        line = next((n for n in pa.node_lines(a.node if a is not None else o.node) if n in numbers), line)
+        text = pa.source_line(lines, line)
         out.append(finding(WEAK, pf.path, line, f"{tid}: {msg}", text, side=side,
                            details={"test": tid, "old": o.text, "new": a.text if a else "", "how": how,
                                     "code_under_test": code}, **sev))
@@ -449,11 +454,56 @@ def _swapped_subjects(pf: Any, old: ast.AST, new: ast.AST, olds: List[pt.Asserti
             add(a, o, "code under test no longer called",
                 f"`{o.text}` became `{a.text}`: the test no longer calls {', '.join(sorted(old_calls))}")
             continue
+        rewrite = _rewritten(o, a)
+        if rewrite and not (_parametrized_names(new) & {x.id for x in ast.walk(a.node) if isinstance(x, ast.Name)}):
+            if changed is None:
+                changed = session.changed_functions() if session is not None else {}
+            calls = {pa.callee(c) for c in ast.walk(o.node) if isinstance(c, ast.Call)} | \
+                {pa.callee(c) for c in ast.walk(a.node) if isinstance(c, ast.Call)}
+            touched = sorted(changed[n] for n in calls if n in changed)
+            tail = f" in the change that also changed {touched[0]}" if touched else \
+                ", and the change edits no function the assertion names"
+            was = " ".join(pa.segment(pf.old_lines, o.node).split())
+            now = " ".join(pa.segment(pf.new_lines, a.node).split())
+            add(a, o, rewrite, f"`{_short(was)}` became `{_short(now)}`: {rewrite}{tail}", severity=ESCALATE)
+            continue
         if " ".join(o.subject.split()) in new_src:
             add(a, o, "subject changed",
                 f"`{o.text}` now checks {a.subject} instead of {o.subject} (still computed, no longer checked)",
                 severity=ESCALATE)
     return out
+
+
+def _parametrized_names(fn: ast.AST) -> Set[str]:
+    """The argument names a test's parametrize decorators declare: an
+    assertion rewritten to read them moved its cases into a table."""
+    names: Set[str] = set()
+    for deco in getattr(fn, "decorator_list", ()):
+        if isinstance(deco, ast.Call) and pa.callee(deco).endswith("parametrize") and deco.args:
+            first = deco.args[0]
+            items = first.elts if isinstance(first, (ast.List, ast.Tuple)) else [first]
+            for item in items:
+                if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                    names |= {n.strip() for n in item.value.split(",") if n.strip()}
+    return names
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _rewritten(o: pt.Assertion, a: pt.Assertion) -> str:
+    """How an existing assertion was rewritten to check something else: its
+    input and its expected value both changed, or what it checks was
+    narrowed by a call or a subscript added onto the old subject."""
+    old_subject, new_subject = " ".join(o.subject.split()), " ".join(a.subject.split())
+    if not old_subject or not new_subject or old_subject == new_subject:
+        return ""
+    if o.expected is not None and a.expected is not None and pa.dump(o.expected) != pa.dump(a.expected):
+        return "what it checks and the expected value were both rewritten"
+    if new_subject.startswith(old_subject) and new_subject[len(old_subject):][:1] in (".", "["):
+        return "what it checks was narrowed (a call or subscript added onto the old subject)"
+    return ""
 
 
 def _broad_raises(node: ast.AST) -> bool:

@@ -569,6 +569,28 @@ def _is_stack(node: ast.AST) -> bool:
     return isinstance(node, ast.Attribute) and node.attr in _STACK_ATTRS
 
 
+def _decides_on(test: ast.AST, tainted: Set[str]) -> bool:
+    """Does a branch condition read the call stack (or a value taken from it)
+    for more than whether it is there? `if locs is None` after `locs =
+    frame.f_locals` (a namespace for exec, as six.exec_ does) decides
+    nothing about the caller; `"test" in frame.f_code.co_name` does."""
+    def stack(x: ast.AST) -> bool:
+        return _is_stack(x) or (isinstance(x, ast.Name) and x.id in tainted)
+
+    presence: Set[int] = set()
+    for x in ast.walk(test):
+        if isinstance(x, ast.Compare) and len(x.ops) == 1 and isinstance(x.ops[0], (ast.Is, ast.IsNot)) and \
+                isinstance(x.comparators[0], ast.Constant) and x.comparators[0].value is None:
+            presence.add(id(x.left))
+        elif isinstance(x, ast.UnaryOp) and isinstance(x.op, ast.Not):
+            presence.add(id(x.operand))
+        elif isinstance(x, ast.BoolOp):
+            presence.update(id(v) for v in x.values if isinstance(v, ast.Name))
+    if isinstance(test, ast.Name):
+        presence.add(id(test))
+    return any(stack(x) and id(x) not in presence for x in ast.walk(test))
+
+
 def _call_count(pf: Any, qual: str, fn: pa.Func, tree: ast.Module) -> List[Finding]:
     out: List[Finding] = []
     node = fn.node
@@ -591,7 +613,7 @@ def _call_count(pf: Any, qual: str, fn: pa.Func, tree: ast.Module) -> List[Findi
                 test = n
             if test is None:
                 continue
-            uses = any(_is_stack(x) or (isinstance(x, ast.Name) and x.id in tainted) for x in ast.walk(test))
+            uses = _decides_on(test, tainted)
             at = getattr(n, "lineno", 0)
             if uses and (any(ln in pf.added for ln in stack_lines) or at in pf.added):
                 line = at if at in pf.added else next(ln for ln in stack_lines if ln in pf.added)
