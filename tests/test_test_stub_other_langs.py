@@ -1090,3 +1090,219 @@ def test_semgrep_can_be_turned_off_in_the_policy(repo):
     focused = [f for f in report["findings"] if f["rule"] == "test-stub/focused-test"]
     assert focused and focused[0]["severity"] == "block"
     assert {f["details"].get("found_by") for f in focused} == {"regex"}
+
+
+# ====================================================================== hunks only (a bare diff)
+
+def both_modes(repo, tmp_path, base: Dict[str, str], change: Dict[str, Optional[str]]
+               ) -> Tuple[List[dict], List[dict]]:
+    """Findings of the same real change judged in its repository (full) and as
+    a bare diff file outside any repository (hunks-only)."""
+    from conftest import run_cli
+    full, _ = judge(repo, base, change)
+    outside = tmp_path / "outside"
+    outside.mkdir(parents=True)
+    (outside / "change.patch").write_text(repo.git("diff", "HEAD~1", "HEAD"))
+    res = run_cli(["check", "--diff", str(outside / "change.patch"), "--format", "json", "--no-llm"], cwd=outside)
+    assert res.code in (0, 1), res.err
+    report = res.json()
+    assert report["stats"]["coverage"] == "hunks-only"
+    return full, [f for f in report["findings"] if f["rule"].startswith(FAMILY)]
+
+
+JAVA_NUM_TEST = d("""
+    package com.example.num;
+
+    import static org.junit.Assert.assertEquals;
+    import static org.junit.Assert.assertTrue;
+    import static org.junit.Assert.assertNull;
+
+    import org.junit.Test;
+
+    public class NumberInputTest {
+        @Test
+        public void testLooksLikeValidNumber() {
+            assertTrue(NumberInput.looksLikeValidNumber("0"));
+            assertTrue(NumberInput.looksLikeValidNumber("1"));
+            assertTrue(NumberInput.looksLikeValidNumber("-1"));
+            assertTrue(NumberInput.looksLikeValidNumber("+125.0"));
+            assertTrue(NumberInput.looksLikeValidNumber("1E10"));
+            assertTrue(NumberInput.looksLikeValidNumber("-1E10"));
+            assertTrue(NumberInput.looksLikeValidNumber("1e-10"));
+            assertTrue(NumberInput.looksLikeValidNumber("1e+10"));
+            assertTrue(NumberInput.looksLikeValidNumber("+1e+10"));
+            assertTrue(NumberInput.looksLikeValidNumber("1.4E-45"));
+        }
+
+        @Test
+        public void testParseTail() {
+            Pointer ptr = Pointer.compile("/a/b");
+            assertEquals("a", ptr.getMatchingProperty());
+            ptr = ptr.tail();
+            assertEquals("b", ptr.getMatchingProperty());
+
+            // done!
+            ptr = ptr.tail();
+            assertTrue(ptr.matches());
+            assertNull(ptr.tail());
+        }
+
+        @Test
+        public void testRegistryUrl() throws Exception {
+            Authenticator auth = Authenticator.of("realm", "service");
+            assertEquals(
+                "https://realm?service=service&scope=repository:image:pull",
+                auth.getAuthenticationUrl(
+                    null, "image", "pull"));
+        }
+    }
+    """)
+JAVA_NUM_PATH = "src/test/java/com/example/num/NumberInputTest.java"
+JAVA_NUM_CODE_PATH = "src/main/java/com/example/num/NumberInput.java"
+JAVA_NUM_CODE = d("""
+    package com.example.num;
+
+    public final class NumberInput {
+        public static boolean looksLikeValidNumber(String s) {
+            return s != null && s.matches("[+-]?[0-9]*[.]?[0-9]+([eE][+-]?[0-9]+)?");
+        }
+    }
+    """)
+
+
+def _java_base() -> Dict[str, str]:
+    return {JAVA_NUM_CODE_PATH: JAVA_NUM_CODE, JAVA_NUM_PATH: JAVA_NUM_TEST}
+
+
+def test_hunks_only_two_assertions_replaced_by_one_are_escalated_in_both_modes(repo, tmp_path):
+    new = JAVA_NUM_TEST.replace(
+        '        assertTrue(NumberInput.looksLikeValidNumber("-1E10"));\n'
+        '        assertTrue(NumberInput.looksLikeValidNumber("1e-10"));\n',
+        '        assertTrue(NumberInput.looksLikeValidNumber("3.")); // trailing dot\n')
+    assert new != JAVA_NUM_TEST
+    full, hunks = both_modes(repo, tmp_path, _java_base(), {JAVA_NUM_PATH: new})
+    assert found(full, "weakened-assertion"), full
+    weak = one(hunks, "weakened-assertion")
+    assert weak["severity"] == "escalate" and weak["details"]["hunks_only"] is True
+    assert "only the diff's hunks were seen" in weak["message"]
+    assert weak["line"] == 17 and weak["side"] == "old"
+
+
+def test_hunks_only_an_input_swapped_in_an_existing_assertion_is_an_expected_value_change(repo, tmp_path):
+    new = JAVA_NUM_TEST.replace('looksLikeValidNumber("1E10"));',
+                                'looksLikeValidNumber("3.")); // trailing dot')
+    _full, hunks = both_modes(repo, tmp_path, _java_base(), {JAVA_NUM_PATH: new})
+    hit = one(hunks, "expected-value-changed")
+    assert hit["severity"] == "escalate" and "'1E10' -> '3.'" in hit["message"]
+
+
+def test_hunks_only_new_test_pasted_over_the_tail_of_an_existing_one(repo, tmp_path):
+    # the agent's edit overwrote `ptr = ptr.tail();` with a new test: the last
+    # two assertions of testParseTail now belong to testAppend
+    new = JAVA_NUM_TEST.replace(
+        "        // done!\n        ptr = ptr.tail();\n",
+        "    @Test\n    public void testAppend() {\n"
+        "        Pointer ptr = Pointer.compile(\"/root\").append(\"child\");\n"
+        "        assertEquals(\"/root/child\", ptr.toString());\n")
+    full, hunks = both_modes(repo, tmp_path, _java_base(), {JAVA_NUM_PATH: new})
+    weak = one(hunks, "weakened-assertion")
+    # the hunk's context does not name testParseTail (git names the class): "the test"
+    assert "now under a new test" in weak["message"] and weak["line"] == 32, weak
+    assert found(full, "weakened-assertion") or found(full, "deleted-test"), full
+
+
+def test_hunks_only_an_assertion_cut_by_a_pasted_test_loses_its_subject(repo, tmp_path):
+    new = JAVA_NUM_TEST.replace(
+        "                null, \"image\", \"pull\"));\n",
+        "    @Test\n    public void testBasic() {\n        assertTrue(Authenticator.of(\"basic\", null) == null);\n"
+        "    }\n                null, \"image\", \"pull\"));\n").replace(
+        "            auth.getAuthenticationUrl(\n", "")
+    full, hunks = both_modes(repo, tmp_path, _java_base(), {JAVA_NUM_PATH: new})
+    weak = one(hunks, "weakened-assertion")
+    assert weak["line"] == 42 and weak["side"] == "old", weak  # the removed subject line
+    assert found(full, "weakened-assertion") or found(full, "deleted-test"), full
+
+
+def test_hunks_only_deleted_test_method_is_escalated_and_a_moved_one_is_not(repo, tmp_path):
+    start = JAVA_NUM_TEST.index("    @Test\n    public void testParseTail")
+    end = JAVA_NUM_TEST.index("    @Test\n    public void testRegistryUrl")
+    block = JAVA_NUM_TEST[start:end]
+    gone = JAVA_NUM_TEST.replace(block, "")
+    full, hunks = both_modes(repo, tmp_path, _java_base(), {JAVA_NUM_PATH: gone})
+    hit = one(hunks, "deleted-test")
+    assert hit["severity"] == "escalate" and hit["details"]["hunks_only"] is True
+    assert "testParseTail" in hit["message"]
+    assert found(full, "deleted-test")
+    # the same test moved to another file of the change: nothing in either mode
+    other = "src/test/java/com/example/num/PointerTest.java"
+    moved = ("package com.example.num;\n\nimport static org.junit.Assert.*;\n\nimport org.junit.Test;\n\n"
+             "public class PointerTest {\n" + block + "}\n")
+    repo2_path = tmp_path / "second"
+    repo2_path.mkdir()
+    from conftest import Repo
+    repo2 = Repo(repo2_path)
+    full2, hunks2 = both_modes(repo2, tmp_path / "o2", _java_base(), {JAVA_NUM_PATH: gone, other: moved})
+    assert found(hunks2, "deleted-test") == [] and found(full2, "deleted-test") == []
+    assert found(hunks2, "weakened-assertion") == []
+
+
+def test_hunks_only_a_test_appended_before_the_closing_brace_is_quiet(repo, tmp_path):
+    new = JAVA_NUM_TEST.rstrip("\n")[:-1] + (
+        "\n    @Test\n    public void testTrailingDot() {\n"
+        "        assertTrue(NumberInput.looksLikeValidNumber(\"3.\"));\n    }\n}\n")
+    full, hunks = both_modes(repo, tmp_path, _java_base(), {JAVA_NUM_PATH: new})
+    assert found(hunks, "weakened-assertion") == [] and found(hunks, "deleted-test") == []
+    assert blocking(full) == [] and blocking(hunks) == []
+
+
+JS_MOCK_TEST = d("""
+    import { sync } from "../src/sync";
+
+    describe("sync", () => {
+      it("retries twice", async () => {
+        const fetch = jest.fn().mockRejectedValueOnce(new Error("x")).mockResolvedValue(1);
+        await sync(fetch);
+        expect(fetch).toHaveBeenCalledTimes(2);
+        expect(fetch).toHaveBeenLastCalledWith("/items");
+      });
+    });
+    """)
+
+
+def test_hunks_only_a_dropped_call_count_in_js_is_escalated(repo, tmp_path):
+    new = JS_MOCK_TEST.replace("expect(fetch).toHaveBeenCalledTimes(2);", "expect(fetch).toHaveBeenCalled();")
+    full, hunks = both_modes(repo, tmp_path, {"src/sync.js": "export async function sync(f) { return f(); }\n",
+                                              "tests/sync.test.js": JS_MOCK_TEST},
+                             {"tests/sync.test.js": new})
+    hit = one(hunks, "weakened-assertion")
+    assert "call-count" in hit["message"] and hit["details"]["test"].endswith("::retries twice"), hit
+    assert found(full, "weakened-assertion"), full
+
+
+GO_TEST = d("""
+    package price
+
+    import "testing"
+
+    func TestConvert(t *testing.T) {
+    	got, err := Convert(1000, "EUR")
+    	if err != nil {
+    		t.Fatal(err)
+    	}
+    	if got != 1120 {
+    		t.Errorf("Convert(1000, EUR) = %d, want 1120", got)
+    	}
+    	if _, err := Convert(1, "XXX"); err == nil {
+    		t.Error("want an error for XXX")
+    	}
+    }
+    """)
+
+
+def test_hunks_only_go_section_header_names_the_test(repo, tmp_path):
+    new = GO_TEST.replace('\tif _, err := Convert(1, "XXX"); err == nil {\n\t\tt.Error("want an error for XXX")\n\t}\n', "")
+    full, hunks = both_modes(repo, tmp_path, {"price.go": "package price\n", "price_test.go": GO_TEST},
+                             {"price_test.go": new})
+    hit = one(hunks, "weakened-assertion")
+    assert hit["details"]["test"] == "price_test.go::TestConvert", hit
+    assert found(full, "weakened-assertion"), full

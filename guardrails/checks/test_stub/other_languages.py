@@ -24,12 +24,12 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from guardrails.checks import finding
 from guardrails.checks.test_stub import lang_patterns as P
-from guardrails.checks.test_stub import lang_semgrep
+from guardrails.checks.test_stub import lang_hunks, lang_semgrep
 from guardrails.checks.test_stub.lang_scan import (
     TRIVIAL, Block, Source, language, literals, match_brace, match_paren, shape,
 )
 from guardrails.checks.test_stub.testfiles import is_test_file, rust_test_ranges
-from guardrails.model import DELETED, ChangeSet, Context, FileChange, Finding
+from guardrails.model import ADDED_FILE, DELETED, ChangeSet, Context, FileChange, Finding
 
 RUN = P.RUN
 SKIP = P.SKIP
@@ -203,7 +203,8 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
     if not infos:
         return out.findings()
     run = Run(change, ctx, infos, out)
-    for name in ("patterns", "compare_tests", "compare_functions", "special_cases", "call_counts", "multiline"):
+    for name in ("patterns", "compare_tests", "hunk_tests", "compare_functions", "special_cases", "call_counts",
+                 "multiline"):
         try:
             getattr(run, name)()
         except Exception as exc:  # one step failing on odd input must not sink the others
@@ -384,6 +385,78 @@ class Run:
                 self._compare_pair(oi, ob, ni, nb)
         self._expected_values()
 
+    def hunk_tests(self) -> None:
+        """Tests compared hunk by hunk (lang_hunks): the only comparison a bare
+        diff allows, and in a repository a second look at the test files the
+        whole-file comparison found nothing in (an edit that broke the file's
+        braces, a test header overwritten)."""
+        done = {f.path for f in self.out.items.values() if f.rule in (WEAK, DELETED_TEST)}
+        walked: List[Tuple[FileInfo, lang_hunks.Side, lang_hunks.Side]] = []
+        added_names: Set[str] = set()
+        for info in self.infos:
+            if not info.is_test or info.fc.status == ADDED_FILE or not info.removed:
+                if info.is_test and info.fc.status == ADDED_FILE:
+                    added_names |= {h.name for h in lang_hunks.walk(info.fc, "new", info.lang).headers}
+                continue
+            old = lang_hunks.walk(info.fc, "old", info.lang)
+            new = lang_hunks.walk(info.fc, "new", info.lang)
+            added_names |= {h.name for h in new.headers}
+            if info.path not in done:
+                walked.append((info, old, new))
+        for info, old, new in walked:
+            self._hunk_findings(info, old, new, added_names)
+
+    def _hunk_findings(self, info: FileInfo, old: "lang_hunks.Side", new: "lang_hunks.Side",
+                       added_names: Set[str]) -> None:
+        info.old  # loads the texts: tells whether only the hunks are known
+        partial = info.partial
+        seen = " (only the diff's hunks were seen)" if partial else " (judged from the hunks)"
+        removed_names = {h.name for h in old.headers}
+        new_tests = {h.name for h in new.headers} - removed_names
+        for h in old.headers:
+            if h.name in added_names:
+                continue
+            gone = [s for s in old.stmts if s.test == h.name and s.changed]
+            self.out.add(DELETED_TEST, info.path, h.line,
+                         f"test `{h.name}` lost its header and is not added back anywhere in the change"
+                         + (f"; {len(gone)} of its assertions removed" if gone else "") + seen,
+                         h.text, side="old", severity="escalate", test=f"{info.path}::{h.name}",
+                         hunks_only=partial, removed_assertions=len(gone))
+        for d in lang_hunks.deltas(old, new):
+            if d.test in new_tests or d.test in removed_names:  # a new test; a deleted or moved one
+                continue
+            if not d.removed and not (d.before > d.after and info.touched("old", 1, 10 ** 9)):
+                continue
+            moved = [s for s in old.stmts if s.test == d.test]
+            first = d.removed[0] if d.removed else _at_removed(info, moved[-1])
+            name = "the test" if d.test == lang_hunks.UNKNOWN else f"`{d.test.lstrip('#')}`"
+            details = dict(severity="escalate", side="old", hunks_only=partial,
+                           test=None if d.test == lang_hunks.UNKNOWN else f"{info.path}::{d.test.lstrip('#')}",
+                           removed=[s.text[:160] for s in d.removed[:5]], added=[s.text[:160] for s in d.added[:5]])
+            if d.before > d.after:
+                self.out.add(WEAK, info.path, first.line,
+                             f"{name} checks less than before: {d.before} assertions in the lines shown before, "
+                             f"{d.after} after ({len(d.removed)} removed or cut, {len(d.added)} added"
+                             + (", others now under a new test" if d.before - len(d.removed) > d.after - len(d.added)
+                                else "") + ")" + seen, first.text, **details)
+                continue
+            if not d.removed:
+                continue
+            if any(lang_hunks.has_count(s.text) for s in d.removed) and \
+                    not any(lang_hunks.has_count(s.text) for s in d.added):
+                hit = next(s for s in d.removed if lang_hunks.has_count(s.text))
+                self.out.add(WEAK, info.path, hit.line,
+                             f"a call-count assertion of {name} was dropped" + seen, hit.text, **details)
+                continue
+            kept = set().union(*(lang_hunks.subjects(s.text) for s in d.added)) if d.added else set()
+            for s in d.removed:
+                subj = lang_hunks.subjects(s.text)
+                if subj and not subj & kept:
+                    self.out.add(WEAK, info.path, s.line,
+                                 f"an assertion of {name} now checks something else: "
+                                 f"{', '.join(sorted(subj)[:3])} no longer checked" + seen, s.text, **details)
+                    break
+
     def _renamed(self, info: FileInfo, ob: Block, new_tests: List[Tuple[FileInfo, Block]],
                  matched_new: Set[Tuple[str, str]]) -> Optional[Tuple[FileInfo, Block]]:
         assert info.old is not None
@@ -492,19 +565,21 @@ class Run:
                         continue
                     if _is_test_header(r.text):
                         continue
-                    old_lits = [x[1] for x in literals(_no_message(r.text, info.lang))]
+                    r_code = _strip_comments(r.text, info.lang)
+                    old_lits = [x[1] for x in literals(_no_message(r_code, info.lang))]
                     if not old_lits:
                         continue
-                    rshape = shape(r.text)
+                    rshape = shape(r_code)
                     oblk = info.old.block_at(r.old_no, info.old.tests())
                     for a in added:
                         assert a.new_no is not None
-                        if a.new_no in used or shape(a.text) != rshape:
+                        a_code = _strip_comments(a.text, info.lang)
+                        if a.new_no in used or shape(a_code) != rshape:
                             continue
                         nblk = info.new.block_at(a.new_no, info.new.tests())
                         if (oblk.name if oblk else None) != (nblk.name if nblk else None):
                             continue
-                        new_lits = [x[1] for x in literals(_no_message(a.text, info.lang))]
+                        new_lits = [x[1] for x in literals(_no_message(a_code, info.lang))]
                         if new_lits == old_lits:
                             continue
                         used.add(a.new_no)
@@ -902,6 +977,15 @@ def _decl_names(src: Source, info: "FileInfo") -> Set[str]:
     names = {_short(b.name) for b in src.functions() if not info.is_test_code(side, b.start)}
     names |= set(_TYPE_DECL.findall(src.masked))
     return {n for n in names if len(n) > 2}
+
+
+def _at_removed(info: FileInfo, stmt: "lang_hunks.Stmt") -> "lang_hunks.Stmt":
+    """STMT reported on the removed line nearest above it (a finding sits on a changed line)."""
+    lines = info._sorted_removed
+    k = bisect.bisect_right(lines, stmt.line) - 1
+    line = lines[k] if k >= 0 else (lines[0] if lines else stmt.line)
+    src = info.old
+    return stmt._replace(line=line, text=src.line_text(line) if src is not None else stmt.text)
 
 
 def _test_id(path: str, block: Optional[Block]) -> str:
