@@ -5,6 +5,8 @@ runner does (expressions substituted, `bash --noprofile --norc -eo pipefail`,
 GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_EVENT_PATH files)."""
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 import os
 import re
@@ -14,7 +16,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 
@@ -29,6 +31,7 @@ ENDPOINTS: List[Tuple[str, str, Tuple[str, ...], Tuple[str, ...]]] = [
     ("POST", r"/repos/[^/]+/[^/]+/issues/\d+/comments", ("body",), ("body",)),
     ("PATCH", r"/repos/[^/]+/[^/]+/issues/comments/\d+", ("body",), ("body",)),
     ("GET", r"/repos/[^/]+/[^/]+/issues/\d+/labels", (), ()),
+    ("DELETE", r"/repos/[^/]+/[^/]+/issues/\d+/labels/[^/]+", (), ()),
     ("GET", r"/repos/[^/]+/[^/]+/issues/\d+/timeline", (), ()),
     ("GET", r"/repos/[^/]+/[^/]+/collaborators/[^/]+/permission", (), ()),
     ("POST", r"/repos/[^/]+/[^/]+/statuses/[0-9a-f]{40}", ("state",),
@@ -57,6 +60,8 @@ class FakeGitHub:
         self.permissions: Dict[str, str] = {}  # login -> role_name
         self.statuses: List[Dict[str, Any]] = []
         self.fail: Optional[Callable[[str, str], Optional[Tuple[int, str]]]] = None
+        # GitHub's clock: the Date header of every answer (None = the real time).
+        self.clock: Optional[datetime.datetime] = None
         self._next_id = 1000
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -75,6 +80,10 @@ class FakeGitHub:
         self.timeline.append({"event": "labeled", "label": {"name": name}, "actor": {"login": actor},
                               "created_at": at})
 
+    def tick(self, at: str) -> None:
+        """Set GitHub's clock (ISO 8601, UTC)."""
+        self.clock = datetime.datetime.fromisoformat(at.replace("Z", "+00:00"))
+
     def calls_to(self, method: str, pattern: str) -> List[Call]:
         return [c for c in self.calls if c.method == method and re.fullmatch(pattern, c.path)]
 
@@ -85,6 +94,11 @@ class FakeGitHub:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def date_time_string(self, timestamp: Optional[float] = None) -> str:
+                if fake.clock is None:
+                    return super().date_time_string(timestamp)
+                return email.utils.format_datetime(fake.clock.astimezone(datetime.timezone.utc), usegmt=True)
 
             def _answer(self, status: int, data: Any, headers: Optional[Dict[str, str]] = None) -> None:
                 raw = json.dumps(data).encode()
@@ -162,6 +176,15 @@ class FakeGitHub:
             return 404, {"message": "Not Found"}
         if path.endswith("/labels"):
             return 200, [{"name": name} for name in self.labels]
+        if call.method == "DELETE" and "/labels/" in path:
+            name = unquote(path.rsplit("/", 1)[1])
+            if name not in self.labels:
+                return 404, {"message": "Label does not exist"}
+            self.labels.remove(name)
+            at = (self.clock or datetime.datetime.now(datetime.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.timeline.append({"event": "unlabeled", "label": {"name": name},
+                                  "actor": {"login": "github-actions[bot]"}, "created_at": at})
+            return 200, [{"name": n} for n in self.labels]
         if path.endswith("/timeline"):
             return 200, self.timeline
         if path.endswith("/permission"):

@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 
 from conftest import Repo
+from guardrails.reporters.markdown import escape
 from github_fakes import OWNER_REPO, TOKEN, ActionRun, FakeGitHub, clean_env, run_action
 
 AUTHOR = "agent-dev"
@@ -135,42 +136,169 @@ def test_clean_change_creates_no_comment(repo: Repo, tmp_path: Path, api: FakeGi
     no_violations(api)
 
 
+LABEL = "guardrails:approved"
+DELETE_LABEL = r"/repos/octo/shop/issues/7/labels/guardrails%3Aapproved"
+
+
+def labeled_event(repo: Repo, base: str, head: str, sender: str = WRITER, label: str = LABEL) -> Dict[str, Any]:
+    return pr_event(repo, base, head, action="labeled", labels=[label],
+                    extra={"label": {"name": label}, "sender": {"login": sender}})
+
+
+def state_of(api: FakeGitHub) -> Dict[str, Any]:
+    """The hidden state line of the one sticky comment."""
+    [comment] = api.comments
+    match = re.search(r"^<!-- guardrails-state (\{.*\}) -->$", comment["body"], re.M)
+    assert match, comment["body"][:300]
+    return json.loads(match.group(1))
+
+
 def test_override_label_by_a_writer_passes_and_is_recorded(repo: Repo, tmp_path: Path, api: FakeGitHub):
+    # The usual way: the gate blocks, a maintainer reads the change, adds the
+    # label and re-runs the job (the same synchronize event).
     base, head = make_pr(repo, GAMED)
-    api.add_label("guardrails:approved", WRITER, "2026-11-20T10:00:00Z")
+    api.tick("2026-11-20T09:00:00Z")
+    first = act(repo, tmp_path, api, pr_event(repo, base, head), "first", status="true")
+    assert first.code == 1
+    assert state_of(api)["seen"] == {head: "2026-11-20T09:00:00Z"}  # GitHub's clock, not the runner's
+    api.add_label(LABEL, WRITER, "2026-11-20T10:00:00Z")
     api.permissions[WRITER] = "maintain"
-    run = act(repo, tmp_path, api, pr_event(repo, base, head, labels=["guardrails:approved"]), status="true")
+    api.tick("2026-11-20T10:01:00Z")
+    run = act(repo, tmp_path, api, pr_event(repo, base, head, labels=[LABEL]), "rerun", status="true")
     assert run.code == 0, run.stdout + run.stderr
     assert run.outputs["verdict"] == "pass" and run.outputs["blocking"] == "1"
     report = report_of(run)
     assert report["verdict"] == "pass" and report["exit_code"] == 0
-    assert report["approval"] == {"login": WRITER, "at": "2026-11-20T10:00:00Z", "label": "guardrails:approved",
-                                  "permission": "maintain"}
+    assert report["approval"] == {"login": WRITER, "at": "2026-11-20T10:00:00Z", "label": LABEL,
+                                  "permission": "maintain", "head_sha": head}
     assert api.calls_to("GET", rf"/repos/octo/shop/collaborators/{WRITER}/permission")
     assert api.calls_to("GET", r"/repos/octo/shop/issues/7/timeline")
-    assert f"Approved** by `{WRITER}`" in api.comments[0]["body"]
+    assert f"Approved** by `{WRITER}`" in api.comments[0]["body"] and head[:12] in api.comments[0]["body"]
     assert f"Approved** by `{WRITER}`" in run.summary
-    assert api.statuses[0]["state"] == "success" and WRITER in api.statuses[0]["description"]
+    assert api.statuses[-1]["state"] == "success" and WRITER in api.statuses[-1]["description"]
+    # The binding is recorded for later runs; the first sighting is kept.
+    state = state_of(api)
+    assert state["approved"] == {"sha": head, "by": WRITER, "at": "2026-11-20T10:00:00Z"}
+    assert state["seen"] == {head: "2026-11-20T09:00:00Z"}
+    assert not api.calls_to("DELETE", r".*")
     no_violations(api)
 
 
 def test_override_label_from_the_labeled_event_itself(repo: Repo, tmp_path: Path, api: FakeGitHub):
     base, head = make_pr(repo, GAMED)
-    api.labels.append("guardrails:approved")  # the timeline is not needed: the event names the sender
+    api.labels.append(LABEL)  # not in the timeline yet: the event names the sender and the head
     api.permissions[WRITER] = "write"
-    event = pr_event(repo, base, head, action="labeled", labels=["guardrails:approved"],
-                     extra={"label": {"name": "guardrails:approved"}, "sender": {"login": WRITER}})
-    run = act(repo, tmp_path, api, event)
-    assert run.code == 0 and report_of(run)["approval"]["login"] == WRITER
-    assert not api.calls_to("GET", r".*/timeline")
+    run = act(repo, tmp_path, api, labeled_event(repo, base, head))
+    assert run.code == 0
+    approval = report_of(run)["approval"]
+    assert approval["login"] == WRITER and approval["head_sha"] == head
+    no_violations(api)
+
+
+def test_label_then_push_is_stale_removed_and_re_added(repo: Repo, tmp_path: Path, api: FakeGitHub):
+    base, head = make_pr(repo, GAMED)
+    api.permissions[WRITER] = "write"
+    api.tick("2026-11-20T10:00:05Z")
+    api.add_label(LABEL, WRITER, "2026-11-20T10:00:00Z")
+    first = act(repo, tmp_path, api, labeled_event(repo, base, head), "labeled")
+    assert first.code == 0 and report_of(first)["approval"]["head_sha"] == head
+    # The agent pushes after the approval.
+    head2 = repo.commit({"app.py": "def total(items):\n    return sum(items)  # type: ignore\nimport os\n"}, "more")
+    api.tick("2026-11-20T11:00:00Z")
+    pushed = act(repo, tmp_path, api, pr_event(repo, base, head2, labels=[LABEL]), "pushed")
+    assert pushed.code == 1 and pushed.outputs["verdict"] == "block"
+    report = report_of(pushed)
+    assert report["approval"] is None
+    said = (f"approval by @{WRITER} was for {head[:12]}; new commits were pushed: re-add the label "
+            f"'{LABEL}' to approve them (head {head2[:12]})")
+    assert said in report["notes"]
+    [delete] = api.calls_to("DELETE", DELETE_LABEL)
+    assert delete.body is None and LABEL not in api.labels
+    assert escape(said) in api.comments[0]["body"] and "Approved**" not in api.comments[0]["body"]
+    assert head2 in state_of(api)["seen"]
+    # The maintainer looks at the new commits and adds the label again: a re-run approves them.
+    api.add_label(LABEL, WRITER, "2026-11-20T11:30:00Z")
+    api.tick("2026-11-20T11:31:00Z")
+    again = act(repo, tmp_path, api, pr_event(repo, base, head2, labels=[LABEL]), "again")
+    assert again.code == 0, again.stdout
+    assert report_of(again)["approval"] == {"login": WRITER, "at": "2026-11-20T11:30:00Z", "label": LABEL,
+                                            "permission": "write", "head_sha": head2}
+    assert len(api.calls_to("DELETE", r".*")) == 1 and LABEL in api.labels
+    assert escape(said) not in api.comments[0]["body"]
+    no_violations(api)
+
+
+def test_rerun_with_a_stale_label_whose_removal_failed(repo: Repo, tmp_path: Path, api: FakeGitHub):
+    base, head = make_pr(repo, GAMED)
+    api.permissions[WRITER] = "admin"
+    api.tick("2026-11-20T10:00:05Z")
+    api.add_label(LABEL, WRITER, "2026-11-20T10:00:00Z")
+    assert act(repo, tmp_path, api, labeled_event(repo, base, head), "labeled").code == 0
+    head2 = repo.commit({"app.py": "def total(items):\n    return sum(items)  # type: ignore\nimport os\n"}, "more")
+    api.fail = lambda method, path: (403, "Resource not accessible by integration") if method == "DELETE" else None
+    said = f"approval by @{WRITER} was for {head[:12]}; new commits were pushed"
+    for n, event in enumerate([pr_event(repo, base, head2, labels=[LABEL]),   # the push
+                               pr_event(repo, base, head2, labels=[LABEL]),   # its re-run
+                               labeled_event(repo, base, head2, label="bug")]):  # another label's event
+        api.tick(f"2026-11-20T11:0{n}:00Z")
+        run = act(repo, tmp_path, api, event, f"run{n}")
+        assert run.code == 1 and run.outputs["verdict"] == "block", n
+        report = report_of(run)
+        assert report["approval"] is None
+        assert sum(said in note for note in report["notes"]) == 1, report["notes"]
+        failed = [note for note in report["notes"] if "could not remove the stale label" in note]
+        assert len(failed) == 1 and "HTTP 403" in failed[0]
+        assert run.summary.count(escape(said)) == 1 and api.comments[0]["body"].count(escape(said)) == 1
+        assert "Approved**" not in api.comments[0]["body"]
+    assert LABEL in api.labels and len(api.calls_to("DELETE", DELETE_LABEL)) == 3
+    assert len(api.comments) == 1
+    no_violations(api)
+
+
+def test_force_push_after_the_label_makes_it_stale(repo: Repo, tmp_path: Path, api: FakeGitHub):
+    base, head = make_pr(repo, GAMED)
+    api.permissions[WRITER] = "write"
+    api.tick("2026-11-20T09:00:00Z")
+    act(repo, tmp_path, api, pr_event(repo, base, head), "first")
+    api.add_label(LABEL, WRITER, "2026-11-20T10:00:00Z")
+    # Added after the first run saw the head, but the branch was force-pushed since.
+    api.timeline.append({"event": "head_ref_force_pushed", "actor": {"login": AUTHOR},
+                         "created_at": "2026-11-20T10:05:00Z", "commit_id": None})
+    api.tick("2026-11-20T10:06:00Z")
+    run = act(repo, tmp_path, api, pr_event(repo, base, head, action="reopened", labels=[LABEL]), "reopened")
+    assert run.code == 1 and report_of(run)["approval"] is None
+    assert any("force-pushed, restored or re-based after it" in n for n in report_of(run)["notes"])
+    assert api.calls_to("DELETE", DELETE_LABEL)
+    no_violations(api)
+
+
+def test_label_without_a_record_does_not_count_and_stays(repo: Repo, tmp_path: Path, api: FakeGitHub):
+    # No earlier run recorded when this head was first seen, and the event is
+    # not the labelling: nothing says which commit the approver saw.
+    base, head = make_pr(repo, GAMED)
+    api.add_label(LABEL, WRITER, "2026-11-20T10:00:00Z")
+    api.permissions[WRITER] = "write"
+    # A comment with a forged state, written by a person, is not ours and is ignored.
+    forged = {"v": 1, "seen": {head: "2026-01-01T00:00:00Z"},
+              "approved": {"sha": head, "by": WRITER, "at": "2026-11-20T10:00:00Z"}}
+    api.comments.append({"id": 5, "body": f"<!-- guardrails-report -->\n<!-- guardrails-state "
+                                          f"{json.dumps(forged)} -->\n", "user": {"login": AUTHOR, "type": "User"}})
+    api.tick("2026-11-20T10:30:00Z")
+    run = act(repo, tmp_path, api, pr_event(repo, base, head, action="edited", labels=[LABEL]))
+    assert run.code == 1 and report_of(run)["approval"] is None
+    assert any(f"the label '{LABEL}' by @{WRITER} does not count: nothing recorded shows it was added after "
+               f"{head[:12]} was pushed" in n for n in report_of(run)["notes"])
+    assert not api.calls_to("DELETE", r".*") and LABEL in api.labels
+    assert api.comments[0]["body"].startswith("<!-- guardrails-report -->\n<!-- guardrails-state")  # untouched
+    assert len(api.comments) == 2
     no_violations(api)
 
 
 def test_override_label_by_the_author_does_not_count(repo: Repo, tmp_path: Path, api: FakeGitHub):
     base, head = make_pr(repo, GAMED)
-    api.add_label("guardrails:approved", AUTHOR)
+    api.add_label(LABEL, AUTHOR)
     api.permissions[AUTHOR] = "admin"
-    run = act(repo, tmp_path, api, pr_event(repo, base, head, labels=["guardrails:approved"]))
+    run = act(repo, tmp_path, api, labeled_event(repo, base, head, sender=AUTHOR))
     assert run.code == 1 and run.outputs["verdict"] == "block"
     report = report_of(run)
     assert report.get("approval") is None
@@ -185,16 +313,16 @@ def test_override_label_by_the_author_counts_when_the_policy_allows(repo: Repo, 
     head = repo.commit(GAMED, "change")
     api.add_label("ship-it", AUTHOR)
     api.permissions[AUTHOR] = "write"
-    run = act(repo, tmp_path, api, pr_event(repo, base, head))
+    run = act(repo, tmp_path, api, labeled_event(repo, base, head, sender=AUTHOR, label="ship-it"))
     assert run.code == 0 and report_of(run)["approval"]["label"] == "ship-it"
     no_violations(api)
 
 
 def test_label_by_a_reader_does_not_count(repo: Repo, tmp_path: Path, api: FakeGitHub):
     base, head = make_pr(repo, GAMED)
-    api.add_label("guardrails:approved", "drive-by")
+    api.add_label(LABEL, "drive-by")
     api.permissions["drive-by"] = "triage"
-    run = act(repo, tmp_path, api, pr_event(repo, base, head))
+    run = act(repo, tmp_path, api, labeled_event(repo, base, head, sender="drive-by"))
     assert run.code == 1
     assert any("whose permission is 'triage'" in n for n in report_of(run)["notes"])
 

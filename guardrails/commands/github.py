@@ -8,7 +8,8 @@ It takes `guardrails check`'s flags and, from the runner's environment:
   detection (passed on as --pull-request);
 - the human checkpoint: the policy's approval label, counted only when a
   user with write access added it (and not the author, unless the policy
-  allows);
+  allows), and only for the head commit that was current when it was added
+  (github/approval.py): a label that predates the head is removed and said;
 - the reports: annotations within GitHub's caps, the step summary, one
   sticky pull-request comment, JSON and SARIF files, the step's outputs,
   and optionally a commit status `guardrails`.
@@ -140,14 +141,24 @@ def _approval_line(report: "Report") -> str:
     a = report.approval
     if a is None:
         return ""
-    return (f"**Approved** by `{escape(a.login)}` ({escape(a.permission)}) at {escape(a.at)} with the label "
-            f"`{escape(a.label)}`: the gate passes, and the findings below stay on record.")
+    commit = f" for commit `{escape(a.head_sha[:12])}`" if a.head_sha else ""
+    return (f"**Approved** by `{escape(a.login)}` ({escape(a.permission)}) at {escape(a.at)}{commit} with the label "
+            f"`{escape(a.label)}`: the gate passes for that commit only, and the findings below stay on record.")
+
+
+def _with_lines(body: str, lines: "List[str]") -> str:
+    """BODY with LINES right after its first line (the hidden marker)."""
+    lines = [line for line in lines if line]
+    if not lines:
+        return body
+    first, _, rest = body.partition("\n")
+    return first + "\n" + "\n".join(lines) + "\n" + rest
 
 
 def run(args: argparse.Namespace) -> int:
     from guardrails import config as config_mod, reporters, verdict as verdict_mod
     from guardrails.commands import check
-    from guardrails.github import annotations, api, event as event_mod, history, pulls
+    from guardrails.github import annotations, api, approval as approval_mod, event as event_mod, history, pulls
     import secrets
     import tempfile
 
@@ -196,15 +207,35 @@ def run(args: argparse.Namespace) -> int:
     if not token and (event.number or args.status):
         notes.add(f"no GitHub token (${args.token_env}): no comment, status or override check")
 
+    # Our comment and the state earlier runs recorded in it (which head each
+    # run saw first, and when; which head an approval was for).
+    commenting = bool(args.comment and event.number and token)
+    existing = None
+    if commenting:
+        try:
+            existing = pulls.find_comment(client, repo, event.number)
+        except api.ApiError as exc:
+            notes.api("could not comment on the pull request", exc, "the token needs pull-requests: write")
+            commenting = False
+    state = approval_mod.parse_state(str(existing.get("body") or "")) if existing else approval_mod.EMPTY
+    judged_head = event.head or ""
+
     # The human checkpoint.
     if token and event.number and report.verdict in ("block", "review"):
         try:
             approver = pulls.find_approval(client, event, label, bool(settings.get("allow_self_approval")),
-                                           now=_now())
+                                           now=_now(), state=state)
         except api.ApiError as exc:
             notes.api("could not check the override label", exc, "the token needs pull-requests: read")
             approver = pulls.Approver(None, "")
         notes.add(approver.note)
+        if approver.stale:
+            try:
+                pulls.remove_label(client, repo, event.number, label)
+            except api.ApiError as exc:
+                notes.api(f"could not remove the stale label {label!r}", exc, "the token needs pull-requests: write")
+        if approver.label_event is not None and judged_head:
+            state = approval_mod.bind(state, judged_head, approver.label_event)
         if approver.approval is not None:
             decision = verdict_mod.decide(report.findings, config_mod.Config(on_unreviewed=report.on_unreviewed),
                                           approval=approver.approval)
@@ -221,18 +252,20 @@ def run(args: argparse.Namespace) -> int:
     if env.get("GITHUB_SERVER_URL") and env.get("GITHUB_RUN_ID") and repo:
         run_url = f"{env['GITHUB_SERVER_URL']}/{repo}/actions/runs/{env['GITHUB_RUN_ID']}"
 
-    # The sticky comment (pull requests only).
-    if args.comment and event.number and token:
+    # The sticky comment (pull requests only): it says this run's notes too.
+    report = report._replace(notes=tuple(dict.fromkeys(report.notes + tuple(notes.items))))
+    if commenting:
+        state = approval_mod.seen_now(state, judged_head, client.server_time or _now())
+        state_line = approval_mod.render_state(state)
         body = reporters.render("markdown", report)
-        extra = [line for line in (_approval_line(report),) if line]
+        approval_line = _approval_line(report)
         footer = f"\n<sub>commit {head_sha[:12]}" + (f" · [run]({run_url})" if run_url else "") + "</sub>\n"
-        if extra:
-            first, rest = body.split("\n", 1)
-            body = first + "\n" + "\n".join(extra) + "\n\n" + rest
-        clean_body = (f"{pulls.MARKER}\n## guardrails: ✅ pass\n\nThe change is clean now (commit "
-                      f"{head_sha[:12] or 'HEAD'}): the findings this comment listed before are gone.\n")
+        body = _with_lines(body, [state_line, approval_line + "\n" if approval_line else ""])
+        clean_body = _with_lines(f"{pulls.MARKER}\n## guardrails: ✅ pass\n\nThe change is clean now (commit "
+                                 f"{head_sha[:12] or 'HEAD'}): the findings this comment listed before are gone.\n",
+                                 [state_line])
         try:
-            pulls.upsert_comment(client, repo, event.number, body + footer, _clean(report), clean_body)
+            pulls.upsert_comment(client, repo, event.number, body + footer, _clean(report), clean_body, existing)
         except api.ApiError as exc:
             notes.api("could not comment on the pull request", exc, "the token needs pull-requests: write")
 

@@ -11,12 +11,14 @@ calling (``down``): a flaky API must cost one note, not one per feature.
 """
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Set
 
 DEFAULT_API_URL = "https://api.github.com"
 TIMEOUT = 15.0
@@ -67,6 +69,8 @@ class Client:
         self.base_url = (base_url or DEFAULT_API_URL).rstrip("/")
         self.timeout = timeout
         self.down: Optional[ApiError] = None  # the outage that stopped the client
+        self.server_time = ""  # ISO 8601 from the newest answer's Date header (GitHub's clock)
+        self.truncated: Set[str] = set()  # paths whose listing stopped at MAX_PAGES
         self._sleep = sleep
 
     @property
@@ -103,6 +107,7 @@ class Client:
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                     raw = resp.read()
+                    self.server_time = _date(resp.headers.get("Date", "")) or self.server_time
                     return Response(resp.status, json.loads(raw) if raw.strip() else None,
                                     resp.headers.get("Link", ""))
             except urllib.error.HTTPError as exc:
@@ -118,7 +123,8 @@ class Client:
         raise AssertionError("unreachable")
 
     def pages(self, path: str, query: Optional[Dict[str, Any]] = None) -> Iterator[Any]:
-        """Every item of a paginated list (per_page=100, at most MAX_PAGES)."""
+        """Every item of a paginated list (per_page=100, at most MAX_PAGES;
+        a longer list is cut, and its path put in ``truncated``)."""
         q = dict(query or {}, per_page=100)
         for page in range(1, MAX_PAGES + 1):
             q["page"] = page
@@ -127,6 +133,7 @@ class Client:
             yield from items
             if 'rel="next"' not in resp.link or not items:
                 return
+        self.truncated.add(path)
 
 
 def _message(exc: urllib.error.HTTPError) -> str:
@@ -136,6 +143,17 @@ def _message(exc: urllib.error.HTTPError) -> str:
         return str(data.get("message", "")) if isinstance(data, dict) else ""
     except (ValueError, OSError):
         return ""
+
+
+def _date(value: str) -> str:
+    """An HTTP Date header as ISO 8601 UTC, or ""."""
+    try:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return ""
+    if parsed is None or parsed.tzinfo is None:
+        return ""
+    return parsed.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _retry_after(exc: urllib.error.HTTPError) -> float:

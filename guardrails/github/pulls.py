@@ -9,7 +9,8 @@ Endpoints (GitHub REST API, version 2022-11-28):
 | add the comment | POST /repos/{owner}/{repo}/issues/{number}/comments |
 | update it | PATCH /repos/{owner}/{repo}/issues/comments/{comment_id} |
 | current labels | GET /repos/{owner}/{repo}/issues/{number}/labels |
-| who added a label | GET /repos/{owner}/{repo}/issues/{number}/timeline |
+| remove a stale approval label | DELETE /repos/{owner}/{repo}/issues/{number}/labels/{name} |
+| who added a label, when; force pushes | GET /repos/{owner}/{repo}/issues/{number}/timeline |
 | their permission | GET /repos/{owner}/{repo}/collaborators/{username}/permission |
 | commit status | POST /repos/{owner}/{repo}/statuses/{sha} |
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
+from guardrails.github import approval as approval_mod
 from guardrails.github.api import Client
 from guardrails.github.event import Event
 from guardrails.model import Approval
@@ -25,6 +27,7 @@ from guardrails.reporters.markdown import MARKER  # the first line of our commen
 STATUS_CONTEXT = "guardrails"
 WRITE_ROLES = frozenset(("admin", "maintain", "write"))
 STATE_OF = {"pass": "success", "review": "failure", "block": "failure"}
+UNREADABLE = "unreadable"  # a push-like event whose time we cannot read: compares as unknown
 
 
 def _q(value: str) -> str:
@@ -46,10 +49,16 @@ def find_comment(client: Client, repo: str, number: int) -> Optional[Dict[str, A
     return found
 
 
-def upsert_comment(client: Client, repo: str, number: int, body: str, clean: bool, clean_body: str) -> str:
-    """Create, update or leave the one comment.  Returns what was done:
+_UNREAD: Dict[str, Any] = {}
+
+
+def upsert_comment(client: Client, repo: str, number: int, body: str, clean: bool, clean_body: str,
+                   existing: Optional[Dict[str, Any]] = _UNREAD) -> str:
+    """Create, update or leave the one comment (EXISTING: what find_comment
+    returned, when the caller already asked).  Returns what was done:
     "created", "updated", "unchanged" or "none" (clean, and no comment yet)."""
-    existing = find_comment(client, repo, number)
+    if existing is _UNREAD:
+        existing = find_comment(client, repo, number)
     if clean:
         if existing is None:
             return "none"  # nothing was ever said: stay quiet
@@ -79,6 +88,14 @@ def set_status(client: Client, repo: str, sha: str, verdict: str, failed: bool, 
 class Approver(NamedTuple):
     approval: Optional[Approval]
     note: str  # why a present label does not count ("" when it does, or when there is none)
+    stale: bool = False  # the label is known to predate the head: remove it
+    label_event: Optional[approval_mod.LabelEvent] = None  # the labelling that approved (to record)
+
+
+class Timeline(NamedTuple):
+    label: Optional[approval_mod.LabelEvent]  # the newest `labeled` event not undone by `unlabeled`
+    last_push: str  # the newest time of a push-like event
+    complete: bool
 
 
 def labels(client: Client, repo: str, number: int) -> Tuple[str, ...]:
@@ -86,20 +103,30 @@ def labels(client: Client, repo: str, number: int) -> Tuple[str, ...]:
                  if isinstance(item, dict))
 
 
-def label_actor(client: Client, event: Event, label: str) -> Tuple[str, str]:
-    """(login, ISO time) of whoever last added LABEL: the event itself when it
-    is that `labeled` event, else the issue timeline."""
-    if event.action == "labeled" and event.label == label and event.sender:
-        return event.sender, ""
-    actor, at = "", ""
-    for item in client.pages(f"/repos/{event.repo}/issues/{event.number}/timeline"):
-        if not isinstance(item, dict) or (item.get("label") or {}).get("name") != label:
+def remove_label(client: Client, repo: str, number: int, label: str) -> None:
+    client.request("DELETE", f"/repos/{repo}/issues/{number}/labels/{_q(label)}")
+
+
+def timeline(client: Client, repo: str, number: int, label: str) -> Timeline:
+    path = f"/repos/{repo}/issues/{number}/timeline"
+    found: Optional[approval_mod.LabelEvent] = None
+    last_push = ""
+    for item in client.pages(path):
+        if not isinstance(item, dict):
             continue
-        if item.get("event") == "labeled":
-            actor, at = str((item.get("actor") or {}).get("login", "")), str(item.get("created_at", ""))
-        elif item.get("event") == "unlabeled":
-            actor, at = "", ""
-    return actor, at
+        kind = item.get("event")
+        at = str(item.get("created_at") or "")
+        if kind in approval_mod.PUSH_LIKE:
+            # Newest by time, not by position: a time we cannot read counts as "now".
+            if last_push != UNREADABLE and (not last_push or approval_mod.later(at, last_push) is not False):
+                last_push = at if approval_mod.parse_time(at) else UNREADABLE
+        if (item.get("label") or {}).get("name") != label:
+            continue
+        if kind == "labeled":
+            found = approval_mod.LabelEvent(str((item.get("actor") or {}).get("login", "")), at)
+        elif kind == "unlabeled":
+            found = None
+    return Timeline(found, last_push, path not in client.truncated)
 
 
 def permission(client: Client, repo: str, login: str) -> str:
@@ -109,19 +136,39 @@ def permission(client: Client, repo: str, login: str) -> str:
     return role if role else str(data.get("permission") or "none")
 
 
-def find_approval(client: Client, event: Event, label: str, allow_self: bool, now: str) -> Approver:
+def find_approval(client: Client, event: Event, label: str, allow_self: bool, now: str,
+                  state: approval_mod.State = approval_mod.EMPTY) -> Approver:
+    """The override label counts when a writer (not the author, unless allowed)
+    added it while the head under judgement (event.head) was the head."""
     if not event.number or label not in labels(client, event.repo, event.number):
         return Approver(None, "")
-    login, at = label_actor(client, event, label)
-    if not login:
+    line = timeline(client, event.repo, event.number, label)
+    labeled_here = event.action == "labeled" and event.label == label and bool(event.sender)
+    found = line.label
+    if labeled_here and (found is None or found.actor != event.sender):
+        found = approval_mod.LabelEvent(event.sender, "")  # the event is the authority on who
+    if found is None or not found.actor:
         return Approver(None, f"the label {label!r} is on the pull request, but the timeline does not say who "
                               "added it: it does not count")
+    login = found.actor
     author = event.pull_request.author if event.pull_request else ""
     if author and login.lower() == author.lower() and not allow_self:
         return Approver(None, f"the label {label!r} was added by {login}, the pull request's author, who cannot "
                               "approve their own change (policy: approval.allow_self_approval)")
+    head = event.head or ""
+    verdict = approval_mod.judge(approval_mod.Facts(
+        head=head, action=event.action, labeled_here=labeled_here, label=found,
+        last_push=line.last_push, timeline_complete=line.complete, state=state))
+    if verdict.outcome == approval_mod.STALE:
+        was_for = verdict.approved_sha[:12] or "an earlier commit"
+        return Approver(None, f"approval by @{login} was for {was_for}; {verdict.why}: re-add the label {label!r} "
+                              f"to approve them (head {head[:12]})", stale=True)
+    if verdict.outcome != approval_mod.VALID:
+        return Approver(None, f"the label {label!r} by @{login} does not count: {verdict.why}; re-add the label "
+                              f"to approve {head[:12] or 'the head commit'}")
     role = permission(client, event.repo, login)
     if role not in WRITE_ROLES:
         return Approver(None, f"the label {label!r} was added by {login}, whose permission is {role!r}: it takes "
                               "write access to approve")
-    return Approver(Approval(login=login, at=at or now, label=label, permission=role), "")
+    return Approver(Approval(login=login, at=found.at or now, label=label, permission=role, head_sha=head), "",
+                    label_event=found)
