@@ -67,9 +67,10 @@ def _finding(f: Finding, color: bool, explained: set) -> List[str]:
             if f.severity == BLOCK:
                 # An inline waiver the change adds never lowers a block (triage refuses it).
                 out.append(f"      waive: a block is overridden only by a `waivers:` entry for {f.rule} (path, "
-                           f"reason) in the policy on the base branch, or by the `guardrails:approved` label "
-                           f"added by a user with write access (GitHub Action); an inline waiver this change "
-                           f"adds is refused (details: guardrails explain {f.rule})")
+                           f"reason) in the policy on the base branch, or by the approval label "
+                           f"(`guardrails:approved` unless the policy renames it) added by a user with write access "
+                           f"(GitHub Action); an inline waiver this change adds is refused "
+                           f"(details: guardrails explain {f.rule})")
             else:
                 out.append(f"      waive: `guardrails: allow {f.rule} -- <reason>` on the line or the line above "
                            f"(details: guardrails explain {f.rule})")
