@@ -180,7 +180,12 @@ def _show(value: Any) -> str:
 class _Parser:
     def __init__(self, text: str, label: str):
         self.label = label
-        self.loader = yaml.SafeLoader(text)
+        try:
+            self.loader = yaml.SafeLoader(text)
+        except yaml.reader.ReaderError as exc:  # a control character: refused before parsing starts
+            line = text.count("\n", 0, exc.position) + 1
+            char = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+            raise GuardError(f"{label}:{line}: invalid YAML: character {char} is not allowed") from None
 
     # -- errors ------------------------------------------------------------
     def fail(self, node: Optional[yaml.Node], where: str, message: str) -> "GuardError":
@@ -550,13 +555,27 @@ class _Reader:
 
     def preimage(self, rel: str, place: _Place) -> Optional[str]:
         fc = self.touched[rel]
+        # The diff's own idea of the earlier version is untrusted: while the
+        # working tree does not hold the diff's result, the diff is not
+        # applied yet and the working tree is the version before it.
+        try:
+            with open(place.path, "rb") as f:
+                disk: Optional[str] = f.read().decode("utf-8", "surrogateescape")
+        except OSError:
+            disk = None
+        if disk is not None and not _applied(fc, rel, disk):
+            return disk
         if fc.old_path != rel:
             return None  # the diff creates this file: before it, there was none
         old = fc.old_text()
-        if old is not None:
-            return old
-        if fc.status == "deleted" and fc.hunks:
-            return "".join(line.text + "\n" for line in fc.removed())
+        if old is not None and fc.status != "deleted":
+            return old  # from a blob git holds (or an earlier patch of the series)
+        if fc.status == "deleted" and fc.hunks and self.change.repo:
+            from guardrails import git
+            removed = "".join(line.text + "\n" for line in fc.removed())
+            head = git.cat_blobs([f"HEAD:{rel}"], self.change.repo).get(f"HEAD:{rel}")
+            if head is not None and head.decode("utf-8", "surrogateescape") == removed:
+                return removed  # the deleted lines are the committed file's
         raise GuardError(f"the diff edits {place.label} but its earlier version is not in this "
                          "repository: pass --config with the policy to judge it by")
 
@@ -572,6 +591,28 @@ class _Reader:
         joined = os.path.normpath(os.path.join(os.path.dirname(place.path), target))
         rel = self.relative(joined)
         return _Place("disk", joined, rel if rel is not None else joined)
+
+
+def _applied(fc: Any, rel: str, disk: str) -> bool:
+    """Whether the working tree's REL (text DISK) already holds what the
+    diff entry FC makes of it.  Without the whole new text (hunks only),
+    a file counts as not applied only when every hunk's old side stands at
+    its place and some hunk's new side does not."""
+    if fc.status == "deleted" or fc.path != rel:
+        return False  # the file the diff removes or renames away is still there
+    new = fc.new_text()
+    if new is not None:
+        return disk == new
+    lines = disk.splitlines()
+
+    def stands(side: str) -> bool:
+        for hunk in fc.hunks:
+            want = [ln.text for ln in hunk.lines if ln.kind in (" ", side)]
+            start = (hunk.old_start if side == "-" else hunk.new_start) - 1
+            if lines[max(start, 0):max(start, 0) + len(want)] != want:
+                return False
+        return True
+    return not (stands("-") and not stands("+"))
 
 
 def load(change: ChangeSet, explicit: Optional[str] = None, cwd: Optional[str] = None) -> Config:

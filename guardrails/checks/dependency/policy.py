@@ -86,8 +86,11 @@ def _patterns(value: Any, option: str) -> List[Tuple[str, str]]:
 
 
 def _approved(change: ChangeSet, path: str) -> List[Tuple[str, str]]:
-    """The approved-packages file as the base revision has it (the change cannot approve itself)."""
-    text = change.read_base(path) if change.mode != "diff" else change.read_head(path)
+    """The approved-packages file as the base revision has it (the change cannot approve itself).
+    A diff is judged by the working tree's file, or by its version before
+    the diff when the diff itself edits, adds or deletes it."""
+    touched = any(path in (f.path, f.old_path) for f in change.files)
+    text = change.read_base(path) if change.mode != "diff" or touched else change.read_head(path)
     if text is None:
         return []
     lines = [ln.split("#", 1)[0].strip() for ln in text.splitlines()]
