@@ -111,9 +111,10 @@ def worker(args: Tuple[int, int, int, int, str]) -> Dict[str, Any]:
     started = time.perf_counter()
     for n in range(first, first + count):
         rnd = random.Random(seed * 1_000_003 + n)
-        kind, text = fuzzkit.gen_diff(rnd)
-        data = text.encode("utf-8", "surrogateescape")
+        kind, data = "generator", b""
         try:
+            kind, text = fuzzkit.gen_diff(rnd)
+            data = text.encode("utf-8", "surrogateescape")
             code, out, err = _run(main, data)
             problem = _problem(validator, code, out, err)
             if not problem and recheck and n % recheck == 0:

@@ -281,6 +281,8 @@ def damage(rnd: random.Random, text: str) -> str:
     if not lines:
         return text
     for _ in range(rnd.randint(1, 3)):
+        if not lines:
+            break
         i = rnd.randrange(len(lines))
         op = rnd.randrange(9)
         if op == 0:
