@@ -37,6 +37,8 @@ def run(request: Request) -> Report:
     raw: List[Finding] = list(held.findings)
     family_seconds = {}
     for module in checks.families():
+        if held.out_of_time(started, module.NAME, raw, notes):  # limits.max_seconds spent: said, not silent
+            continue
         family_started = time.perf_counter()
         ctx = Context(options=request.options, settings=config.families.get(module.NAME, {}),
                       warn=notes.append)

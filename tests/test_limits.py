@@ -149,3 +149,17 @@ def test_apply_keeps_the_change_order_and_is_identity_within_limits():
 ])
 def test_vendored_root(path, expected):
     assert limits.vendored_root(path) == expected
+
+
+def test_a_spent_time_budget_is_named_not_silent(repo: Repo):
+    repo.commit({".guardrails.yml": "limits:\n  max_seconds: 0\n", "README.md": "x\n"})
+    repo.commit({"a.py": "x = 1  # noqa\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    jsonschema.validate(report, SCHEMA)
+    late = [n for n in report["stats"]["not_analysed"] if n["state"] == "time-limit"]
+    assert late and all(n["path"] == "." for n in late)
+    assert "check family suppressions not run" in late[0]["reason"]
+    assert "suppression/blanket-noqa" not in rules_found(report)  # not run, and the report says so
+    found = [f for f in report["findings"] if f["rule"] == "security/not-analysed"]
+    assert len(found) == len(late) and report["verdict"] != "pass"
+    assert report["stats"]["family_seconds"] == {}
