@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional
 import pytest
 
 from conftest import Repo
+from guardrails.github import approval
 from guardrails.reporters.markdown import escape
 from github_fakes import OWNER_REPO, TOKEN, ActionRun, FakeGitHub, clean_env, run_action
 
@@ -438,3 +439,60 @@ def test_editing_the_workflow_running_the_check_blocks(repo: Repo, tmp_path: Pat
     assert run.code == 1 and run.outputs["verdict"] == "block"
     [f] = report_of(run)["findings"]
     assert f["rule"] == "suppression/gate-lowered" and f["details"]["kind"] == "own-workflow"
+
+
+# -- which head an approval covers: the decision table ------------------------
+
+A, B = "a" * 40, "b" * 40
+BY, AT = WRITER, "2026-11-20T10:00:00Z"
+
+
+def facts(**over: Any) -> "approval.Facts":
+    base = dict(head=B, action="edited", labeled_here=False, label=approval.LabelEvent(BY, AT), last_push="",
+                timeline_complete=True, state=approval.EMPTY)
+    base.update(over)
+    return approval.Facts(**base)
+
+
+@pytest.mark.parametrize("name,over,outcome,sha", [
+    ("the labelling event itself", dict(labeled_here=True, action="labeled"), "valid", B),
+    ("bound to this head", dict(state=approval.State({}, B, BY, AT)), "valid", B),
+    ("bound to an earlier head", dict(state=approval.State({B: "2026-11-20T09:00:00Z"}, A, BY, AT)), "stale", A),
+    ("binding of another labelling", dict(state=approval.State({}, B, BY, "2026-11-19T10:00:00Z")), "unknown", ""),
+    ("added after the head was first seen", dict(state=approval.State({B: "2026-11-20T09:59:59Z"})), "valid", B),
+    ("added in the same second as first seen", dict(state=approval.State({B: AT})), "unknown", ""),
+    ("added before the head was first seen", dict(state=approval.State({B: "2026-11-20T10:00:01Z"})), "unknown", ""),
+    ("a push with no record", dict(action="synchronize"), "stale", ""),
+    ("force-pushed after", dict(state=approval.State({}, B, BY, AT), last_push="2026-11-20T10:00:01Z"), "stale", B),
+    ("force-pushed before", dict(state=approval.State({}, B, BY, AT), last_push="2026-11-20T09:00:00Z"), "valid", B),
+    ("unreadable push time", dict(state=approval.State({}, B, BY, AT), last_push="unreadable"), "unknown", ""),
+    ("timeline cut short", dict(state=approval.State({}, B, BY, AT), timeline_complete=False), "unknown", ""),
+    ("label time missing", dict(label=approval.LabelEvent(BY, ""), state=approval.State({B: "2026-01-01T00:00:00Z"})),
+     "unknown", ""),
+    ("no label event", dict(label=None), "unknown", ""),
+])
+def test_judge_decision_table(name: str, over: Dict[str, Any], outcome: str, sha: str):
+    got = approval.judge(facts(**over))
+    assert (got.outcome, got.approved_sha) == (outcome, sha), name
+
+
+@pytest.mark.parametrize("body", [
+    "", "<!-- guardrails-report -->\n",
+    '<!-- guardrails-state {"v":2,"seen":{}} -->',
+    '<!-- guardrails-state {"v":1,"seen":[1]} -->',
+    '<!-- guardrails-state {not json} -->',
+    '<!-- guardrails-state {"v":1,"seen":{"HEAD":"2026-11-20T10:00:00Z"},"approved":{"sha":"HEAD","by":"x","at":""}} -->',
+])
+def test_malformed_state_is_no_state(body: str):
+    assert approval.parse_state(body) == approval.EMPTY
+
+
+def test_state_round_trips_and_keeps_the_newest_heads():
+    seen = {f"{i:040x}": f"2026-11-20T10:{i:02d}:00Z" for i in range(30)}
+    state = approval.State(seen, A, BY, AT)
+    line = approval.render_state(state)
+    back = approval.parse_state("<!-- guardrails-report -->\n" + line + "\n## guardrails")
+    assert back.approved == A and back.by == BY and back.at == AT
+    assert len(back.seen) == approval.MAX_SEEN and f"{29:040x}" in back.seen and f"{0:040x}" not in back.seen
+    # A first sighting is never moved later.
+    assert approval.seen_now(back, f"{29:040x}", "2027-01-01T00:00:00Z").seen[f"{29:040x}"] == "2026-11-20T10:29:00Z"

@@ -160,13 +160,14 @@ def judge(facts: Facts) -> Judgement:
             return Judgement(UNKNOWN, "", "the timeline gives no usable time for the last force push")
         if not after_push:
             return Judgement(STALE, was_for, "the branch was force-pushed, restored or re-based after it")
-    if bound and state.approved == head:
-        return Judgement(VALID, head, "")
+    if bound:
+        # A run saw this very labelling and recorded the head it was for.
+        if state.approved == head:
+            return Judgement(VALID, head, "")
+        return Judgement(STALE, was_for, "new commits were pushed")
     seen = state.seen.get(head, "")
     if seen and later(label.at, seen):
         return Judgement(VALID, head, "")  # added after a run saw this head, so after its push
-    if bound:
-        return Judgement(STALE, was_for, "new commits were pushed")
     if facts.action == "synchronize":
         return Judgement(STALE, "", "new commits were pushed")
     return Judgement(UNKNOWN, "", f"nothing recorded shows it was added after {head[:12]} was pushed")
