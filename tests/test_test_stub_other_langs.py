@@ -1279,7 +1279,7 @@ def test_hunks_only_a_dropped_call_count_in_js_is_escalated(repo, tmp_path):
     assert found(full, "weakened-assertion"), full
 
 
-GO_TEST = d("""
+GO_HUNK_TEST = d("""
     package price
 
     import "testing"
@@ -1300,8 +1300,8 @@ GO_TEST = d("""
 
 
 def test_hunks_only_go_section_header_names_the_test(repo, tmp_path):
-    new = GO_TEST.replace('\tif _, err := Convert(1, "XXX"); err == nil {\n\t\tt.Error("want an error for XXX")\n\t}\n', "")
-    full, hunks = both_modes(repo, tmp_path, {"price.go": "package price\n", "price_test.go": GO_TEST},
+    new = GO_HUNK_TEST.replace('\tif _, err := Convert(1, "XXX"); err == nil {\n\t\tt.Error("want an error for XXX")\n\t}\n', "")
+    full, hunks = both_modes(repo, tmp_path, {"price.go": "package price\n", "price_test.go": GO_HUNK_TEST},
                              {"price_test.go": new})
     hit = one(hunks, "weakened-assertion")
     assert hit["details"]["test"] == "price_test.go::TestConvert", hit

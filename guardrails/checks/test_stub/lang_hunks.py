@@ -60,7 +60,7 @@ _COUNT = re.compile(r"\btimes\s*\(\s*\d+\s*\)|\bTimes\s*\(\s*\d+\s*\)|\bto(?:Hav
 _JAVA_ANNOT_TEST = re.compile(r"^\s*@(?:\w+\.)*(?:Test|ParameterizedTest|RepeatedTest|TestFactory|Theory)\b")
 _JAVA_METHOD = re.compile(r"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|protected|private|static|final|synchronized|"
                           r"abstract)\s+)*(?:<[^>]*>\s*)?([\w$.]+(?:<[^()]*>)?(?:\[\])*)\s+(\w+)\s*\(")
-_JS_TEST = re.compile(r"""^\s*(?:it|test|specify)(?:\.\w+)*\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1""")
+_JS_TEST = re.compile(r"""^\s*(?:it|test|specify)(?:\.\w+(?:\([^()]*\))?)*\s*\(\s*(['"`])((?:\\.|(?!\1).)*)\1""")
 _JS_FUNC = re.compile(r"^\s*(?:export\s+)?(?:async\s+)?function\s*\*?\s*(\w+)\s*\(")
 _GO_FUNC = re.compile(r"^func\s+(?:\([^)]*\)\s*)?(\w+)\s*[\[(]")
 _RUST_ATTR_TEST = re.compile(r"^\s*#\[(?:\w+::)*test\b")
@@ -125,10 +125,20 @@ def _rows(fc: FileChange, side: str) -> List[Tuple[int, str, bool, str]]:
     return rows
 
 
-def walk(fc: FileChange, side: str, lang: str) -> Side:
+def helpers(sides: List[Side]) -> Set[str]:
+    """Functions (not tests) that hold an assertion in the lines shown."""
+    return {s.test[1:] for side in sides for s in side.stmts if s.test.startswith("#") and len(s.test) > 3}
+
+
+def walk(fc: FileChange, side: str, lang: str, assert_helpers: Set[str] = frozenset()) -> Side:
+    """The assertion statements and changed test headers of one side of FC;
+    a call to one of ASSERT_HELPERS counts as an assertion."""
     stmts: List[Stmt] = []
     headers: List[Header] = []
     start = _ASSERT_START[lang]
+    if assert_helpers:
+        names = "|".join(re.escape(h) for h in sorted(assert_helpers))
+        start = re.compile(start.pattern + r"|(?<![\w.$])(?:" + names + r")\s*\(")
     test = UNKNOWN
     annotated = False
     open_stmt: Optional[List] = None  # [test, first line, changed line, texts, changed, depth]

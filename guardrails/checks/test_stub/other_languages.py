@@ -400,6 +400,14 @@ class Run:
                 continue
             old = lang_hunks.walk(info.fc, "old", info.lang)
             new = lang_hunks.walk(info.fc, "new", info.lang)
+            helpers = lang_hunks.helpers([old, new])
+            if not info.partial:  # the whole files name their assertion helpers
+                for src in (info.old, info.new):
+                    if src is not None:
+                        helpers |= set(_assert_helpers(src))
+            if helpers:
+                old = lang_hunks.walk(info.fc, "old", info.lang, helpers)
+                new = lang_hunks.walk(info.fc, "new", info.lang, helpers)
             added_names |= {h.name for h in new.headers}
             if info.path not in done:
                 walked.append((info, old, new))
@@ -449,6 +457,9 @@ class Run:
                              f"a call-count assertion of {name} was dropped" + seen, hit.text, **details)
                 continue
             kept = set().union(*(lang_hunks.subjects(s.text) for s in d.added)) if d.added else set()
+            for s in new.stmts:  # an assertion helper checks what its body checks
+                if s.test.startswith("#") and s.test[1:] in kept:
+                    kept |= lang_hunks.subjects(s.text)
             for s in d.removed:
                 subj = lang_hunks.subjects(s.text)
                 if subj and not subj & kept:
