@@ -453,7 +453,7 @@ def partial_tree(pf: Any) -> Optional[ast.Module]:
 
 
 def check(change: ChangeSet, ctx: Context) -> List[Finding]:
-    from guardrails.checks.test_stub import python_compare, python_config, python_special
+    from guardrails.checks.test_stub import python_compare, python_config, python_special, python_testonly
 
     focused = python_config.check(change)
     files = _load(change, ctx)
@@ -469,6 +469,7 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
         else:
             found.extend(python_special.check_code_file(pf, session))
     found.extend(python_special.resolve_candidates(session))
+    found.extend(python_testonly.check(change, found, files))
     partial = {pf.path for pf in files if pf.partial}
     if partial:
         found = [f for f in found if f.path not in partial] + \

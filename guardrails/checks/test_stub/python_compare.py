@@ -288,6 +288,17 @@ def _compare_test(pf: Any, old: pa.Func, new: pa.Func, qual: str, old_helpers: A
             ol, nl = pa.literal(same.expected), pa.literal(a.expected)
             if f and ol is not None and nl is not None and ol.key != nl.key:
                 out.append(_expected_finding(pf, tid, a.line, a.text, f, ol.text, nl.text))
+            elif not f and _rewritten(same, a).startswith("what it checks and the expected") and \
+                    not (_parametrized_names(new.node) & {x.id for x in ast.walk(a.node) if isinstance(x, ast.Name)}):
+                # the input and the expected value rewritten together, the code it calls untouched
+                weakened = True
+                out.append(finding(
+                    WEAK, pf.path, a.line,
+                    f"{tid}: `{same.text}` became `{a.text}`: what it checks and the expected value were both "
+                    "rewritten, and the change edits no function the assertion names", a.text, severity=ESCALATE,
+                    details={"test": tid, "old": same.text, "new": a.text,
+                             "how": "what it checks and the expected value were both rewritten",
+                             "code_under_test": sorted(pt.subjects(new.node))}))
     swaps = _swapped_subjects(pf, old.node, new.node, olds, news, removed, added, paired_old, tid, session)
     if swaps:
         out.extend(swaps)
