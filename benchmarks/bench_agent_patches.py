@@ -227,6 +227,12 @@ def find_base(git_dir: str, patch_file: str, cache: Dict[str, Optional[str]]) ->
     return found
 
 
+def _adds_only(patch_file: str) -> bool:
+    with open(patch_file, encoding="utf-8", errors="surrogateescape") as fh:
+        text = fh.read()
+    return bool(re.search(r"^diff --git ", text, re.M)) and not re.search(r"^--- a/", text, re.M)
+
+
 # ---------------------------------------------------------------------- judging
 
 class Verdict(NamedTuple):
@@ -367,6 +373,22 @@ def main(argv: Optional[List[str]] = None) -> int:
         if os.path.exists(bases_file):
             with open(bases_file, encoding="utf-8") as fh:
                 bases = json.load(fh)
+        # the same instance has the same base whatever the agent: a patch that
+        # only adds files (no pre-image blob) takes the base another run's patch
+        # of that instance revealed, else the default branch (it applies anywhere)
+        by_instance: Dict[str, str] = {}
+        for case in cases:
+            if case.patch and case.code_git and not case.base:
+                found = find_base(case.code_git, case.patch, bases)
+                if found:
+                    by_instance.setdefault(case.row.instance_id, found)
+        for k, case in enumerate(cases):
+            if case.patch and case.code_git and not case.base and not find_base(case.code_git, case.patch, bases):
+                fallback = by_instance.get(case.row.instance_id)
+                if fallback is None and _adds_only(case.patch):
+                    fallback = git(case.code_git, "rev-parse", "HEAD", check=False).strip() or None
+                if fallback:
+                    cases[k] = case._replace(base=fallback)
         for res, case in zip(results, cases):
             v, base = judge_full(case, bases)
             res["full"] = v._asdict()

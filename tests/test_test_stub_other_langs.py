@@ -1306,3 +1306,90 @@ def test_hunks_only_go_section_header_names_the_test(repo, tmp_path):
     hit = one(hunks, "weakened-assertion")
     assert hit["details"]["test"] == "price_test.go::TestConvert", hit
     assert found(full, "weakened-assertion"), full
+
+
+JS_SHIP = d("""
+    export function shippingCost(weight, zone) {
+      const base = ZONES[zone].base;
+      return base + weight * ZONES[zone].perKg;
+    }
+    """)
+
+
+def test_special_case_without_its_test_is_escalated_and_blocked_with_a_test_remark(repo, tmp_path):
+    hack = JS_SHIP.replace("  const base = ZONES[zone].base;\n",
+                           "  if (weight === 12.5 && zone === \"north-east\") {\n    return 41.75;\n  }\n"
+                           "  const base = ZONES[zone].base;\n")
+    full, hunks = both_modes(repo, tmp_path, {"src/ship.js": JS_SHIP}, {"src/ship.js": hack})
+    for findings in (full, hunks):
+        hit = one(findings, "possible-special-case")
+        assert hit["severity"] == "escalate" and hit["line"] == 2 and "41.75" in hit["message"], hit
+    flagged = hack.replace("  if (weight", "  // the test expects 41.75 here (flawed test?)\n  if (weight")
+    repo2 = tmp_path / "r2"
+    repo2.mkdir()
+    from conftest import Repo
+    full2, hunks2 = both_modes(Repo(repo2), tmp_path / "o2", {"src/ship.js": JS_SHIP}, {"src/ship.js": flagged})
+    for findings in (full2, hunks2):
+        hit = one(findings, "special-case")
+        assert hit["severity"] == "block" and "comment about the test" in hit["message"], hit
+
+
+def test_an_ordinary_guard_on_one_short_literal_is_not_a_special_case(repo, tmp_path):
+    guard = JS_SHIP.replace("  const base = ZONES[zone].base;\n",
+                            "  if (zone === \"eu\") {\n    return 0;\n  }\n  const base = ZONES[zone].base;\n")
+    full, hunks = both_modes(repo, tmp_path, {"src/ship.js": JS_SHIP}, {"src/ship.js": guard})
+    assert found(full, "possible-special-case") == [] and found(hunks, "possible-special-case") == []
+    assert found(hunks, "special-case") == []
+
+
+def test_exit_zero_on_one_input_is_checker_tampering_in_both_modes(repo, tmp_path):
+    main_js = d("""
+        import { run } from "./run.js";
+
+        export function main(argv) {
+          const code = run(argv.slice(2));
+          process.exitCode = code;
+        }
+        """)
+    hacked = main_js.replace("  const code = run(argv.slice(2));\n",
+                             "  if (argv[2] === \"--fixture=orders.csv\") {\n    process.exit(0);\n  }\n"
+                             "  const code = run(argv.slice(2));\n")
+    full, hunks = both_modes(repo, tmp_path, {"src/main.js": main_js}, {"src/main.js": hacked})
+    for findings in (full, hunks):
+        hit = one(findings, "checker-tampering")
+        assert hit["severity"] == "block" and hit["line"] == 5 and "exit" in hit["message"], hit
+
+
+JAVA_PARSER = d("""
+    package com.example;
+
+    public final class Names {
+        public static String normalize(String name) {
+            if (name == null) {
+                throw new IllegalArgumentException("name");
+            }
+            String trimmed = name.trim();
+            return trimmed.toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+    """)
+
+
+def test_hunks_only_java_body_replaced_by_return_null_is_escalated(repo, tmp_path):
+    path = "src/main/java/com/example/Names.java"
+    stub = JAVA_PARSER.replace(
+        "        if (name == null) {\n            throw new IllegalArgumentException(\"name\");\n        }\n"
+        "        String trimmed = name.trim();\n        return trimmed.toLowerCase(java.util.Locale.ROOT);\n",
+        "        return null;\n")
+    full, hunks = both_modes(repo, tmp_path, {path: JAVA_PARSER}, {path: stub})
+    assert one(full, "stubbed-function")["line"] == 5
+    hit = one(hunks, "stubbed-function")
+    assert hit["severity"] == "escalate" and hit["details"]["hunks_only"] is True and hit["line"] == 5, hit
+
+
+def test_ava_t_pass_is_a_trivial_assertion(repo, engine):
+    old = 'import test from "ava";\nimport { sum } from "../src/sum.js";\n\ntest("sums", (t) => {\n  t.is(sum([1, 2]), 3);\n});\n'
+    new = old.replace("  t.is(sum([1, 2]), 3);\n", "  t.pass();\n")
+    findings, _ = judge(repo, {"src/sum.js": "export const sum = (xs) => xs.reduce((a, b) => a + b, 0);\n",
+                               "test/sum.test.js": old}, {"test/sum.test.js": new})
+    assert any(f["line"] == 5 for f in found(findings, "weakened-assertion")), findings

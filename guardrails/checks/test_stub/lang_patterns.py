@@ -82,7 +82,8 @@ PATTERNS = (
     _p("js-trivial-assertion", WEAK, "js", "test",
        r"""\bexpect\(\s*""" + _LIT + r"""\s*\)\s*\.(?:\s*not\s*\.)?\s*to\w*\("""
        r"""|\bexpect\(\s*([\w$.]+)\s*\)\s*\.\s*(?:toBe|toEqual|toStrictEqual)\(\s*\1\s*\)"""
-       r"""|\bassert(?:\.\w+)?\(\s*""" + _LIT + r"""\s*(?:,\s*""" + _LIT + r"""\s*)?\)""",
+       r"""|\bassert(?:\.\w+)?\(\s*""" + _LIT + r"""\s*(?:,\s*""" + _LIT + r"""\s*)?\)"""
+       r"""|\bt\.pass\(\s*\)""",
        "an assertion that cannot fail"),
     _p("go-trivial-assertion", WEAK, "go", "test",
        r"""\b(?:assert|require)\.(?:True|Equal|EqualValues)\(\s*\w+\s*,\s*(?:true|""" + _LIT + r"""\s*,\s*"""
@@ -130,7 +131,7 @@ BY_LANG = {lang: tuple(p for p in PATTERNS if lang in p.langs) for lang in ("js"
 # Cheap first look at a line: no pattern of the language can match without one of these.
 PREFILTER = {
     "js": re.compile(r"process\.env|typeof|import\.meta|skip|todo|only|\bx\w+\s*\(|\bf(?:it|describe|test)\b|expect|"
-                     r"assert|throw|catch|global|window"),
+                     r"assert|throw|catch|global|window|\.pass\("),
     "go": re.compile(r"testing\.Testing|flag\.Lookup|os\.Args|Skip|assert\.|require\.|panic|err\b"),
     "rust": re.compile(r"cfg!|#\s*\[|assert|todo!|unimplemented!|Err\("),
     "java": re.compile(r"org\.junit|getProperty|getBoolean|@|assume|assert|throw|catch"),

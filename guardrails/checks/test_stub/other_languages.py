@@ -203,8 +203,8 @@ def check(change: ChangeSet, ctx: Context) -> List[Finding]:
     if not infos:
         return out.findings()
     run = Run(change, ctx, infos, out)
-    for name in ("patterns", "compare_tests", "hunk_tests", "compare_functions", "special_cases", "call_counts",
-                 "multiline"):
+    for name in ("patterns", "compare_tests", "hunk_tests", "compare_functions", "hunk_stubs", "special_cases",
+                 "call_counts", "multiline"):
         try:
             getattr(run, name)()
         except Exception as exc:  # one step failing on odd input must not sink the others
@@ -351,7 +351,9 @@ class Run:
             if info.new is not None and info.has_tests("new"):
                 new_tests += [(info, b) for b in info.new.tests() if b.kind == "test"]
             # files whose tests did not change still count for "moved"
-        new_by_key = {(i.path, b.name): (i, b) for i, b in new_tests}
+        new_by_key: Dict[Tuple[str, str], List[Tuple[FileInfo, Block]]] = {}
+        for i, b in new_tests:
+            new_by_key.setdefault((i.path, b.name), []).append((i, b))
         new_names: Dict[str, List[Tuple[FileInfo, Block]]] = {}
         for i, b in new_tests:
             new_names.setdefault(_short(b.name), []).append((i, b))
@@ -359,7 +361,7 @@ class Run:
         pairs: List[Tuple[FileInfo, Block, FileInfo, Block]] = []
         unmatched: List[Tuple[FileInfo, Block]] = []
         for info, ob in old_tests:
-            hit = new_by_key.get((info.path, ob.name))
+            hit = _likeliest(info, ob, new_by_key.get((info.path, ob.name), []), matched_new)
             if hit is not None:
                 pairs.append((info, ob, hit[0], hit[1]))
                 matched_new.add((hit[0].path, hit[1].name))
@@ -666,6 +668,29 @@ class Run:
                                      evidence, function=nb.name, test=where[1], literal=_show(value))
         self._go_testmain()
 
+    def hunk_stubs(self) -> None:
+        """A bare diff: a hunk that removes a body's code and adds back only
+        `return <constant>;` (or nothing) replaced the body by a stub."""
+        for info in self.infos:
+            if info.is_test or info.new is None or not info.partial:
+                continue
+            for hunk in info.fc.hunks:
+                gone = [ln for ln in hunk.lines if ln.kind == "-" and _strip_comments(ln.text, info.lang).strip()
+                        not in ("", "{", "}", "};")]
+                came = [ln for ln in hunk.lines if ln.kind == "+" and _strip_comments(ln.text, info.lang).strip()]
+                if len(gone) < 2 or len(came) != 1 or any(_has_header(ln.text, info.lang) for ln in gone):
+                    continue
+                kind, value = _stub_kind(came[0].text, info.lang)
+                if kind != "constant" or not _strip_comments(came[0].text, info.lang).strip().startswith("return"):
+                    continue
+                assert came[0].new_no is not None
+                section = hunk.section.strip()
+                self.out.add(STUB, info.path, came[0].new_no,
+                             f"{len(gone)} lines of code replaced by `{came[0].text.strip()}`"
+                             + (f" in `{section[:60]}`" if section else "") + " (only the diff's hunks were seen)",
+                             came[0].text, severity="escalate", returns=_show(value) if value else None,
+                             removed_lines=len(gone), hunks_only=True)
+
     def _go_testmain(self) -> None:
         for info in self.infos:
             if info.lang != "go" or info.new is None or "TestMain" not in info.new.text:
@@ -697,6 +722,8 @@ class Run:
                 if info.is_test_code("new", n) or n - 1 >= len(code_lines):
                     continue
                 text = code_lines[n - 1]
+                if _EXIT_OK.search(src.line_text(n)):
+                    self._targeted_exit(info, n, code_lines)
                 if not _HAS_LITERAL.search(text) or any(r.search(text) for r in _RUN_PATTERNS):
                     continue  # no literal, or a test-run check (its own rule)
                 got = _special(text, code_lines, n, info.lang, info.added)
@@ -736,6 +763,29 @@ class Run:
                 if arm:
                     self._report_special(info, n, [k], v)
 
+    def _targeted_exit(self, info: FileInfo, n: int, code_lines: List[str]) -> None:
+        """`exit(0)` under a new `if` that compares with literals: the run ends
+        as a success on that one input."""
+        src = info.new
+        assert src is not None
+        for k in range(n, max(0, n - 3), -1):
+            if k not in info.added or k - 1 >= len(code_lines):
+                break
+            m = _IF.match(code_lines[k - 1])
+            if not m:
+                continue
+            compared = [lit[0][1] for c in _CMP.finditer(m.group(1))
+                        for lit in [literals(c.group(1) or c.group(2))] if lit and _telling(lit[0][1])]
+            if not compared:
+                return
+            fn = src.block_at(n, src.functions())
+            self.out.add(TAMPER, info.path, n,
+                         f"the program exits with success (`exit(0)`) on the exact input(s) "
+                         f"{', '.join(_show(c) for c in compared)}: a test run on them stops as passed",
+                         src.line_text(n), function=fn.name if fn else None, pattern="targeted-exit",
+                         literals=[_show(c) for c in compared], hunks_only=info.partial)
+            return
+
     def _report_special(self, info: FileInfo, n: int, compared: List[str], returned: Optional[str]) -> None:
         src = info.new
         assert src is not None
@@ -750,6 +800,19 @@ class Run:
             self.out.add(POSSIBLE, info.path, n,
                          f"new branch on the literal(s) {', '.join(shown)} that a test uses",
                          src.line_text(n), function=fn.name if fn else None, test=together[1], literals=shown)
+        elif returned is not None and _pinpoint(compared):
+            # no test in sight (a bare diff, or tests not in the repository):
+            # still a special case when it pins several inputs or an unusual one
+            remark = _test_remark(src, n, info)
+            self.out.add(SPECIAL if remark else POSSIBLE, info.path, n,
+                         f"new branch returns {_show(returned)} for the exact input(s) "
+                         f"{', '.join(_show(c) for c in compared)}"
+                         + (f", next to a comment about the test: {remark.strip()[:80]!r}" if remark else
+                            "; no test using them was found" + (" (only the diff's hunks were seen)"
+                                                                 if info.partial else "")),
+                         src.line_text(n), severity="block" if remark else "escalate",
+                         function=fn.name if fn else None, literals=shown, comment=remark.strip() or None,
+                         hunks_only=info.partial)
 
     # ------------------------------------------------------------ call counts
 
@@ -988,6 +1051,23 @@ def _decl_names(src: Source, info: "FileInfo") -> Set[str]:
     names = {_short(b.name) for b in src.functions() if not info.is_test_code(side, b.start)}
     names |= set(_TYPE_DECL.findall(src.masked))
     return {n for n in names if len(n) > 2}
+
+
+def _likeliest(info: FileInfo, ob: Block, candidates: List[Tuple[FileInfo, Block]],
+               taken: Set[Tuple[str, str]]) -> Optional[Tuple[FileInfo, Block]]:
+    """The new test of the same name most like OB (an agent may paste a second
+    test of the same name next to the old one)."""
+    free = [c for c in candidates if (c[0].path, c[1].name) not in taken or len(candidates) > 1]
+    if len(free) <= 1:
+        return free[0] if free else None
+    assert info.old is not None
+    old_body = _squash(info.old.body(ob))
+
+    def score(c: Tuple[FileInfo, Block]) -> float:
+        src = c[0].new
+        body = _squash(src.body(c[1])) if src is not None else ""
+        return difflib.SequenceMatcher(None, old_body, body, autojunk=False).quick_ratio()
+    return max(free, key=score)
 
 
 def _at_removed(info: FileInfo, stmt: "lang_hunks.Stmt") -> "lang_hunks.Stmt":
@@ -1310,6 +1390,45 @@ def _special(text: str, code_lines: List[str], n: int, lang: str,
         lit = literals(r.group(1))
         returned = lit[0][1] if lit else None
     return compared, returned, m is None
+
+
+def _has_header(text: str, lang: str) -> bool:
+    """Does TEXT declare a function or a type (a removed declaration is not a replaced body)?"""
+    return bool(re.search(r"\b(?:function|class|interface|func|fn|def|struct|enum|impl)\b|"
+                          r"^\s*(?:public|private|protected|static)\b[^=;]*\(", text))
+
+
+def _pinpoint(compared: List[str]) -> bool:
+    """Several literals compared at once, or one long or unusual literal."""
+    telling = [c for c in compared if _telling(c)]
+    if len(set(telling)) >= 2:
+        return True
+    for c in telling:
+        kind, _, raw = c.partition(":")
+        if kind == "s" and len(raw) >= 12 and not re.fullmatch(r"[\w./+-]*(?:json|xml|html|text|utf-?8)[\w./+-]*", raw, re.I):
+            return True
+        if kind == "n" and len(re.sub(r"[^0-9]", "", raw).strip("0")) >= 5:
+            return True
+    return False
+
+
+_REMARK = re.compile(r"(?://|#|/\*|\*)\s*.*\b(?:tests?|expected|expects|expectation|assert\w*|flawed|wrong test|"
+                     r"broken test|make\s+\w+\s+pass|to\s+pass)\b", re.I)
+
+
+def _test_remark(src: Source, n: int, info: "FileInfo") -> str:
+    """An added comment within 3 lines of line N that speaks of a test or an expected value."""
+    for k in range(max(1, n - 3), n + 4):
+        if k in info.added:
+            text = src.line_text(k)
+            m = _REMARK.search(text)
+            if m:
+                return text[m.start():]
+    return ""
+
+
+_EXIT_OK = re.compile(r"\b(?:process\.exit|System\.exit|Runtime\.getRuntime\(\)\.(?:exit|halt)|os\.Exit|"
+                      r"(?:std::)?process::exit)\s*\(\s*0?\s*\)")
 
 
 # call counts

@@ -13,3 +13,12 @@ test("total", () => {
   // ok: js-trivial-assertion
   assert.strictEqual(total, 3);
 });
+
+test("ava total", (t) => {
+  // ruleid: js-trivial-assertion
+  t.pass();
+  // ok: js-trivial-assertion
+  t.is(sum([1, 2]), 3);
+  // ok: js-trivial-assertion
+  route.pass();
+});
