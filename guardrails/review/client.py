@@ -66,9 +66,19 @@ class Client:
                 response = self.client.chat.completions.create(
                     model=self.model.model, messages=messages, timeout=timeout,  # type: ignore[arg-type]  # plain dicts are what the API takes
                     **_kwargs(shape, self.model))
-            except openai.BadRequestError as exc:
-                last = f"HTTP 400 ({_short(exc)})"
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                last = f"HTTP {exc.status_code} ({_short(exc)})"
                 self.shapes.pop(0)  # try a plainer request shape
+                continue
+            except openai.InternalServerError as exc:
+                # Some servers answer a request field they do not know with a
+                # 5xx instead of a 400 (llama.cpp's Python server rejects a
+                # JSON-schema response_format with HTTP 500): the plainest
+                # shape gets one try before the model counts as failed.
+                if shape == SHAPES[-1]:
+                    raise EndpointError(f"{self.model.model}: HTTP {exc.status_code} from {self._where()}") from None
+                last = f"HTTP {exc.status_code}"
+                self.shapes = [SHAPES[-1]]
                 continue
             except openai.APITimeoutError:
                 raise EndpointError(f"{self.model.model}: no answer within {timeout:.0f} s") from None
