@@ -95,5 +95,6 @@ def run_lines(report: Report) -> List[str]:
     out.append(line)
     if report.approval is not None:
         a = report.approval
-        out.append(f"approved by {a.login} at {a.at} (label {a.label})")
+        commit = f" for commit {a.head_sha[:12]}" if getattr(a, "head_sha", "") else ""
+        out.append(f"approved by {a.login} at {a.at}{commit} (label {a.label})")
     return out
