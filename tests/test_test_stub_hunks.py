@@ -465,6 +465,16 @@ def test_test_fixture_rewritten_without_code_change_escalates(tmp_path) -> None:
     assert hits(bare, "test-stub/test-only-rewrite")[0].details["hunks_only"] is True
 
 
+def test_fixture_raise_made_conditional_is_a_rewrite(tmp_path) -> None:
+    # The removed `raise RuntimeError` reappears only inside a longer line:
+    # that is not a move.
+    tests = REPR_TESTS.replace("        def __repr__(self):\n            raise RuntimeError\n",
+                               "        def __repr__(self):\n            if self is None:\n"
+                               "                raise RuntimeError(\"never\")\n            return \"<SomeClass>\"\n")
+    full, bare = judge(tmp_path, REPR_BASE, {"tests/test_saferepr.py": tests, "notes.md": "why\n"})
+    assert hits(full, "test-stub/test-only-rewrite") and hits(bare, "test-stub/test-only-rewrite")
+
+
 def test_test_fixture_rewritten_with_a_code_change_is_not_test_only(tmp_path) -> None:
     head = {"tests/test_saferepr.py": REPR_REWRITE,
             "saferepr.py": REPR_CODE.replace("except Exception as exc:", "except BaseException as exc:")}

@@ -82,7 +82,14 @@ def check(change: ChangeSet, already: List[Finding], files: List[Any]) -> List[F
         test = is_test_file(fc.path, change) or is_test_file(fc.old_path or fc.path, change)
         if not test and fc.status != ADDED_FILE and not _is_doc(fc.path):
             return []  # the change edits code outside the tests
-    added_all = "".join(_squeeze(ln.text) for fc in change.files for ln in fc.added())
+    # every added line, and runs of up to 6 consecutive added lines joined
+    # (a statement re-wrapped over lines), squeezed
+    added_all: Set[str] = set()
+    for fc in change.files:
+        run = [_squeeze(ln.text) for ln in fc.added()]
+        for i in range(len(run)):
+            for j in range(i + 1, min(i + 6, len(run)) + 1):
+                added_all.add("".join(run[i:j]))
     rewritten = []  # (path, rewritten lines, added lines)
     for pf in files:
         fc = pf.fc
