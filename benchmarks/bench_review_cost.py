@@ -49,7 +49,7 @@ findings per change (each change with one would need a call); ``--mode auto``
 Usage:
   python benchmarks/bench_review_cost.py [--mirrors /work/.mirror]
       [--repos fastapi/fastapi,pallets/flask,...] [--ordinary 300] [--agent 50]
-      [--mode auto|reviewer|no-llm] [--jobs 2] [--json OUT] [--top 12]
+      [--mode auto|reviewer|no-llm] [--jobs 2] [--json OUT] [--top 12] [--src DIR]
 Exit code: 0 when every change was checked, 1 when guardrails failed (exit 2
 or a timeout) on some change, 2 on bad input (no snapshot, too few commits).
 """
@@ -221,7 +221,7 @@ def ensure_clone(mirrors: str, repo: str) -> str:
     name = repo.replace("/", "+")
     source = os.path.join(mirrors, name, "repo")
     if not os.path.isdir(source):
-        raise SystemExit(f"bench_review_cost: no snapshot of {repo} at {source} (fetch it first)")
+        raise ValueError(f"no snapshot of {repo} at {source} (fetch it first)")
     target = os.path.join(CLONES, name)
     if not os.path.isdir(os.path.join(target, ".git")):
         os.makedirs(CLONES, exist_ok=True)
@@ -278,10 +278,13 @@ def check_command(base: str, head: str, mode: str, port: int, key: str, models: 
                       "--reviewer-api-key-env", KEY_ENV]
 
 
+SOURCE = [ROOT]  # where `python -m guardrails` is imported from (--src)
+
+
 def run_env() -> Dict[str, str]:
     env = dict(GIT_ENV)
     env[KEY_ENV] = "bench-dummy-key"
-    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = SOURCE[0] + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
 
@@ -453,6 +456,18 @@ def print_report(summary: Dict[str, Any], outcomes: List[Outcome], mode: str, mo
     for rule, r in list(summary["rules"].items())[:top]:
         asked = f"; {r['asked']} asked" if mode == "reviewer" else ""
         print(f"  {rule:46} {r['ordinary_changes']:4d} / {r['agent_changes']:3d}   {r['findings']:5d} findings{asked}")
+    by_change: Dict[str, List[Request]] = collections.defaultdict(list)
+    for request in requests:
+        by_change[request.change].append(request)
+    costly = sorted(((sum(r.prompt_tokens * price_of(r.model)[0] + r.completion_tokens * price_of(r.model)[1]
+                          for r in by_change.get(str(i), [])) / 1e6, i) for i in range(len(outcomes))), reverse=True)
+    shown = [(cost, i) for cost, i in costly[:5] if cost > 0 or outcomes[i].escalated]
+    if shown:
+        print("\nmost expensive changes (cost; requests; tokens in; escalated findings):")
+    for cost, i in shown:
+        o, reqs = outcomes[i], by_change.get(str(i), [])
+        print(f"  {money(cost)}  {len(reqs):3d} req  {sum(r.prompt_tokens for r in reqs):7d} tok  "
+              f"{len(o.escalated):4d}  {o.commit.kind:8} {o.commit.repo}@{o.commit.sha[:12]} {o.commit.subject[:60]}")
     errors = [o for o in outcomes if o.error]
     for o in errors[:20]:
         print(f"error: {o.commit.repo}@{o.commit.sha[:12]}: exit {o.exit_code}: {o.error}")
@@ -476,14 +491,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", help="write the figures and every outcome to this file")
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--src", default=ROOT, help="the folder that holds the guardrails package to run "
+                        "(default: this checkout; a frozen copy keeps a long run off work in progress)")
     args = parser.parse_args(argv)
+    if not os.path.isfile(os.path.join(args.src, "guardrails", "__init__.py")):
+        print(f"bench_review_cost: no guardrails package in {args.src}", file=sys.stderr)
+        return 2
+    SOURCE[0] = os.path.abspath(args.src)
     models = tuple(args.model or DEFAULT_MODELS)
     repos = [r.strip() for r in args.repos.split(",") if r.strip()]
     if not repos or args.ordinary < 0 or args.agent < 0:
         print("bench_review_cost: give at least one repository and non-negative counts", file=sys.stderr)
         return 2
 
-    clones = {repo: ensure_clone(args.mirrors, repo) for repo in repos}
+    try:
+        clones = {repo: ensure_clone(args.mirrors, repo) for repo in repos}
+    except ValueError as exc:
+        print(f"bench_review_cost: {exc}", file=sys.stderr)
+        return 2
     per_repo = {repo: list_commits(repo, clones[repo]) for repo in repos}
     chosen = select(per_repo, args.ordinary, args.agent)
     got = collections.Counter(c.kind for c in chosen)
