@@ -111,6 +111,32 @@ def test_optional_imports_and_own_modules_are_not_reported(repo):
     assert findings(report, UNDECLARED) == []
 
 
+def test_type_checking_imports_need_no_runtime_dependency(repo):
+    """Imports under `if TYPE_CHECKING:` run only under a type checker (as in
+    pip's own sources: `_typeshed`, `typing_extensions`); one outside it
+    still needs a declared dependency."""
+    base_python_repo(repo)
+    repo.commit({
+        "src/shop/types.py": (
+            "from __future__ import annotations\n"
+            "import typing\n"
+            "from typing import TYPE_CHECKING\n"
+            "\n"
+            "if TYPE_CHECKING:\n"
+            "    from _typeshed import StrPath\n"
+            "    from typing_extensions import Self\n"
+            "if typing.TYPE_CHECKING:\n"
+            "    import attrs\n"
+            "if not TYPE_CHECKING:\n"
+            "    import cattrs\n"
+            "import orjson\n"
+        ),
+    })
+    report = check_json(repo, "--base", "HEAD~1")
+    assert sorted((f["line"], f["details"]["package"]) for f in findings(report, UNDECLARED)) == \
+        [(11, "cattrs"), (12, "orjson")]
+
+
 def test_import_declared_in_the_same_change_is_fine(repo):
     base_python_repo(repo)
     repo.commit({

@@ -167,6 +167,28 @@ _PY_EXCEPT = re.compile(r"^(\s*)except\b\s*(?P<what>[^:]*):")
 _IMPORT_ERRORS = ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")
 
 
+_PY_TYPE_CHECKING = re.compile(r"^\s*if\s+(?:not\s+)?(?:typing\.|t\.)?TYPE_CHECKING\s*(?:and\b[^:]*|or\b[^:]*)?:")
+
+
+def _type_only(lines: List[str], index: int) -> bool:
+    """Is lines[index] (an indented import) in the body of ``if TYPE_CHECKING:``?
+    Such an import runs only under a type checker (typing_extensions for a
+    stub, ``_typeshed``, which never exists at run time): no runtime
+    dependency is needed for it.  (A pip commit importing ``_typeshed``
+    under TYPE_CHECKING was reported as undeclared.)"""
+    text = lines[index]
+    indent = len(text) - len(text.lstrip())
+    if not indent:
+        return False
+    for j in range(index - 1, max(-1, index - 200), -1):
+        prev = lines[j]
+        if not prev.strip() or prev.lstrip().startswith("#"):
+            continue
+        if len(prev) - len(prev.lstrip()) < indent:
+            return bool(_PY_TYPE_CHECKING.match(prev)) and not prev.lstrip().startswith("if not")
+    return False
+
+
 def _optional(lines: List[str], index: int) -> bool:
     """Is lines[index] (an indented import) in the body of a ``try`` whose
     handlers catch ImportError (an optional dependency with a fallback)?"""
@@ -255,7 +277,7 @@ def python_imports(f: FileChange) -> List[Import]:
                 text = f.new_text()
                 whole = text.splitlines() if text is not None else [x.text for x in f.lines() if x.kind != "-"]
             idx = ln.new_no - 1 if f.new_text() is not None else None
-            if idx is not None and idx < len(whole) and _optional(whole, idx):
+            if idx is not None and idx < len(whole) and (_optional(whole, idx) or _type_only(whole, idx)):
                 continue
         if m:
             for part in m.group("mods").split(","):
