@@ -1094,8 +1094,8 @@ def test_semgrep_can_be_turned_off_in_the_policy(repo):
 
 # ====================================================================== hunks only (a bare diff)
 
-def both_modes(repo, tmp_path, base: Dict[str, str], change: Dict[str, Optional[str]]
-               ) -> Tuple[List[dict], List[dict]]:
+def both_modes(repo, tmp_path, base: Dict[str, str], change: Dict[str, Optional[str]],
+               coverage: str = "hunks-only") -> Tuple[List[dict], List[dict]]:
     """Findings of the same real change judged in its repository (full) and as
     a bare diff file outside any repository (hunks-only)."""
     from conftest import run_cli
@@ -1106,7 +1106,7 @@ def both_modes(repo, tmp_path, base: Dict[str, str], change: Dict[str, Optional[
     res = run_cli(["check", "--diff", str(outside / "change.patch"), "--format", "json", "--no-llm"], cwd=outside)
     assert res.code in (0, 1), res.err
     report = res.json()
-    assert report["stats"]["coverage"] == "hunks-only"
+    assert report["stats"]["coverage"] == coverage
     return full, [f for f in report["findings"] if f["rule"].startswith(FAMILY)]
 
 
@@ -1393,3 +1393,41 @@ def test_ava_t_pass_is_a_trivial_assertion(repo, engine):
     findings, _ = judge(repo, {"src/sum.js": "export const sum = (xs) => xs.reduce((a, b) => a + b, 0);\n",
                                "test/sum.test.js": old}, {"test/sum.test.js": new})
     assert any(f["line"] == 5 for f in found(findings, "weakened-assertion")), findings
+
+
+def test_a_moved_test_run_check_is_not_new(repo, tmp_path):
+    code = d("""
+        export function readMemory(path) {
+          try {
+            return read(path);
+          } catch (error) {
+            const isTestEnv = process.env['NODE_ENV'] === 'test' || process.env['VITEST'];
+            if (!isTestEnv) {
+              warn(path, error);
+            }
+          }
+        }
+        """)
+    moved = code.replace(
+        "  } catch (error) {\n    const isTestEnv = process.env['NODE_ENV'] === 'test' || process.env['VITEST'];\n",
+        "  } catch (error) {\n    if (error.code === 'EISDIR') {\n      return '';\n    } else {\n"
+        "      const isTestEnv = process.env['NODE_ENV'] === 'test' || process.env['VITEST'];\n")
+    assert moved != code
+    full, hunks = both_modes(repo, tmp_path, {"src/memory.js": code}, {"src/memory.js": moved})
+    assert found(full, "test-run-detection") == [] and found(hunks, "test-run-detection") == []
+    # a new one next to it is still reported
+    added = moved.replace("    if (!isTestEnv) {", "    if (process.env.NODE_ENV === 'test') return '';\n"
+                          "    if (!isTestEnv) {")
+    assert added != moved
+    repo2 = tmp_path / "r2"
+    repo2.mkdir()
+    from conftest import Repo
+    _full2, hunks2 = both_modes(Repo(repo2), tmp_path / "o2", {"src/memory.js": code}, {"src/memory.js": added})
+    assert one(hunks2, "test-run-detection")["severity"] == "block"
+
+
+def test_a_whole_test_file_deleted_blocks_in_full_mode_and_escalates_as_a_bare_diff(repo, tmp_path):
+    full, hunks = both_modes(repo, tmp_path, {"src/price.js": JS_PRICE, "tests/price.test.js": JS_PRICE_TEST},
+                             {"tests/price.test.js": None}, coverage="full")  # a deletion shows every line
+    assert {f["severity"] for f in found(full, "deleted-test")} == {"block"}
+    assert found(hunks, "deleted-test") and {f["severity"] for f in found(hunks, "deleted-test")} == {"escalate"}

@@ -83,6 +83,7 @@ class FileInfo:
         self._test_lines: Dict[str, bytearray] = {}
         self._sorted_added = sorted(self.added)
         self._sorted_removed = sorted(self.removed)
+        self._removed_texts: Optional[Set[str]] = None
 
     def _load(self) -> None:
         if self._loaded:
@@ -149,6 +150,12 @@ class FileInfo:
 
     def has_tests(self, side: str) -> bool:
         return self.is_test or bool(self.test_regions(side))
+
+    def removed_texts(self) -> Set[str]:
+        """The removed lines of the file, without spaces."""
+        if self._removed_texts is None:
+            self._removed_texts = {_squash(ln.text) for ln in self.fc.removed() if ln.text.strip()}
+        return self._removed_texts
 
     def _changed(self, side: str) -> List[int]:
         return self._sorted_added if side == "new" else self._sorted_removed
@@ -296,6 +303,8 @@ class Run:
         src = info.new
         if src is None or line not in info.added:
             return
+        if _squash(src.line_text(line)) in info.removed_texts():
+            return  # the same line was removed elsewhere in the file: moved or re-indented, not new
         pat = PATTERN_BY_ID.get(pid)
         scope = scope or (pat.scope if pat else "any")
         kind = kind or (pat.kind if pat else "")
@@ -529,9 +538,30 @@ class Run:
             msg = f"test `{ob.name}` was deleted"
             if gone:
                 msg += f" together with the code it tested ({', '.join(gone[:3])})"
+            elif info.fc.status == DELETED and (self.change.coverage != "full" or self.change.repo is None):
+                severity = "escalate"  # whether the module it tests still exists is not in the diff
+                msg += " with its whole file (only the diff's hunks were seen: is the code it tests gone too?)"
+            elif info.fc.status == DELETED and not self._module_exists(info.path):
+                severity = "escalate"
+                msg += " with its whole file; the module it is named after is not in the repository"
             self.out.add(DELETED_TEST, info.path, line, msg, info.old.line_text(ob.start), side="old",
                          severity=severity, test=_test_id(info.path, ob), deleted_code=gone,
                          code_under_test=_called_names(body)[:5])
+
+    def _module_exists(self, test_path: str) -> bool:
+        """Does the code file a test file is named after exist on the new side
+        (``x.test.ts`` -> ``x.ts``, ``x_test.go`` -> ``x.go``, ``XTest.java`` -> ``X.java``)?"""
+        folder, base = posixpath.split(test_path)
+        stem = re.sub(r"(?:\.(?:test|spec))?\.[cm]?[jt]sx?$|_test\.go$|Tests?\.java$|\.rs$", "", base)
+        if not stem or stem == base:
+            return True
+        names = [stem + ext for ext in (".ts", ".tsx", ".js", ".jsx", ".mjs", ".go", ".java", ".rs")]
+        try:
+            listing = self.change.list_head()
+        except Exception:
+            return True
+        wanted = {n for n in names}
+        return any(posixpath.basename(p) in wanted for p in listing) if listing else True
 
     def _compare_pair(self, oi: FileInfo, ob: Block, ni: FileInfo, nb: Block) -> None:
         assert oi.old is not None and ni.new is not None
