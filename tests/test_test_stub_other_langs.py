@@ -1431,3 +1431,29 @@ def test_a_whole_test_file_deleted_blocks_in_full_mode_and_escalates_as_a_bare_d
                              {"tests/price.test.js": None}, coverage="full")  # a deletion shows every line
     assert {f["severity"] for f in found(full, "deleted-test")} == {"block"}
     assert found(hunks, "deleted-test") and {f["severity"] for f in found(hunks, "deleted-test")} == {"escalate"}
+
+
+def test_the_same_header_pair_written_twice_is_not_a_lookup_table(repo):
+    test = d("""
+        import { post } from "../src/client";
+
+        it("posts json", async () => {
+          const res = await post("/items", { headers: { "Content-Type": "application/json" } });
+          expect(res.status).toBe(200);
+        });
+        """)
+    code = d("""
+        export async function send(url, body) {
+          return fetch(url, { method: "POST", body });
+        }
+        """)
+    new = code.replace('{ method: "POST", body }', '{\n    method: "POST",\n    body,\n'
+                       '    headers: { "Content-Type": "application/json" },\n  }') + d("""
+        export async function ping(url) {
+          return fetch(url, {
+            headers: { "Content-Type": "application/json" },
+          });
+        }
+        """)
+    findings, _ = judge(repo, {"src/client.js": code, "tests/client.test.js": test}, {"src/client.js": new})
+    assert found(findings, "test-lookup-table") == []

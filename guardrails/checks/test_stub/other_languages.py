@@ -780,7 +780,8 @@ class Run:
                 where = self.corpus.find([k], v, mention=None, lang=info.lang)
                 if where and where[0] == "together":
                     found.append((n, k, v, where[1]))
-            if len(found) >= 2 and len(found) * 2 >= len(pairs):
+            distinct = {(k, v) for _n, k, v, _w in found}  # one header map written twice is not a table
+            if len(distinct) >= 2 and len(found) * 2 >= len(pairs):
                 assert info.new is not None
                 n = found[0][0]
                 fn = info.new.block_at(n, info.new.functions())
