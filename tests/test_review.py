@@ -112,9 +112,11 @@ def test_fallback_on_500_to_the_next_model(repo: Repo):
         make_repo(repo, policy([("gpt-4.1-mini", broken.url), ("gemini-2.5-flash", good.url)], max_retries=1))
         code, report = judge(repo)
     assert code == 0
-    # The client's own retry, then once more in the plainest request shape
-    # (some servers answer an unknown field with a 5xx), then the next model.
-    assert len(broken.requests) == 4
+    # The client's own retry, then JSON mode and the plainest request shape
+    # once each (some servers answer an unknown field with a 5xx), then the
+    # next model.
+    assert len(broken.requests) == 6
+    assert broken.requests[2]["response_format"] == {"type": "json_object"}
     assert "response_format" not in broken.requests[-1]
     assert len(good.requests) == 1
     assert escalated(report)[0]["review"]["model"] == "gemini-2.5-flash"
@@ -354,18 +356,19 @@ def test_many_findings_are_batched(repo: Repo):
 
 
 def test_endpoint_without_structured_output(repo: Repo):
-    def strict(request: dict) -> Any:
-        if "response_format" in request:
-            return None
-        return decide_all()(request)
-    script = [Reply(status=400, body={"error": {"message": "response_format is not supported"}}),
-              Reply(status=400, body={"error": {"message": "response_format is not supported"}}),
-              decide_all()]
-    with ChatServer(script) as server:
+    rejected = Reply(status=400, body={"error": {"message": "response_format is not supported"}})
+    with ChatServer([rejected, rejected, decide_all()]) as server:
         make_repo(repo, policy([("gpt-4.1-mini", server.url)]))
         code, report = judge(repo)
     assert code == 0 and len(server.requests) == 3
-    assert "response_format" not in server.requests[2]
+    assert "seed" not in server.requests[1] and "max_completion_tokens" in server.requests[1]
+    assert server.requests[2]["response_format"] == {"type": "json_object"}
+    repo2 = Repo(repo.path.parent / "plain")
+    with ChatServer([rejected, rejected, rejected, decide_all()]) as server:
+        make_repo(repo2, policy([("gpt-4.1-mini", server.url)]))
+        code, report = judge(repo2)
+    assert code == 0 and len(server.requests) == 4
+    assert "response_format" not in server.requests[3]
 
 
 def test_reports_show_the_decision(repo: Repo, tmp_path: Path):

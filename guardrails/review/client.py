@@ -32,7 +32,7 @@ class Answer(NamedTuple):
 # unknown `seed`, no JSON-schema output, a reasoning model that refuses
 # `temperature` or `max_tokens`) gets the next; the one that worked is kept
 # for the rest of the run.
-SHAPES = ("schema", "schema-plain-params", "json-text")
+SHAPES = ("schema", "schema-plain-params", "json-object", "json-text")
 
 
 def _kwargs(shape: str, model: ReviewerModel) -> Dict[str, Any]:
@@ -43,6 +43,8 @@ def _kwargs(shape: str, model: ReviewerModel) -> Dict[str, Any]:
                 "response_format": schema_format}
     if shape == "schema-plain-params":
         return {"max_completion_tokens": model.max_output_tokens, "response_format": schema_format}
+    if shape == "json-object":  # JSON mode: servers that constrain output to JSON without a schema
+        return {"temperature": 0, "max_tokens": model.max_output_tokens, "response_format": {"type": "json_object"}}
     return {"temperature": 0, "max_tokens": model.max_output_tokens}
 
 
@@ -54,7 +56,7 @@ class Client:
         self.model = model
         self.client = openai.OpenAI(api_key=api_key, base_url=model.base_url or None,
                                     timeout=timeout, max_retries=max_retries)
-        self.shapes = list(SHAPES if model.structured else SHAPES[2:])
+        self.shapes = list(SHAPES if model.structured else SHAPES[3:])
 
     def ask(self, messages: List[Dict[str, str]], timeout: float) -> Answer:
         openai = self.openai
@@ -73,12 +75,13 @@ class Client:
             except openai.InternalServerError as exc:
                 # Some servers answer a request field they do not know with a
                 # 5xx instead of a 400 (llama.cpp's Python server rejects a
-                # JSON-schema response_format with HTTP 500): the plainest
-                # shape gets one try before the model counts as failed.
+                # JSON-schema response_format with HTTP 500 but takes JSON
+                # mode): JSON mode, then the plainest shape, get one try
+                # each before the model counts as failed.
                 if shape == SHAPES[-1]:
                     raise EndpointError(f"{self.model.model}: HTTP {exc.status_code} from {self._where()}") from None
                 last = f"HTTP {exc.status_code}"
-                self.shapes = [SHAPES[-1]]
+                self.shapes = [s for s in SHAPES[2:] if SHAPES.index(s) > SHAPES.index(shape)]
                 continue
             except openai.APITimeoutError:
                 raise EndpointError(f"{self.model.model}: no answer within {timeout:.0f} s") from None
