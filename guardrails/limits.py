@@ -42,7 +42,7 @@ NAME = "limits"
 CONFIG_SCHEMA: Dict[str, Any] = {
     "max_file_lines": 200_000,      # added lines in one file
     "max_file_bytes": 8_000_000,    # bytes of one file's added lines
-    "max_line_chars": 1_000_000,    # the longest added line of a file
+    "max_line_chars": 250_000,      # the longest added line of a file
     "max_change_lines": 1_000_000,  # added lines analysed in the whole change
     "max_change_bytes": 64_000_000,  # bytes of added lines analysed in the whole change
     "vendored_trees": True,         # false: committed environments are analysed like any file

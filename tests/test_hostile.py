@@ -258,3 +258,38 @@ def test_the_guards_own_invalid_config_still_exits_2(repo: Repo):
     repo.commit({".guardrails.yml": "a: &a [x]\nrules: *a\n"})
     repo.commit({"b.py": "x = 1\n"})
     one_line_error(run_cli(["check", "--base", "HEAD~1"], cwd=repo.path), ".guardrails.yml")
+
+
+# -- regular expressions on very long lines -----------------------------------------
+
+LONG_LINE_CASES = [  # (path, repeated chunk): each once made some check quadratic or worse
+    ("src/m.py", "# noqa"), ("src/m.py", "#"), ("tests/test_m.py", "{"), ("src/n.py", "return if == "),
+    ("src/m.js", "// eslint-disable "), ("src/m.test.js", "a"), ("src/m.go", "//nolint "),
+    ("requirements.txt", " "), (".github/workflows/ci.yml", "a: "), ("pyproject.toml", "[a"),
+    ("Gemfile", " "), (".eslintrc.json", "a"), ("src/lib.rs", "#[allow("), ("src/T.java", "0"),
+]
+
+
+def test_every_check_stays_fast_on_very_long_lines(tmp_path):
+    """50,000-character lines of the characters the patterns repeat: a
+    quadratic pattern takes seconds here (and hours at the line limit)."""
+    (tmp_path / ".guardrails.yml").write_text("test_stub:\n  semgrep: false\n")
+    n = 50_000
+    parts = []
+    for i, (path, chunk) in enumerate(LONG_LINE_CASES):
+        line = (chunk * (n // len(chunk) + 1))[:n]
+        path = path.replace(".", f"{i}.", 1) if "/" in path else path
+        parts.append(f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,2 @@\n+{line}\n+{line}\n")
+    started = time.perf_counter()
+    res = run_cli(["check", "--diff", "-", "--format", "json", "--no-llm"], cwd=tmp_path,
+                  stdin="".join(parts).encode())
+    seconds = time.perf_counter() - started
+    assert res.code in (0, 1), res.err
+    assert seconds < 25, f"{seconds:.1f} s for {len(LONG_LINE_CASES)} files of 2 x {n:,}-character lines"
+    report = json.loads(res.out)
+    assert max(len(f["evidence"]) for f in report["findings"]) <= 1002  # evidence is cut around the column
+    per_line = {}
+    for f in report["findings"]:
+        key = (f["rule"], f["path"], f["line"])
+        per_line[key] = per_line.get(key, 0) + 1
+    assert max(per_line.values()) <= 20 and any("more on line" in note for note in report["notes"])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
-from typing import Any, Iterable, List
+from typing import Any, Dict, Iterable, List, Tuple
 
 from guardrails import rules
 from guardrails.model import Finding
@@ -37,12 +37,45 @@ def families() -> List[ModuleType]:
     return [importlib.import_module(name) for name in FAMILY_MODULES]
 
 
+# Evidence is a line of the change: a 1 MB minified line found 3,000 times
+# would make every later stage (redaction, fingerprints, reports) quadratic.
+MAX_EVIDENCE = 1000
+
+
+def _evidence(text: str, column: int) -> str:
+    """TEXT stripped, cut to MAX_EVIDENCE characters around COLUMN (1-based)."""
+    text = text.strip()
+    if len(text) <= MAX_EVIDENCE:
+        return text
+    start = max(0, min(column - 1 - MAX_EVIDENCE // 4, len(text) - MAX_EVIDENCE)) if column else 0
+    return ("…" if start else "") + text[start:start + MAX_EVIDENCE] + ("…" if start + MAX_EVIDENCE < len(text) else "")
+
+
 def finding(rule_id: str, path: str, line: int, message: str, evidence: str = "", **kw: Any) -> Finding:
     """Build a finding with the rule's default severity (``severity=`` overrides)."""
     severity = kw.pop("severity", None) or rules.get(rule_id).severity
     return Finding(rule=rule_id, severity=severity, path=path, line=line, message=message,
-                   evidence=evidence.strip() if evidence else "", **kw)
+                   evidence=_evidence(evidence, kw.get("column", 0)) if evidence else "", **kw)
+
+
+# At most this many findings of one rule on one line: a line repeating
+# "# noqa" 100,000 times is one problem, not 100,000 (and would make the
+# later stages and the reports grow with it).
+MAX_PER_LINE = 20
 
 
 def run_family(module: ModuleType, change: Any, ctx: Any) -> Iterable[Finding]:
-    return list(module.check(change, ctx))
+    out: List[Finding] = []
+    seen: Dict[Tuple[str, str, str, int], int] = {}
+    for f in module.check(change, ctx):
+        if f.line > 0:
+            key = (f.rule, f.path, f.side, f.line)
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > MAX_PER_LINE:
+                continue
+        out.append(f)
+    for (rule, path, side, line), n in seen.items():
+        if n > MAX_PER_LINE:
+            ctx.warn(f"{rule}: {n - MAX_PER_LINE} more on line {line} of {path}{' (old)' if side == 'old' else ''} "
+                     "not listed")
+    return out

@@ -146,9 +146,13 @@ class Scan:
         return bisect.bisect_right(self.starts, offset)
 
     def line_text(self, line: int) -> str:
-        start = self.starts[line - 1]
-        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        # Cached: a long line holding thousands of directives is sliced once.
+        cache = self.__dict__.setdefault("_line_texts", {})
+        if line not in cache:
+            start = self.starts[line - 1]
+            end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
+            cache[line] = self.text[start:end].rstrip("\r")
+        return cache[line]
 
     @property
     def first_code_line(self) -> int:

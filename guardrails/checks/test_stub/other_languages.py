@@ -1360,7 +1360,9 @@ def _telling(value: str) -> bool:
     return value not in TRIVIAL and not (value.startswith("s:") and len(value) <= 3)
 
 
-_LIT_RE = r"""(?:-?\d[\w.]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`$\\]*`)"""
+# A number starts a token (not inside one): a 100,000-digit line is one
+# candidate, not 100,000 that each scan to its end (quadratic time).
+_LIT_RE = r"""(?:(?<![\w.])-?\d[\w.]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`$\\]*`)"""
 _HAS_LITERAL = re.compile(_LIT_RE)
 _IF = re.compile(r"^\s*(?:\}\s*)?(?:else\s+)?if\b(.*)$")
 _CMP = re.compile(r"(?:===?|\.equals\(\s*|\.equalsIgnoreCase\(\s*|\bis\s+)\s*(" + _LIT_RE + r")|(" + _LIT_RE

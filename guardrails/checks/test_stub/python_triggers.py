@@ -28,6 +28,27 @@ _IF_LIT = re.compile(rf"\n{_S}*{_P}(?:el)?if\b.*(?:==|\bin\b|\bis\b)")
 _SETS_LIT = re.compile(rf"^\s*(?:return|[A-Za-z_]\w*\s*=)\s*{_LIT}")
 _IFEXP_EXACT = re.compile(r"\breturn\b.*\bif\b.*(?:==|\bin\b).*\belse\b")
 _IFEXP_LIT = re.compile(_IFEXP_EXACT.pattern[2:])  # without the leading \b: a literal start
+# _IFEXP_EXACT's parts, searched one after the other: a line of 10,000
+# "return if ==" without "else" takes linear time, not cubic.
+_IFEXP_STEPS = tuple(re.compile(p) for p in (r"\breturn\b", r"\bif\b", r"==|\bin\b", r"\belse\b"))
+
+
+def _ifexp_lines(texts: List[str], numbers: List[int]) -> List[int]:
+    """The NUMBERS of the TEXTS that _IFEXP_EXACT matches (a return of a
+    conditional expression: return ... if ... == ... else ...)."""
+    found = []
+    for no, text in zip(numbers, texts):
+        if "return" not in text or "else" not in text:
+            continue
+        pos = 0
+        for step in _IFEXP_STEPS:
+            m = step.search(text, pos)
+            if m is None:
+                break
+            pos = m.end()
+        else:
+            found.append(no)
+    return found
 _CASE_LIT = re.compile(rf"\n{_S}*{_P}case{_S}+{_LIT}")
 # A table of answers is a dict display with literal keys and values (a
 # `dict(...)` call is never one: python_special reads ast.Dict only).
@@ -42,7 +63,9 @@ _GLOBAL = re.compile(r"\bglobal\b")  # only where "global" occurs
 _COUNT_BUMP = re.compile(rf"\.\w*(?:call|count)\w*{_S}*\+=")  # only where "+=" occurs
 _STUB = re.compile(
     rf"\n{_S}*{_P}(?:return(?:{_S}+{_LIT}.*)?|pass|\.\.\.|raise{_S}+NotImplementedError\b.*){_S}*(?:#.*)?$", _M)
-_TODO = re.compile(r"#.*\b(?:TODO|FIXME|XXX)\b", _M)
+# From a line's first "#" only: one scan per line, not one per "#" (a line of
+# 100,000 "#" would otherwise take quadratic time); matches the same lines.
+_TODO = re.compile(r"^[^#\n]*#[^\n]*\b(?:TODO|FIXME|XXX)\b", _M)
 _EXCEPT = re.compile(rf"\n{_S}*{_P}except\b.*:{_S}*(?:#.*)?$", _M)
 _IGNORE = re.compile(r"^\s*(?:pass|\.\.\.|continue)\s*(?:#.*)?$")
 _CONST_RETURN = re.compile(rf"\n{_S}*{_P}return{_S}+(?:True|False|[-+]?\d+){_S}*(?:#.*)?$", _M)
@@ -98,12 +121,17 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
     def hits(pattern: "re.Pattern[str]", exact: "Optional[re.Pattern[str]]" = None) -> List[int]:
         found: List[int] = []
         last = -1
+        exact_ok: Dict[int, bool] = {}  # per line: one search, not one per match (long lines)
         for m in pattern.finditer(block):
             at = m.start()
             i = bisect.bisect_right(starts, at) - 1
-            if exact is not None and (block[at - 1].isalnum() or block[at - 1] == "_") and \
-                    not exact.search(texts[i]):
-                continue  # matched inside a word: the line is judged by the exact pattern
+            if i == last:
+                continue  # the line is already found
+            if exact is not None and (block[at - 1].isalnum() or block[at - 1] == "_"):
+                if i not in exact_ok:
+                    exact_ok[i] = exact.search(texts[i]) is not None
+                if not exact_ok[i]:
+                    continue  # matched inside a word: the line is judged by the exact pattern
             if i != last:
                 found.append(numbers[i])
                 last = i
@@ -120,7 +148,7 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
     if text and ((any(s in text for s in _FILE_RUN_NEEDLES) and _FILE_RUN.search(text)) or
                  (extra_run and re.search(extra_run, text))):
         add("run", hits(_BRANCHY))
-    branch = set(hits(_IFEXP_LIT, _IFEXP_EXACT)) | set(hits(_CASE_LIT))
+    branch = set(_ifexp_lines(texts, numbers)) | set(hits(_CASE_LIT))
     for no in hits(_IF_LIT):
         head = lines[no - 1]
         indent = len(head) - len(head.lstrip())
