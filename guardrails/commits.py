@@ -33,9 +33,6 @@ and git's marker needs a full commit id, so a message cannot fake one.
 """
 from __future__ import annotations
 
-import email.errors
-import email.header
-import email.utils
 import re
 from typing import Callable, List, Optional, Tuple
 
@@ -78,6 +75,10 @@ def _decode_words(value: str) -> str:
     decoded; folded lines joined.  A header that is not valid RFC 2047 is
     kept as written."""
     value = re.sub(r"\r?\n[ \t]+", " ", value).strip()
+    # The email package is imported here, not at the top: only format-patch
+    # files need it, and the pre-commit hook must start fast.
+    import email.errors
+    import email.header
     try:
         return str(email.header.make_header(email.header.decode_header(value)))
     except (email.errors.HeaderParseError, LookupError, UnicodeError, ValueError):
@@ -110,6 +111,7 @@ def _headers(lines: List[str]) -> Tuple[dict, int]:
 
 
 def _person(value: str) -> Tuple[str, str]:
+    import email.utils
     name, addr = email.utils.parseaddr(_decode_words(value))
     if not addr and not name:
         return _decode_words(value), ""
