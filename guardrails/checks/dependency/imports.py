@@ -170,52 +170,53 @@ _IMPORT_ERRORS = ("ImportError", "ModuleNotFoundError", "Exception", "BaseExcept
 _PY_TYPE_CHECKING = re.compile(r"^\s*if\s+(?:not\s+)?(?:typing\.|t\.)?TYPE_CHECKING\s*(?:and\b[^:]*|or\b[^:]*)?:")
 
 
+def _header(lines: List[str], index: int) -> Optional[Tuple[int, str]]:
+    """The line that opens the block holding lines[index] (the nearest line
+    above it, within 200, that is indented less), with its index; None for
+    a line at the top level or without one in reach."""
+    text = lines[index]
+    indent = len(text) - len(text.lstrip())
+    if not indent:
+        return None
+    for j in range(index - 1, max(-1, index - 200), -1):
+        prev = lines[j]
+        if not prev.strip() or prev.lstrip().startswith("#"):
+            continue
+        if len(prev) - len(prev.lstrip()) < indent:
+            return j, prev
+    return None
+
+
 def _type_only(lines: List[str], index: int) -> bool:
     """Is lines[index] (an indented import) in the body of ``if TYPE_CHECKING:``?
     Such an import runs only under a type checker (typing_extensions for a
     stub, ``_typeshed``, which never exists at run time): no runtime
     dependency is needed for it.  (A pip commit importing ``_typeshed``
     under TYPE_CHECKING was reported as undeclared.)"""
-    text = lines[index]
-    indent = len(text) - len(text.lstrip())
-    if not indent:
-        return False
-    for j in range(index - 1, max(-1, index - 200), -1):
-        prev = lines[j]
-        if not prev.strip() or prev.lstrip().startswith("#"):
-            continue
-        if len(prev) - len(prev.lstrip()) < indent:
-            return bool(_PY_TYPE_CHECKING.match(prev)) and not prev.lstrip().startswith("if not")
-    return False
+    header = _header(lines, index)
+    return header is not None and bool(_PY_TYPE_CHECKING.match(header[1])) \
+        and not header[1].lstrip().startswith("if not")
 
 
 def _optional(lines: List[str], index: int) -> bool:
     """Is lines[index] (an indented import) in the body of a ``try`` whose
     handlers catch ImportError (an optional dependency with a fallback)?"""
-    text = lines[index]
-    indent = len(text) - len(text.lstrip())
-    if not indent:
+    header = _header(lines, index)
+    if header is None:
         return False
-    for j in range(index - 1, max(-1, index - 200), -1):
-        prev = lines[j]
-        if not prev.strip() or prev.lstrip().startswith("#"):
-            continue
-        pind = len(prev) - len(prev.lstrip())
-        if pind >= indent:
-            continue
-        m = _PY_TRY.match(prev)
-        if not m:
+    _, prev = header
+    pind = len(prev) - len(prev.lstrip())
+    if not _PY_TRY.match(prev):
+        return False
+    for k in range(index + 1, min(len(lines), index + 400)):
+        e = _PY_EXCEPT.match(lines[k])
+        if e and len(e.group(1)) == pind:
+            what = e.group("what").strip()
+            if not what or any(x in what for x in _IMPORT_ERRORS):
+                return True
+        elif lines[k].strip() and len(lines[k]) - len(lines[k].lstrip()) <= pind \
+                and not lines[k].lstrip().startswith(("except", "#")):
             return False
-        for k in range(index + 1, min(len(lines), index + 400)):
-            e = _PY_EXCEPT.match(lines[k])
-            if e and len(e.group(1)) == pind:
-                what = e.group("what").strip()
-                if not what or any(x in what for x in _IMPORT_ERRORS):
-                    return True
-            elif lines[k].strip() and len(lines[k]) - len(lines[k].lstrip()) <= pind \
-                    and not lines[k].lstrip().startswith(("except", "#")):
-                return False
-        return False
     return False
 
 
