@@ -58,8 +58,8 @@ def finding(rule_id: str, path: str, line: int, message: str, evidence: str = ""
                    evidence=_evidence(evidence, kw.get("column", 0)) if evidence else "", **kw)
 
 
-# At most this many findings of one rule on one line: a line repeating
-# "# noqa" 100,000 times is one problem, not 100,000 (and would make the
+# At most this many findings of one rule on one line: a line repeating a
+# suppression comment 100,000 times is one problem, not 100,000 (and would make the
 # later stages and the reports grow with it).
 MAX_PER_LINE = 20
 
