@@ -49,7 +49,12 @@ CONFUSABLES: Dict[str, str] = {
 # for matching, but they do not make a word mixed.
 WEAK_CONFUSABLES = frozenset("νικτυ")
 
-_REMOVE = {ord(c): None for c in INVISIBLE | BIDI | VARIATION_SELECTORS}
+# Kept by normalize(): U+2028 / U+2029 end a line in JavaScript, so a
+# directive after one starts a new line of its comment (typescript-eslint
+# reads `/* x<U+2028> * @ts-expect-error */` so); removing them would join
+# the lines and hide the directive.  They are still reported as invisible.
+LINE_SEPARATORS = frozenset("\u2028\u2029")
+_REMOVE = {ord(c): None for c in (INVISIBLE - LINE_SEPARATORS) | BIDI | VARIATION_SELECTORS}
 _FOLD = {ord(k): v for k, v in CONFUSABLES.items()}
 _TABLE = {**_REMOVE, **_FOLD}
 # Fullwidth Latin letters and digits, mathematical alphanumerics (NFKC folds
