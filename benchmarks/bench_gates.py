@@ -434,7 +434,7 @@ def build_cases(mirrors: str, only: Optional[str]) -> List[Case]:
         for path in packages:
             for gen in (ts_bypasses, ts_legit):
                 for klass, after in gen(base[path] or ""):
-                    add(klass, project, path, base, after)  # type: ignore[arg-type]
+                    add(klass, project, path, base, after)  # type: ignore[arg-type]  # base maps to Optional[str]; the None case was skipped above
     return cases
 
 
