@@ -15,7 +15,7 @@ from typing import Any, List
 
 import yaml
 
-from guardrails import checks, config as config_mod, git, rules
+from guardrails import checks, config as config_mod, git, limits, rules
 from guardrails.errors import GuardError
 
 
@@ -117,6 +117,10 @@ def template() -> str:
         "#      price_in: 1.0",
         "#      price_out: 5.0",
         *_commented({"reviewer": {k: v for k, v in config_mod.REVIEWER_SCHEMA.items() if k != "pool"}})[1:],
+        "",
+        "# limits: resource bounds. A file over a bound is not analysed and is",
+        "# reported (stats.not_analysed and a finding), never passed silently.",
+        *_commented({limits.NAME: dict(limits.CONFIG_SCHEMA)}),
         "",
         "# Check families: each section sets one family's options. Shown with",
         "# their defaults.",
