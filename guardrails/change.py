@@ -459,6 +459,10 @@ def _text(raw: str) -> str:
     return text[:-1] if text[-1:] == "\r" else text
 
 
+# The largest line number a hunk may name (see _slice_hunks).
+MAX_LINE_NUMBER = 5_000_000
+
+
 def _slice_hunks(pf: "unidiff.PatchedFile", lines: List[str], where: str,
                  path: str) -> Tuple[Tuple[Hunk, ...], List[Tuple[int, int]]]:
     """Cut each hunk's body out of LINES.  unidiff has already checked that
@@ -482,6 +486,15 @@ def _slice_hunks(pf: "unidiff.PatchedFile", lines: List[str], where: str,
         if idx >= n:  # cannot happen after unidiff's checks; never crash
             raise GuardError(f"malformed {where}: lost the hunks of {show(path)}")
         old_no, new_no = h.source_start, h.target_start
+        if max(old_no, new_no) > MAX_LINE_NUMBER:
+            # No file guardrails reads is that long (limits.max_file_bytes),
+            # and checks that lay the shown lines out at their numbers (a
+            # requirements file read from the hunks alone) would build a
+            # string of that many lines: a fuzzed "@@ -999999999 +1 @@" took
+            # 20 GB.
+            raise GuardError(f"malformed {where} at line {idx + 1}: the hunk of {show(path)} starts at line "
+                             f"{max(old_no, new_no):,}, beyond any file guardrails reads "
+                             f"({MAX_LINE_NUMBER:,} lines)")
         old_left, new_left = h.source_length, h.target_length
         j = idx + 1
         seg = lines[j:j + new_left] if old_left == 0 else ()

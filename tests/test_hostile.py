@@ -293,3 +293,17 @@ def test_every_check_stays_fast_on_very_long_lines(tmp_path):
         key = (f["rule"], f["path"], f["line"])
         per_line[key] = per_line.get(key, 0) + 1
     assert max(per_line.values()) <= 20 and any("more on line" in note for note in report["notes"])
+
+
+def test_a_hunk_beyond_any_readable_file_is_an_input_error(tmp_path):
+    """Found by the long fuzz run: `@@ -999999999 +1 @@` on a requirements
+    file read from the hunks alone made a billion-line string (20 GB)."""
+    patch = ("diff --git a/requirements.txt b/requirements.txt\n--- a/requirements.txt\n"
+             "+++ b/requirements.txt\n@@ -999999999 +999999999,2 @@\n-requests>=1\n+requests>=2\n+numpy\n")
+    started = time.perf_counter()
+    res = run_cli(["check", "--diff", "-", "--format", "json", "--no-llm"], cwd=tmp_path, stdin=patch.encode())
+    assert time.perf_counter() - started < 5
+    one_line_error(res, "line 4", "requirements.txt", "999,999,999")
+    near = patch.replace("999999999", "4999999")
+    res = run_cli(["check", "--diff", "-", "--format", "json", "--no-llm"], cwd=tmp_path, stdin=near.encode())
+    assert res.code in (0, 1), res.err
