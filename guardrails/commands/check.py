@@ -29,9 +29,11 @@ def _change_getter(args: argparse.Namespace) -> Callable[[], ChangeSet]:
     return lambda: change_mod.default(os.getcwd())
 
 
-def _write(path: str, text: str, what: str) -> None:
+def write_file(path: str, text: str, what: str, mode: str = "w") -> None:
+    """Write (mode "w") or append ("a") TEXT to PATH; a failure is one line
+    naming WHAT (the flag or file) and PATH."""
     try:
-        with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+        with open(path, mode, encoding="utf-8", errors="surrogateescape") as f:
             f.write(text)
     except OSError as exc:
         raise GuardError(f"cannot write {what} {path}: {exc.strerror}") from None
@@ -86,14 +88,14 @@ def write_reports(args: argparse.Namespace, report: Report) -> None:
     color = use_color(args.color, sys.stdout) and not args.output
     main_text = reporters.render(args.format, report, color=color)
     if args.output:
-        _write(args.output, main_text, "--output")
+        write_file(args.output, main_text, "--output")
         sys.stdout.write(reporters.render("summary", report, color=use_color(args.color, sys.stdout)))
     else:
         sys.stdout.write(main_text)
     for path, fmt, flag in ((args.json_out, "json", "--json-out"), (args.sarif_out, "sarif", "--sarif-out"),
                             (args.summary_out, "markdown", "--summary-out")):
         if path:
-            _write(path, reporters.render(fmt, report), flag)
+            write_file(path, reporters.render(fmt, report), flag)
     sys.stdout.flush()
 
 

@@ -114,12 +114,8 @@ def _memo(getter: Callable[[], T]) -> Callable[[], T]:
 
 
 def _append(path: str, text: str, what: str) -> None:
-    from guardrails.errors import GuardError
-    try:
-        with open(path, "a", encoding="utf-8", errors="surrogateescape") as f:
-            f.write(text)
-    except OSError as exc:
-        raise GuardError(f"cannot write {what} {path}: {exc.strerror}") from None
+    from guardrails.commands.check import write_file
+    write_file(path, text, what, mode="a")
 
 
 def _output(name: str, value: str) -> str:
