@@ -297,3 +297,18 @@ def walk_no_defs(node: ast.AST) -> Iterator[ast.AST]:
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
         stack.extend(ast.iter_child_nodes(n))
+
+
+def import_time_nodes(tree: ast.Module) -> List[ast.AST]:
+    """The nodes that run when the module is imported: outside functions,
+    classes, lambdas and the `if __name__ == "__main__":` block."""
+    out: List[ast.AST] = []
+    stack: List[ast.AST] = [n for n in tree.body if not (
+        isinstance(n, ast.If) and isinstance(n.test, ast.Compare) and dotted(n.test.left) == "__name__")]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(n))
+    return out

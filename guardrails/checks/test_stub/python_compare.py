@@ -907,23 +907,6 @@ _HOOKS_OUTCOME = {"pytest_runtest_makereport", "pytest_runtest_logreport", "pyte
                   "pytest_unconfigure", "pytest_runtestloop"}
 
 
-def _is_main_guard(node: ast.AST) -> bool:
-    return isinstance(node, ast.If) and isinstance(node.test, ast.Compare) and \
-        pa.dotted(node.test.left) == "__name__"
-
-
-def _import_time_nodes(tree: ast.Module) -> List[ast.AST]:
-    out: List[ast.AST] = []
-    stack: List[ast.AST] = [n for n in tree.body if not _is_main_guard(n)]
-    while stack:
-        n = stack.pop()
-        out.append(n)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        stack.extend(ast.iter_child_nodes(n))
-    return out
-
-
 def _marker_skips(pf: Any, fn: pa.Func) -> List[Finding]:
     """`item.add_marker(pytest.mark.skip(...))` in a collection hook: it
     skips every test it touches."""
@@ -1018,7 +1001,7 @@ def _tampering(pf: Any) -> List[Finding]:
 
     # exit(0) at import time (module level, outside functions, classes and
     # the `if __name__ == "__main__":` block).
-    for node in _import_time_nodes(tree):
+    for node in pa.import_time_nodes(tree):
         if isinstance(node, ast.Call) and _zero_exit(node):
             add(node, f"{pf.path} exits with status 0 when the test runner imports it, so the run "
                       "reports success without running the tests", "exit 0 at import")

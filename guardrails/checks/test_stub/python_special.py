@@ -70,7 +70,7 @@ def check_code_file(pf: Any, session: Any) -> List[Finding]:
     tainted = _tainted_names(tree, flags)
     trig = pf.triggers
     if trig.get("oracle"):
-        out.extend(_oracle(pf, _module_nodes(tree), "", []))
+        out.extend(_oracle(pf, pa.import_time_nodes(tree), "", []))
     if trig.get("run"):
         rebindable = pf.top_names if pf.top_names is not None else \
             {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
@@ -672,21 +672,6 @@ _READERS = {"open", "io.open", "codecs.open", "Path", "pathlib.Path", "PurePath"
 # Where a zero exit is a command's ordinary end, not an answer.
 _MAIN_NAMES = re.compile(r"^_?(?:main|cli|run|entry\w*|command\w*|cmd_\w+|handle\w*|__main__)$")
 _CLI_FILES = re.compile(r"(?:^|/)(?:__main__|cli|main|manage|setup|noxfile|tasks|fabfile)\.py$|(?:^|/)(?:bin|scripts)/")
-
-
-def _module_nodes(tree: ast.Module) -> List[ast.AST]:
-    """The nodes that run when the module is imported (outside functions,
-    classes and the `if __name__ == "__main__":` block)."""
-    out: List[ast.AST] = []
-    stack: List[ast.AST] = [n for n in tree.body if not (
-        isinstance(n, ast.If) and isinstance(n.test, ast.Compare) and pa.dotted(n.test.left) == "__name__")]
-    while stack:
-        n = stack.pop()
-        out.append(n)
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        stack.extend(ast.iter_child_nodes(n))
-    return out
 
 
 def _parents(fn: ast.AST) -> Dict[int, ast.AST]:
