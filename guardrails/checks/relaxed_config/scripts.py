@@ -64,7 +64,23 @@ class _Old:
         return text.strip() in self.lines
 
 
-_NO_VERIFY_ANY = re.compile(r"--no-verify|ooks[pP]ath|\bcommit\b")
+# Starts with its literal so the engine can skip ahead to it; the word
+# boundary before "commit" is checked on the character before the match.
+_COMMIT_WORD = re.compile(r"commit\b")
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _may_bypass(text: str) -> bool:
+    """Could TEXT hold a hook bypass (`--no-verify`, `hooksPath`, a word `commit`)?"""
+    if "--no-verify" in text or "ooksPath" in text or "ookspath" in text:
+        return True
+    if "commit" not in text:
+        return False
+    for m in _COMMIT_WORD.finditer(text):
+        i = m.start()
+        if i == 0 or not _WORD_CHAR.match(text, i - 1):
+            return True
+    return False
 _NEUTER_ANY = re.compile(r"\|\||;|--exit-zero|^\t\s*[@+]*-|^\s*(?:commands\s*=\s*)?-|ignore_(?:outcome|errors)", re.M)
 
 
@@ -83,8 +99,8 @@ def is_test_path(path: str) -> bool:
 _INLINE_CODE = re.compile(r"`[^`]*`")
 
 
-def _no_verify(fc: FileChange, old: _Old) -> Iterable[Finding]:
-    if fc.path.lower().endswith(_DOCS) or not _NO_VERIFY_ANY.search(_added_text(fc)):
+def _no_verify(fc: FileChange, old: _Old, added: str) -> Iterable[Finding]:
+    if fc.path.lower().endswith(_DOCS) or not _may_bypass(added):
         return
     for hunk in fc.hunks:
         lines = hunk.lines
@@ -121,11 +137,11 @@ def _no_verify(fc: FileChange, old: _Old) -> Iterable[Finding]:
                           details={"tool": "git", "key": kind, "change": f"+{kind}"})
 
 
-def _neutered_lines(fc: FileChange, old: _Old) -> Iterable[Finding]:
+def _neutered_lines(fc: FileChange, old: _Old, added: str) -> Iterable[Finding]:
     name = fc.path.rsplit("/", 1)[-1]
     makefile = name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
     tox = name == "tox.ini"
-    if not _NEUTER_ANY.search(_added_text(fc)):
+    if not _NEUTER_ANY.search(added):
         return
     for line in fc.added():
         t = line.text
@@ -195,7 +211,11 @@ def _pytest_cli(fc: FileChange, old: _Old) -> Iterable[Finding]:
 _COV_TOOL = re.compile(r"\b(?:c8|nyc|istanbul|check-coverage)\b")
 _COV_FLAG = re.compile(r"--(statements|branches|functions|lines)[= ]+[\"']?(\d+(?:\.\d+)?)")
 _CHECK_CMD = re.compile(r"--check-coverage\b|\b(?:c8|nyc)\s+check-coverage\b")
-_COV_ANY = re.compile(r"fail-under|check-coverage|--(?:statements|branches|functions|lines)\b")
+_COV_FLAGS = re.compile(r"--(?:statements|branches|functions|lines)\b")
+
+
+def _may_set_coverage(text: str) -> bool:
+    return "fail-under" in text or "check-coverage" in text or ("--" in text and _COV_FLAGS.search(text) is not None)
 
 
 def _cov_values(line: str) -> List[Tuple[str, float]]:
@@ -207,8 +227,9 @@ def _cov_values(line: str) -> List[Tuple[str, float]]:
     return out
 
 
-def _cov_lowered(fc: FileChange) -> Iterable[Finding]:
-    if not any(_COV_ANY.search(ln.text) for ln in fc.lines() if ln.kind != " "):
+def _cov_lowered(fc: FileChange, added: str) -> Iterable[Finding]:
+    # One search over the joined text instead of one per line (no match spans a line).
+    if not (_may_set_coverage(added) or _may_set_coverage("\n".join(ln.text for ln in fc.removed()))):
         return
     old_vals: dict = {}
     new_vals: dict = {}
@@ -250,12 +271,13 @@ def check(change: ChangeSet, skip: Set[str]) -> List[Finding]:
         if fc.status == DELETED or fc.is_binary or is_test_path(fc.path):
             continue
         old = _Old(fc)
+        added = _added_text(fc)  # joined once, searched by each check below
         if "git" not in skip:
-            out.extend(_no_verify(fc, old))
+            out.extend(_no_verify(fc, old, added))
         if "scripts" not in skip and _is_ci_script(fc.path) and not workflows.matches(fc.path):
-            out.extend(_neutered_lines(fc, old))
+            out.extend(_neutered_lines(fc, old, added))
         if "pytest" not in skip and (_is_ci_script(fc.path) or workflows.matches(fc.path)):
             out.extend(_pytest_cli(fc, old))
         if "coverage" not in skip:
-            out.extend(_cov_lowered(fc))
+            out.extend(_cov_lowered(fc, added))
     return out
