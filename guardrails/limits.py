@@ -19,8 +19,10 @@ read), in path order:
   (``symlink``), cannot be read as what their names say;
 - a submodule pointer (``submodule``) names another repository's commit,
   whose code is not in the change;
-- a check family that has not started when ``max_seconds`` are spent does
-  not run (``time-limit``, for the whole change: path ".").
+- a check family that has not finished when ``max_seconds`` are spent
+  (``time-limit``), or whose worker process passes ``max_memory_mb`` of
+  resident memory (``memory-limit``), is stopped, for the whole change
+  (path "."); see workers.py for where these two are enforced.
 
 A file not analysed is never a silent pass: the report lists it in
 ``stats.not_analysed`` (path, state, reason), the notes say so, and it is
@@ -46,7 +48,9 @@ CONFIG_SCHEMA: Dict[str, Any] = {
     "max_change_lines": 1_000_000,  # added lines analysed in the whole change
     "max_change_bytes": 64_000_000,  # bytes of added lines analysed in the whole change
     "vendored_trees": True,         # false: committed environments are analysed like any file
-    "max_seconds": 300.0,           # the deterministic pass; families not started by then do not run
+    "max_seconds": 300.0,           # the deterministic pass; families not finished by then are stopped
+    "max_memory_mb": 2048,          # resident memory of one check worker process (Linux)
+    "jobs": 0,                      # worker processes for a big change; 0: one per core (at most 4)
 }
 
 # Named states of a file that was not analysed (the report's
@@ -59,7 +63,8 @@ STATES: Dict[str, str] = {
     "binary": "binary content under a source or configuration file name",
     "symlink": "a symbolic link pointing outside the repository",
     "submodule": "a submodule commit: the code it points to is another repository's",
-    "time-limit": "the change's time budget was spent before these checks started",
+    "time-limit": "the change's time budget was spent before these checks finished",
+    "memory-limit": "these checks passed the memory limit and were stopped",
 }
 
 NOT_ANALYSED_RULE = "security/not-analysed"
@@ -114,25 +119,20 @@ class Held(NamedTuple):
     not_analysed: Tuple[NotAnalysed, ...]
     findings: Tuple[Finding, ...]
     notes: Tuple[str, ...]
-    max_seconds: float = float(CONFIG_SCHEMA["max_seconds"])
-    late: List[NotAnalysed] = []  # families not run for lack of time (filled by out_of_time)
+    settings: Mapping[str, Any] = CONFIG_SCHEMA  # the limits in force (defaults filled in)
+    late: List[NotAnalysed] = []  # check families stopped or not run (filled by stopped())
 
     def states(self) -> List[Dict[str, str]]:
         return [n.as_dict() for n in self.not_analysed + tuple(self.late)]
 
-    def out_of_time(self, started: float, family: str, findings: List[Finding], notes: List[str]) -> bool:
-        """True when the run started at STARTED (perf_counter) has spent
-        max_seconds: FAMILY is then not run, which the report says (a
-        not-analysed finding for the whole change, a note, a state)."""
-        spent = time.perf_counter() - started
-        if spent <= self.max_seconds:
-            return False
-        gone = NotAnalysed(".", "time-limit", f"check family {family} not run: {spent:.0f} s spent "
-                                              f"(limits.max_seconds {self.max_seconds:g})")
+    def stopped(self, family: str, state: str, reason: str, findings: List[Finding], notes: List[str]) -> None:
+        """Record that check family FAMILY was stopped or not run (STATE
+        time-limit or memory-limit): a not-analysed finding for the whole
+        change, a note, a state."""
+        gone = NotAnalysed(".", state, reason)
         self.late.append(gone)
         findings.append(_held_finding(gone))
         notes.append(f"not analysed: {gone.reason}")
-        return True
 
 
 def _n(value: int) -> str:
@@ -257,7 +257,7 @@ def apply(change: ChangeSet, settings: Mapping[str, Any]) -> Held:
     order = {fc.path: i for i, fc in enumerate(change.files)}
     kept.sort(key=lambda f: order[f.path])
     new_change = change if len(kept) == len(change.files) else change._replace(files=tuple(kept))
-    return Held(new_change, tuple(held), tuple(findings), tuple(notes), float(opts["max_seconds"]), [])
+    return Held(new_change, tuple(held), tuple(findings), tuple(notes), opts, [])
 
 
 def _state(fc: FileChange, lines: int, size: int, longest: int, opts: Mapping[str, Any],

@@ -10,9 +10,8 @@ from __future__ import annotations
 import time
 from typing import Callable, List, NamedTuple, Optional
 
-from guardrails import checks, config as config_mod, findings as findings_mod, limits, review, triage, verdict
-from guardrails.errors import GuardError
-from guardrails.model import Approval, ChangeSet, Context, Finding, Options, Report
+from guardrails import checks, config as config_mod, findings as findings_mod, limits, review, triage, verdict, workers
+from guardrails.model import Approval, ChangeSet, Finding, Options, Report
 
 
 class Request(NamedTuple):
@@ -35,21 +34,16 @@ def run(request: Request) -> Report:
         notes.append("hunks-only: the diff's pre-image is not in this repository, so checks "
                      "that need whole files (syntax trees, parsed configs) saw only the hunks")
     raw: List[Finding] = list(held.findings)
+    outcome = workers.run(checks.families(), held.change, lambda name: config.families.get(name, {}),
+                          request.options, held.settings, started)
     family_seconds = {}
-    for module in checks.families():
-        if held.out_of_time(started, module.NAME, raw, notes):  # limits.max_seconds spent: said, not silent
+    for ran in outcome.runs:
+        if ran.stopped:  # limits.max_seconds or max_memory_mb: said, never a silent pass
+            held.stopped(ran.name, ran.stopped, ran.reason, raw, notes)
             continue
-        family_started = time.perf_counter()
-        ctx = Context(options=request.options, settings=config.families.get(module.NAME, {}),
-                      warn=notes.append)
-        try:
-            raw.extend(checks.run_family(module, held.change, ctx))
-        except GuardError:
-            raise
-        except Exception as exc:  # a bug of ours must not let a change through
-            raise GuardError(f"check family {module.NAME!r} failed on this change: "
-                             f"{type(exc).__name__}: {exc}") from exc
-        family_seconds[module.NAME] = round(time.perf_counter() - family_started, 3)
+        raw.extend(ran.findings)
+        notes.extend(ran.notes)
+        family_seconds[ran.name] = ran.seconds
     kept = findings_mod.fingerprint(findings_mod.diff_filter(raw, change))
     judged = triage.apply(kept, change, config)
     reviewed = review.run(judged, change, config, request.options)
@@ -64,6 +58,7 @@ def run(request: Request) -> Report:
         "not_analysed": held.states(),
         "seconds": round(time.perf_counter() - started, 3),
         "family_seconds": family_seconds,
+        "workers": outcome.workers,
     }
     return Report(
         verdict=decision.verdict, exit_code=decision.exit_code,

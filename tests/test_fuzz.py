@@ -123,7 +123,9 @@ def as_bytes(lines) -> bytes:
 def test_generated_changes_in_a_real_repository(rnd: random.Random):
     repo = Repo(Path(tempfile.mkdtemp(prefix="guardrails-fuzz-repo-")) / "r")
     files = fuzzkit.gen_files(rnd, 6)
-    repo.commit({".guardrails.yml": POLICY, **{f.path: as_bytes(f.old) for f in files if f.old is not None}})
+    # The base's policy is ours: a generated one may be invalid, and the
+    # guard's own invalid policy is an input error (exit 2) by design.
+    repo.commit({**{f.path: as_bytes(f.old) for f in files if f.old is not None}, ".guardrails.yml": POLICY})
     repo.commit({f.path: None if f.new is None else as_bytes(f.new) for f in files})
     first = run_cli(["check", "--base", "HEAD~1", "--format", "json", "--no-llm"], cwd=repo.path)
     report = judged(first)
