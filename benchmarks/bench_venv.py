@@ -37,7 +37,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PACKAGES = ("requests pyyaml jinja2 click rich pygments urllib3 idna certifi charset-normalizer markupsafe "
-            "packaging six python-dateutil attrs pluggy iniconfig tomli typing-extensions docutils setuptools pip")
+            "packaging six python-dateutil attrs pluggy iniconfig tomli typing-extensions docutils setuptools pip pytest")
 TARGET_SECONDS = 30.0
 TARGET_MB = 1024.0
 GIT_ENV = {"GIT_AUTHOR_NAME": "Agent", "GIT_AUTHOR_EMAIL": "agent@example.com", "GIT_COMMITTER_NAME": "Agent",
