@@ -41,8 +41,10 @@ WORKER_BYTES = 64 * 1024
 MAX_JOBS = 4
 # How often the memory of busy workers is read while waiting for them.
 POLL_SECONDS = 0.02
-# The costliest families go first, so the others fill the remaining workers.
-_WEIGHT = {"test_stub": 4, "dependency": 2, "security": 2, "suppressions": 2, "relaxed_config": 1}
+# The costliest units go first, so the others fill the remaining workers. A
+# unit is a family, or a part of one that declares PARTS ("family:part").
+_WEIGHT = {"test_stub:python": 4, "test_stub:other_languages": 4, "test_stub": 4, "dependency": 2, "security": 2,
+           "suppressions": 2, "relaxed_config": 1}
 
 
 class FamilyRun(NamedTuple):
@@ -82,7 +84,7 @@ def run(modules: Sequence[ModuleType], change: ChangeSet, settings: Callable[[st
     validated options, LIMITS the policy's ``limits`` section, STARTED the
     run's perf_counter start (max_seconds count from it)."""
     jobs = int(limits.get("jobs", 0)) or (os.cpu_count() or 1)
-    jobs = max(1, min(jobs, MAX_JOBS, len(modules)))
+    jobs = max(1, min(jobs, MAX_JOBS))
     if can_fork() and _added_bytes(change, WORKER_BYTES) >= WORKER_BYTES:
         return _Pool(modules, change, settings, options, limits, started, jobs).run()
     return Outcome(tuple(_in_process(modules, change, settings, options, float(limits["max_seconds"]), started)),
@@ -121,6 +123,23 @@ def _in_process(modules: Sequence[ModuleType], change: ChangeSet, settings: Call
 # ---------------------------------------------------------------------------
 # Workers
 
+def _run_unit(module: ModuleType, part: Optional[str], change: ChangeSet, settings: Dict[str, Any],
+              options: Options) -> FamilyRun:
+    if part is None:
+        return run_one(module, change, settings, options)
+    notes: List[str] = []
+    began = time.perf_counter()
+    ctx = Context(options=options, settings=settings, warn=notes.append)
+    try:
+        found = tuple(checks.run_part(module, part, change, ctx))
+    except GuardError:
+        raise
+    except Exception as exc:
+        raise GuardError(f"check family {module.NAME!r} failed on this change: "
+                         f"{type(exc).__name__}: {exc}") from exc
+    return FamilyRun(module.NAME, found, tuple(notes), round(time.perf_counter() - began, 3))
+
+
 def _worker(conn: Any, modules: Dict[str, ModuleType], change: ChangeSet,
             settings: Callable[[str], Dict[str, Any]], options: Options) -> None:
     # Its own process group, so that stopping it also stops what it started
@@ -128,13 +147,14 @@ def _worker(conn: Any, modules: Dict[str, ModuleType], change: ChangeSet,
     os.setpgrp()
     while True:
         try:
-            name = conn.recv()
+            unit = conn.recv()
         except EOFError:
             return
-        if name is None:
+        if unit is None:
             return
+        name, part = unit
         try:
-            reply: Tuple[str, Any] = ("ok", run_one(modules[name], change, settings(name), options))
+            reply: Tuple[str, Any] = ("ok", _run_unit(modules[name], part, change, settings(name), options))
         except GuardError as exc:
             reply = ("error", str(exc))
         except MemoryError:
@@ -145,7 +165,7 @@ def _worker(conn: Any, modules: Dict[str, ModuleType], change: ChangeSet,
 class _Busy(NamedTuple):
     process: Any
     conn: Any
-    family: str
+    unit: str  # "family" or "family:part"
 
 
 class _Pool:
@@ -202,7 +222,15 @@ class _Pool:
         for fc in self.change.files:
             fc.old_text()
             fc.new_text()
-        pending = sorted(self.order, key=lambda n: -_WEIGHT.get(n, 0))
+        units: List[str] = []
+        for name in self.order:
+            parts = getattr(self.modules[name], "PARTS", ())
+            if parts:
+                units.extend(f"{name}:{part}" for part in parts)
+            else:
+                units.append(name)
+        pending = sorted(units, key=lambda u: -_WEIGHT.get(u, 0))
+        self.jobs = min(self.jobs, len(units))
         done: Dict[str, FamilyRun] = {}
         idle: List[Tuple[Any, Any]] = []
         busy: Dict[Any, _Busy] = {}  # conn -> what it runs
@@ -211,22 +239,23 @@ class _Pool:
             while pending or busy:
                 while pending and len(busy) < self.jobs:
                     proc, conn = idle.pop() if idle else self._spawn()
-                    name = pending.pop(0)
-                    conn.send(name)
-                    started_at[name] = time.perf_counter()
-                    busy[conn] = _Busy(proc, conn, name)
+                    unit = pending.pop(0)
+                    name, _, part = unit.partition(":")
+                    conn.send((name, part or None))
+                    started_at[unit] = time.perf_counter()
+                    busy[conn] = _Busy(proc, conn, unit)
                 left = self.deadline - time.perf_counter()
                 if left <= 0:
                     for job in busy.values():
                         self._stop(job.process)
-                        spent = time.perf_counter() - started_at[job.family]
-                        done[job.family] = FamilyRun(job.family, stopped="time-limit", reason=(
-                            f"check family {job.family} stopped after {spent:.0f} s "
+                        spent = time.perf_counter() - started_at[job.unit]
+                        done[job.unit] = FamilyRun(job.unit, stopped="time-limit", reason=(
+                            f"check family {_shown(job.unit)} stopped after {spent:.0f} s "
                             f"(limits.max_seconds {self.max_seconds:g})"))
                     busy.clear()
-                    for name in pending:
-                        done[name] = FamilyRun(name, stopped="time-limit", reason=(
-                            f"check family {name} not run: limits.max_seconds {self.max_seconds:g} spent"))
+                    for unit in pending:
+                        done[unit] = FamilyRun(unit, stopped="time-limit", reason=(
+                            f"check family {_shown(unit)} not run: limits.max_seconds {self.max_seconds:g} spent"))
                     pending = []
                     break
                 for conn in self.wait(list(busy), timeout=min(POLL_SECONDS, left)):
@@ -236,22 +265,22 @@ class _Pool:
                     except (EOFError, OSError):
                         self._stop(job.process)
                         code = job.process.exitcode
-                        raise GuardError(f"check family {job.family!r} failed on this change: its worker "
+                        raise GuardError(f"check family {_shown(job.unit)!r} failed on this change: its worker "
                                          f"process ended ({_exit_text(code)})") from None
                     if kind == "error":
                         raise GuardError(value)
                     if kind == "memory":
                         self._stop(job.process)
-                        done[job.family] = self._over_memory(job.family, 0)
+                        done[job.unit] = self._over_memory(job.unit, 0)
                         continue
-                    done[job.family] = value
+                    done[job.unit] = value
                     idle.append((job.process, conn))
                 for conn, job in list(busy.items()):
                     rss = self._rss(job.process.pid)
                     if rss > self.max_rss:
                         busy.pop(conn)
                         self._stop(job.process)
-                        done[job.family] = self._over_memory(job.family, rss)
+                        done[job.unit] = self._over_memory(job.unit, rss)
         finally:
             for job in busy.values():
                 self._stop(job.process)
@@ -264,12 +293,29 @@ class _Pool:
                 proc.join(1.0)
                 if proc.is_alive():
                     self._stop(proc)
-        return Outcome(tuple(done[name] for name in self.order), self.spawned)
+        return Outcome(tuple(self._family(name, units, done) for name in self.order), self.spawned)
 
-    def _over_memory(self, family: str, rss: int) -> FamilyRun:
+    def _family(self, name: str, units: List[str], done: Dict[str, FamilyRun]) -> FamilyRun:
+        """The family NAME's result from its units' (its parts, in order)."""
+        mine = [done[u] for u in units if u == name or u.startswith(name + ":")]
+        stopped = [r for r in mine if r.stopped]
+        if stopped:
+            return FamilyRun(name, stopped=stopped[0].stopped, reason=stopped[0].reason)
+        if len(mine) == 1 and mine[0].name == name and not getattr(self.modules[name], "PARTS", ()):
+            return mine[0]
+        notes = [n for r in mine for n in r.notes]
+        found = checks.cap((f for r in mine for f in r.findings), notes.append)
+        return FamilyRun(name, tuple(found), tuple(notes), round(sum(r.seconds for r in mine), 3))
+
+    def _over_memory(self, unit: str, rss: int) -> FamilyRun:
         used = f"{rss / 1048576:,.0f} MB resident" if rss else "out of memory"
-        return FamilyRun(family, stopped="memory-limit", reason=(
-            f"check family {family} stopped: {used} (limits.max_memory_mb {self.max_rss // 1048576:,})"))
+        return FamilyRun(unit, stopped="memory-limit", reason=(
+            f"check family {_shown(unit)} stopped: {used} (limits.max_memory_mb {self.max_rss // 1048576:,})"))
+
+
+def _shown(unit: str) -> str:
+    name, _, part = unit.partition(":")
+    return f"{name} ({part})" if part else name
 
 
 def _exit_text(code: Optional[int]) -> str:

@@ -101,6 +101,37 @@ def test_results_keep_the_families_order_whatever_finishes_first():
     assert out.workers == 2
 
 
+def _parted() -> types.ModuleType:
+    """A family in two parts; each finds the same rule on line 1, so together
+    they pass the per-line cap that one part alone does not."""
+    from guardrails.checks import finding
+
+    def check_part(part, change, ctx):
+        if part == "slow":
+            time.sleep(0.2)
+        ctx.warn(f"{part} ran")
+        return [finding("suppression/blanket-noqa", "big.py", 1, f"{part} {i}") for i in range(15)]
+
+    module = _family("parted", lambda change, ctx: [f for p in module.PARTS for f in check_part(p, change, ctx)])
+    module.PARTS = ("slow", "fast")  # type: ignore[attr-defined]
+    module.check_part = check_part  # type: ignore[attr-defined]
+    return module
+
+
+def test_a_family_in_parts_gives_what_its_check_gives():
+    module = _parted()
+    parallel = _run([module, _family("quick", _quick)], jobs=3)
+    assert parallel.workers == 3  # one per part, one for the other family
+    serial = workers._in_process([module, _family("quick", _quick)], _change(), lambda name: {}, Options(),
+                                 300.0, time.perf_counter())
+    assert [r.name for r in parallel.runs] == ["parted", "quick"]
+    assert parallel.runs[0].findings == serial[0].findings
+    assert [f.message for f in parallel.runs[0].findings] == [f"slow {i}" for i in range(15)] + \
+        [f"fast {i}" for i in range(5)]  # parts in order, capped together at 20 per line
+    assert parallel.runs[0].notes == serial[0].notes == (
+        "slow ran", "fast ran", "suppression/blanket-noqa: 10 more on line 1 of big.py not listed")
+
+
 def test_a_family_past_the_time_limit_is_stopped_and_named():
     def hangs(change, ctx):
         time.sleep(600)

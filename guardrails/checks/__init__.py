@@ -7,6 +7,12 @@ A family is a module with the same small interface (like pre-commit's
     CONFIG_SCHEMA: dict           # option -> default value (its type is the option's type)
     def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]
 
+and, optionally, parts that can run side by side in worker processes
+(workers.py), whose findings and notes in PARTS order are check()'s::
+
+    PARTS: Tuple[str, ...]
+    def check_part(part: str, change: ChangeSet, ctx: Context) -> Iterable[Finding]
+
 Families never call the reviewer or a reporter: they only return findings.
 Findings name a rule from ``guardrails/rules``; severity is normally the
 rule's default (``finding()`` below fills it in).
@@ -65,9 +71,22 @@ MAX_PER_LINE = 20
 
 
 def run_family(module: ModuleType, change: Any, ctx: Any) -> Iterable[Finding]:
+    return cap(module.check(change, ctx), ctx.warn)
+
+
+def run_part(module: ModuleType, part: str, change: Any, ctx: Any) -> List[Finding]:
+    """One part of a family that declares PARTS, uncapped: the parts of a
+    family together are what its check() returns, and cap() runs on them
+    together."""
+    return list(module.check_part(part, change, ctx))
+
+
+def cap(found: Iterable[Finding], warn: Any) -> List[Finding]:
+    """FOUND with at most MAX_PER_LINE findings of one rule on one line; WARN
+    says how many were left out."""
     out: List[Finding] = []
     seen: Dict[Tuple[str, str, str, int], int] = {}
-    for f in module.check(change, ctx):
+    for f in found:
         if f.line > 0:
             key = (f.rule, f.path, f.side, f.line)
             seen[key] = seen.get(key, 0) + 1
@@ -76,6 +95,6 @@ def run_family(module: ModuleType, change: Any, ctx: Any) -> Iterable[Finding]:
         out.append(f)
     for (rule, path, side, line), n in seen.items():
         if n > MAX_PER_LINE:
-            ctx.warn(f"{rule}: {n - MAX_PER_LINE} more on line {line} of {path}{' (old)' if side == 'old' else ''} "
-                     "not listed")
+            warn(f"{rule}: {n - MAX_PER_LINE} more on line {line} of {path}{' (old)' if side == 'old' else ''} "
+                 "not listed")
     return out
