@@ -254,10 +254,11 @@ def _marked(f: FileChange, kind: str, lang: str) -> List[int]:
 
     The lines are joined once and each marker is looked for with
     ``str.find`` (a C loop), not a regex per line."""
-    selected = [line for line in (f.added() if kind == ADDED else f.removed())]
+    selected = [line for hunk in f.hunks for line in hunk.lines if line.kind == kind]
     if not selected:
         return []
-    joined = "\n".join(line.text for line in selected).lower()
+    written = "\n".join([line.text for line in selected])
+    joined = written.lower()
     offsets: List[int] = []
     for marker in prefilter(lang):
         pos = joined.find(marker)
@@ -266,11 +267,24 @@ def _marked(f: FileChange, kind: str, lang: str) -> List[int]:
             pos = joined.find(marker, pos + 1)
     if not offsets:
         return []
+    numbers = set()
+    if len(joined) == len(written):
+        # lower() kept every offset: count the newlines before each marker
+        # (a C loop) instead of building the start of every line
+        offsets.sort()
+        index = pos = 0
+        for offset in offsets:
+            index += joined.count("\n", pos, offset)
+            pos = offset
+            line = selected[index]
+            number = line.new_no if kind == ADDED else line.old_no
+            if number is not None:
+                numbers.add(number)
+        return sorted(numbers)
     starts, total = [], 0
     for line in selected:
         starts.append(total)
         total += len(line.text) + 1
-    numbers = set()
     for offset in offsets:
         line = selected[bisect.bisect_right(starts, offset) - 1]
         number = line.new_no if kind == ADDED else line.old_no
@@ -286,6 +300,8 @@ def file_directives(f: FileChange) -> Tuple[Optional[str], List[Directive]]:
     is; the evidence stays the line as written."""
     if f.is_binary or f.status == "deleted":
         return None, []
+    if sc.language(f.path) is None and "." in f.path.rsplit("/", 1)[-1]:
+        return None, []  # no language (its text cannot change that): skip the normalising pass
     seen = textnorm.normalize_file(f)
     if seen is not f:
         written = {line.new_no: line.text for line in f.added()}
