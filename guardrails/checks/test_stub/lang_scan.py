@@ -14,6 +14,7 @@ the old and the new side of a change test by test and function by function.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
@@ -45,6 +46,7 @@ _TOKENS = {
                                  r"'(?:\\(?:u[0-9a-fA-F]{4}|[0-7]{1,3}|.)|[^\\'\n])'"])),
 }
 _NOT_NL = re.compile(r"[^\n]")
+_NEWLINE = re.compile("\n")
 
 
 def mask(text: str, lang: str, strings: bool = True) -> str:
@@ -53,8 +55,9 @@ def mask(text: str, lang: str, strings: bool = True) -> str:
 
     def blank(m: "re.Match[str]") -> str:
         tok = m.group(0)
+        # most tokens hold no line break: spaces of the same length, no regex
         if tok.startswith("/"):
-            return _NOT_NL.sub(" ", tok)
+            return _NOT_NL.sub(" ", tok) if "\n" in tok else " " * len(tok)
         if not strings:
             return tok
         if tok.startswith('"""'):
@@ -63,7 +66,8 @@ def mask(text: str, lang: str, strings: bool = True) -> str:
             head, tail = tok.index('"') + 1, len(tok) - tok.rindex('"')
         else:
             head = tail = 1
-        return tok[:head] + _NOT_NL.sub(" ", tok[head:len(tok) - tail]) + tok[len(tok) - tail:]
+        inner = tok[head:len(tok) - tail]
+        return tok[:head] + (_NOT_NL.sub(" ", inner) if "\n" in inner else " " * len(inner)) + tok[len(tok) - tail:]
 
     return _TOKENS[lang].sub(blank, text)
 
@@ -116,7 +120,7 @@ class Source:
         self.lang = lang
         self.masked = mask(text, lang)
         self._code: Optional[str] = None
-        self._nl = [i for i, c in enumerate(text) if c == "\n"]
+        self._nl = [m.start() for m in _NEWLINE.finditer(text)]  # the regex scan beats a per-character loop
         self.lines = text.splitlines()
         self._tests: Optional[List[Block]] = None
         self._functions: Optional[List[Block]] = None
@@ -134,14 +138,7 @@ class Source:
         return 0 if no <= 1 else (self._nl[no - 2] + 1 if no - 2 < len(self._nl) else len(self.text))
 
     def line_of(self, offset: int) -> int:
-        lo, hi = 0, len(self._nl)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self._nl[mid] < offset:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo + 1
+        return bisect.bisect_left(self._nl, offset) + 1  # line breaks before OFFSET, plus one
 
     def line_text(self, no: int) -> str:
         return self.lines[no - 1] if 0 < no <= len(self.lines) else ""
