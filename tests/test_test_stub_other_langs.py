@@ -1457,3 +1457,51 @@ def test_the_same_header_pair_written_twice_is_not_a_lookup_table(repo):
         """)
     findings, _ = judge(repo, {"src/client.js": code, "tests/client.test.js": test}, {"src/client.js": new})
     assert found(findings, "test-lookup-table") == []
+
+
+def test_test_remark_is_linear_on_a_long_line() -> None:
+    """_REMARK tries the line's first comment mark only; group "at" is where
+    the original pattern's match started."""
+    import random
+    import re
+    import signal
+
+    from guardrails.checks.test_stub.other_languages import _REMARK
+    old = re.compile(r"(?://|#|/\*|\*)\s*.*\b(?:tests?|expected|expects|expectation|assert\w*|flawed|wrong test|"
+                     r"broken test|make\s+\w+\s+pass|to\s+pass)\b", re.I)
+    for line in ['  if (x === "abc") return 3; // the test expects 3', "a / b /* to pass */", "  * Expected: 4",
+                 "x = 1 # make it pass", "  return 4; // computed", "a // b // c test"]:
+        m, o = _REMARK.search(line), old.search(line)
+        assert (m is None) == (o is None) and (m is None or m.start("at") == o.start()), line
+    rnd = random.Random(3)
+    pieces = ["/", "*", "#", " ", "a", "test", "make", "pass", "to", "_", "assertion", "."]
+    for _ in range(20_000):
+        line = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 9)))
+        m, o = _REMARK.search(line), old.search(line)
+        assert (m is None) == (o is None) and (m is None or m.start("at") == o.start()), line
+
+    def expired(signum, frame):
+        raise AssertionError("no answer in 20 s: super-linear on a long line")
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)  # the old pattern took minutes on these
+    try:
+        for line in ["#" * 200_000, "*" * 200_000, "/" * 200_000, "// " + " " * 200_000, "/x" * 100_000]:
+            assert _REMARK.search(line) is None
+        m = _REMARK.search("a" * 200_000 + " // test")
+        assert m is not None and m.start("at") == 200_001
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_joined_lines_find_every_line_a_gate_matches_alone() -> None:
+    import re
+
+    from guardrails.checks.test_stub.other_languages import _SPECIAL_GATE, _Joined
+    gate = re.compile(r"x\s*\(")
+    # line 0's match runs on into line 1; line 1 still has its own
+    texts = ["a x", "(b) x(", "", "x (", "none"]
+    assert _Joined(texts).candidates(gate) == [0, 1, 3]
+    assert _Joined([]).candidates(gate) == []
+    texts = ['  if (a == "b") {', "  case 3: return 4", '    "k": 5,', "  x = y", '  } else if (z) {', "a => 'b'"]
+    assert _Joined(texts).candidates(_SPECIAL_GATE) == [0, 1, 2, 4, 5]

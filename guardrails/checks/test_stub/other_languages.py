@@ -20,6 +20,7 @@ import bisect
 import difflib
 import posixpath
 import re
+import sys
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from guardrails.checks import finding
@@ -59,7 +60,44 @@ MAX_CORPUS_BYTES = 8_000_000
 # method accepting everything, a TestMain that does not run the tests).
 _SEMGREP_ONLY = re.compile(r"\bequals\s*\(\s*Object\b|\bfn\s+eq\s*\(|\)\s*Equals?\s*\(|\bfunc\s+TestMain\b")
 _MINIFIED = re.compile(r"\.min\.[cm]?js$")
+# Possessive (3.11+) where giving characters back cannot help a match.
+_P = "+" if sys.version_info >= (3, 11) else ""
 _VITEST_INSOURCE = re.compile(r"\bif\s*\(\s*import\.meta\.vitest\s*\)\s*\{")
+
+
+class _Joined:
+    """Some lines of a file joined into one text, each after a "\n", so that a
+    pattern runs once over all of them instead of once per line (a regex
+    call per line costs more than the scan itself)."""
+
+    def __init__(self, texts: List[str]):
+        self.texts = texts
+        self.block = "\n" + "\n".join(texts)
+        self.starts: List[int] = []  # block offset of the "\n" before each line
+        pos = 0
+        for t in texts:
+            self.starts.append(pos)
+            pos += len(t) + 1
+
+    def candidates(self, gate: "re.Pattern[str]") -> List[int]:
+        """Indexes (ascending) of the lines where a match of GATE starts (the
+        "\n" before a line counts as its own). Every line that GATE matches
+        on its own is among them when GATE has no ^, $ or lookaround that
+        reads past the line's ends: the search restarts at each next line,
+        so a match running on over the line break hides nothing. Lines are
+        only candidates: the caller decides each one line by line."""
+        out: List[int] = []
+        starts, block, pos = self.starts, self.block, 0
+        while starts:
+            m = gate.search(block, pos)
+            if m is None:
+                return out
+            i = bisect.bisect_right(starts, m.start()) - 1
+            out.append(i)
+            if i + 1 >= len(starts):
+                return out
+            pos = starts[i + 1]
+        return out
 
 
 # ====================================================================== files
@@ -229,6 +267,17 @@ class Run:
         self.out = out
         self._corpus: Optional[Corpus] = None
         self._deleted_functions: Optional[Set[str]] = None
+        self._added_joined: Dict[str, _Joined] = {}
+
+    def _joined(self, info: FileInfo) -> _Joined:
+        """The added lines of INFO's new side (line_text, in line order), joined."""
+        joined = self._added_joined.get(info.path)
+        if joined is None:
+            src = info.new
+            lines = src.lines if src is not None else []
+            joined = _Joined([lines[n - 1] if 0 < n <= len(lines) else "" for n in info._sorted_added])
+            self._added_joined[info.path] = joined
+        return joined
 
     @property
     def corpus(self) -> "Corpus":
@@ -247,8 +296,12 @@ class Run:
             masked_lines = src.masked.splitlines()
             prefilter = P.PREFILTER[info.lang]
             patterns = P.BY_LANG[info.lang]
-            for n in sorted(info.added):
-                text = src.line_text(n)
+            numbers = info._sorted_added
+            joined = self._joined(info)
+            # the prefilter once over all added lines: the lines it may pass
+            for i in joined.candidates(prefilter):
+                n = numbers[i]
+                text = joined.texts[i]
                 if not prefilter.search(text):
                     continue
                 mline = masked_lines[n - 1] if n - 1 < len(masked_lines) else ""
@@ -266,9 +319,10 @@ class Run:
         # the start of a shape only semgrep follows over several lines
         wanted = {info.path for info, _p, _n, _c in light}
         for info in self.infos:
-            if info.path not in wanted and info.new is not None and any(
-                    _SEMGREP_ONLY.search(info.new.line_text(n)) for n in info._sorted_added):
-                wanted.add(info.path)
+            if info.path not in wanted and info.new is not None:
+                joined = self._joined(info)
+                if any(_SEMGREP_ONLY.search(joined.texts[i]) for i in joined.candidates(_SEMGREP_ONLY)):
+                    wanted.add(info.path)
         targets = [i for i in self.infos if i.path in wanted and i.new is not None and not i.partial
                    and len(i.new.text) <= lang_semgrep.MAX_BYTES]
         scanned = {i.path for i in targets}
@@ -748,11 +802,19 @@ class Run:
             if src is None or info.is_test or not info.added:
                 continue
             code_lines = src.code.splitlines()
-            for n in info._sorted_added:
+            numbers = info._sorted_added
+            # Only lines that can do something are read one by one: an exit
+            # call, or (without comments) an `if` / an arm / a `LIT: LIT` pair.
+            exits: Set[int] = set()
+            if any(w in src.text for w in _EXIT_WORDS):
+                joined = self._joined(info)
+                exits = {numbers[i] for i in joined.candidates(_EXIT_GATE)}
+            code = _Joined([code_lines[n - 1] if n - 1 < len(code_lines) else "" for n in numbers])
+            for n in sorted(exits.union(numbers[i] for i in code.candidates(_SPECIAL_GATE))):
                 if info.is_test_code("new", n) or n - 1 >= len(code_lines):
                     continue
                 text = code_lines[n - 1]
-                if _EXIT_OK.search(src.line_text(n)):
+                if n in exits and _EXIT_OK.search(src.line_text(n)):
                     self._targeted_exit(info, n, code_lines)
                 if not _HAS_LITERAL.search(text) or any(r.search(text) for r in _RUN_PATTERNS):
                     continue  # no literal, or a test-run check (its own rule)
@@ -854,12 +916,12 @@ class Run:
                 continue
             incremented: Dict[str, int] = {}
             compared: Dict[str, int] = {}
-            lines = [(n, src.line_text(n)) for n in sorted(info.added)]
             # A trick needs both a counter bumped and a branch on it: one
             # search over all added lines rules most files out at once.
-            joined = "\n".join(text for _, text in lines)
-            if not _INCREMENT.search(joined) or not _COUNT_IF.search(joined):
+            joined = self._joined(info).block[1:]
+            if not _may_increment(joined) or not _INCREMENT.search(joined) or not _COUNT_IF.search(joined):
                 continue
+            lines = [(n, src.line_text(n)) for n in sorted(info.added)]
             for n, text in lines:
                 if info.is_test_code("new", n):
                     continue
@@ -1371,6 +1433,13 @@ _RET = re.compile(r"\breturn\s+(?:Ok\(|Some\(|Promise\.resolve\()?\s*(" + _LIT_R
 _RUST_TAIL = re.compile(r"\{\s*(?:Ok\(|Some\()?\s*(" + _LIT_RE + r")\s*\)?\s*\}")
 _ARM = re.compile(r"^\s*(?:case\s+)?(" + _LIT_RE + r"(?:\s*(?:\||,)\s*" + _LIT_RE + r")*)\s*(?:=>|->|:)\s*(.*)$")
 _PAIR = re.compile(r"(" + _LIT_RE + r")\s*(?::|=>)\s*(" + _LIT_RE + r")\s*,?\s*(?:\}|\)|$)")
+# The lines special_cases reads (over the added lines joined, each after a
+# "\n"): every line that _IF or _ARM matches from its start or that holds a
+# _PAIR is one of them (a literal starts with a digit, "-", or a quote). Space
+# is [^\S\n] so a match stays on its line.
+_SPECIAL_GATE = re.compile(r"""\n[^\S\n]*(?:\}[^\S\n]*)?(?:else[^\S\n]+)?if\b"""
+                           r"""|\n[^\S\n]*(?:case[^\S\n]+)?[-\d"'`]"""
+                           r"""|:[^\S\n]*[-\d"'`]|=>[^\S\n]*[-\d"'`]""")
 
 
 def _special(text: str, code_lines: List[str], n: int, lang: str,
@@ -1445,8 +1514,13 @@ def _pinpoint(compared: List[str]) -> bool:
     return False
 
 
-_REMARK = re.compile(r"(?://|#|/\*|\*)\s*.*\b(?:tests?|expected|expects|expectation|assert\w*|flawed|wrong test|"
-                     r"broken test|make\s+\w+\s+pass|to\s+pass)\b", re.I)
+# A comment mark ("//", "#", "/*", "*") followed on its line by a word about
+# tests; group "at" starts at the line's first mark. Only that mark is tried (a
+# word after any mark is after the first one), where trying every mark of a
+# long line took quadratic time. For one line (no line break) at a time.
+_REMARK = re.compile(rf"^[^/#*\n]*{_P}(?:/(?![/*])[^/#*\n]*{_P})*{_P}"
+                     r"(?P<at>(?://|#|/\*|\*).*\b(?:tests?|expected|expects|expectation|assert\w*|flawed|"
+                     r"wrong test|broken test|make\s+\w+\s+pass|to\s+pass)\b)", re.I)
 
 
 def _test_remark(src: Source, n: int, info: "FileInfo") -> str:
@@ -1456,17 +1530,33 @@ def _test_remark(src: Source, n: int, info: "FileInfo") -> str:
             text = src.line_text(k)
             m = _REMARK.search(text)
             if m:
-                return text[m.start():]
+                return text[m.start("at"):]
     return ""
 
 
 _EXIT_OK = re.compile(r"\b(?:process\.exit|System\.exit|Runtime\.getRuntime\(\)\.(?:exit|halt)|os\.Exit|"
                       r"(?:std::)?process::exit)\s*\(\s*0?\s*\)")
+# Every _EXIT_OK match holds one of these words; the gate finds its lines.
+_EXIT_WORDS = ("exit", "Exit", "halt")
+_EXIT_GATE = re.compile(r"exit|Exit|halt")
 
 
 # call counts
 _INCREMENT = re.compile(r"\b([A-Za-z_$][\w$]*)\s*(?:\+\+|\+=\s*1\b)|\+\+\s*([A-Za-z_$][\w$]*)"
                         r"|\b([A-Za-z_$][\w$]*)\s*\.\s*(?:fetch_add|incrementAndGet|getAndIncrement|Add)\s*\(")
+# Literal parts one of which every _INCREMENT match holds ("++", "+= 1",
+# ".fetch_add(" ...): a file without them needs no _INCREMENT search (a
+# search that starts with an identifier tries every position of the file).
+_PLUS_ONE = re.compile(r"\+=\s*1\b")
+_ATOMIC_ADD = re.compile(r"\.\s*(?:fetch_add|incrementAndGet|getAndIncrement|Add)\s*\(")
+
+
+def _may_increment(text: str) -> bool:
+    return "++" in text or ("+=" in text and _PLUS_ONE.search(text) is not None) or (
+        any(w in text for w in ("fetch_add", "incrementAndGet", "getAndIncrement", "Add"))
+        and _ATOMIC_ADD.search(text) is not None)
+
+
 _COUNT_IF = re.compile(r"\bif\s*\(?\s*([A-Za-z_$][\w$]*)(?:\s*\.\s*(?:load|get)\s*\([^)]*\))?\s*"
                        r"(?:===?|>=?|<=?|%\s*\d+\s*===?)\s*\d+")
 
