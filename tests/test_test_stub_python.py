@@ -4,8 +4,13 @@ the tests (or a near miss that must not be blocked)."""
 from __future__ import annotations
 
 import ast
+import random
+import re
+import signal
 import textwrap
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
+
+import pytest
 
 from guardrails.change import from_revisions
 from guardrails.checks import test_stub
@@ -1170,6 +1175,83 @@ def test_line_triggers_keep_their_exact_word_boundaries() -> None:
     assert got["count"] == {5, 6}
     first = code_triggers(["if kind == 'a':", "    return 42"], frozenset({1, 2}))
     assert first["branch"] == {1}  # the first added line is a line start too
+
+
+def test_needle_gated_triggers_find_the_lines_their_patterns_match() -> None:
+    """Some line triggers run only on the lines holding one of their words
+    (found with str.find): the lines found are the ones the pattern matches."""
+    from guardrails.checks.test_stub.python_triggers import code_triggers
+    lines = ['    path = "tests/data/answers.json"',  # 1 oracle: reads the tests
+             '    latest = "v2"',  # 2 "test" inside a word and no path: nothing
+             "    unittest.main()",  # 3 oracle
+             "    return {1: 2}[key]",  # 4 table read
+             "    if key in {1, 2}:",  # 5 table read
+             "    found = skin {1}",  # 6 "in {" inside a word: nothing
+             "    sys.exit(0)",  # 7 exit
+             "    exits(0)",  # 8 not an exit
+             "    x = 1  # TODO: compute",  # 9 todo
+             "    TODO = 1",  # 10 no comment: nothing
+             "    frame = inspect.currentframe()",  # 11 count
+             '    src = "getsource"']  # 12 oracle word in a string still counts
+    got = code_triggers(lines, frozenset(range(1, len(lines) + 1)))
+    assert got["oracle"] == {1, 3, 7, 12}
+    assert got["table"] == {4, 5}
+    assert got["stub"] == {9}
+    assert got["count"] == {11}
+
+
+def test_run_flag_branches_keep_their_word_boundaries() -> None:
+    from guardrails.checks.test_stub.python_triggers import code_triggers
+    lines = ["if mode:", "    for a in b:", "        xif = a or b", "    sandor = 1", "while a and b:",
+             "    notify(a)"]
+    text = 'UNDER_CI = os.environ.get("CI")\n' + "\n".join(lines) + "\n"
+    got = code_triggers(lines, frozenset(range(1, len(lines) + 1)), text=text)
+    assert got["run"] == {1, 3, 5}
+
+
+@pytest.fixture
+def deadline() -> Iterator[None]:
+    # A regex gone quadratic on a long line would take minutes: fail instead.
+    def expired(signum, frame):
+        raise AssertionError("no answer in 20 s: super-linear on a long line")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def _same_yes_no(old: "re.Pattern[str]", new: "re.Pattern[str]", alphabet: List[str]) -> None:
+    """NEW answers as OLD on many short lines made of ALPHABET's pieces."""
+    rnd = random.Random(5)
+    for _ in range(20_000):
+        line = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 9)))
+        assert (old.search(line) is None) == (new.search(line) is None), line
+
+
+def test_inline_table_is_linear_on_a_long_line(deadline) -> None:
+    from guardrails.checks.test_stub.python_triggers import INLINE_TABLE
+    assert INLINE_TABLE.search('    return {"a": 1, "b": 2}[key]')
+    assert INLINE_TABLE.search("    if key in {k: v for k, v in pairs}:")
+    assert not INLINE_TABLE.search("    items = {")
+    assert not INLINE_TABLE.search("    def f(a): return {a}")
+    assert not INLINE_TABLE.search("{" * 200_000)
+    assert INLINE_TABLE.search("{" * 200_000 + ":")
+    assert not INLINE_TABLE.search("x: {" + " " * 200_000)
+    _same_yes_no(re.compile(r"\{[^\n]*:"), INLINE_TABLE, ["{", "}", ":", "a", " ", "\n"])
+
+
+def test_test_comment_is_linear_on_a_long_line(deadline) -> None:
+    from guardrails.checks.test_stub.python_special import _TEST_COMMENT
+    assert _TEST_COMMENT.search("    if x == 42:  # the test expects this")
+    assert _TEST_COMMENT.search("    # Hard-coded for test_price")
+    assert not _TEST_COMMENT.search("    latest = 1  # contest entry")
+    assert not _TEST_COMMENT.search("    tests = 1")
+    assert not _TEST_COMMENT.search("#" * 200_000)
+    assert not _TEST_COMMENT.search("# " + "a " * 100_000)
+    assert _TEST_COMMENT.search("#" * 200_000 + " test")
+    old = re.compile(r"#.*?\b(?:tests?|testcase|expect(?:ed|s)?|flawed|wrong|assert\w*|hard-?cod\w*)\b", re.I)
+    _same_yes_no(old, _TEST_COMMENT, ["#", " ", "a", "Test", "hard-", "cod", "expects", "_", "\n"])
 
 
 def test_a_line_added_to_an_existing_collection_hook_is_read(repo) -> None:

@@ -21,6 +21,8 @@ _P = "+" if sys.version_info >= (3, 11) else ""
 _LIT = r"(?:[-+]?\d|[rbuf]?[\"']|\[|\(|\{|True\b|False\b|None\b|Decimal\(|Fraction\()"
 _M = re.M
 _RUN = r"PYTEST|pytest|unittest|sys\.argv|_called_from_test|environ|getenv"
+_RUN_RE = re.compile(_RUN)
+_RUN_NEEDLES = ("PYTEST", "pytest", "unittest", "sys.argv", "_called_from_test", "environ", "getenv")
 # The patterns that run over the joined added lines anchor a line start on
 # "\n" (the block starts with one), not on `^` under re.M: a literal first
 # character lets the regex engine skip ahead instead of trying every position.
@@ -55,10 +57,14 @@ _CASE_LIT = re.compile(rf"\n{_S}*{_P}case{_S}+{_LIT}")
 _TABLE = re.compile(rf"\n{_S}*{_P}{_LIT}[^:\n]*{_P}:{_S}*{_LIT}")
 _TABLE_OPEN = re.compile(rf"={_S}*\{{{_S}*$", _M)
 # An inline dict display on one line, read at once: `{"a": 1}[key]`,
-# `{...}.get(key)`, `key in {...}`.
-INLINE_TABLE = re.compile(r"\{[^\n]*:")
+# `{...}.get(key)`, `key in {...}`: a ":" after a "{" on the same line. Only
+# the line's first "{" is tried (a ":" after any "{" is after the first one),
+# so a line of 100,000 "{" is one scan, not one per "{" (quadratic). Callers
+# use the match as a yes/no only.
+INLINE_TABLE = re.compile(rf"^[^{{\n]*{_P}\{{[^\n:]*{_P}:", _M)
 _TABLE_READ = re.compile(rf"\}}{_S}*(?:\[|\.get\()|\bin{_S}+\{{")  # `{...}[key]`, `{...}.get(`, `in {...}`
 _COUNT = re.compile(r"inspect\.|_getframe|traceback\.|f_back|f_code")
+_COUNT_NEEDLES = ("inspect.", "_getframe", "traceback.", "f_back", "f_code")
 _GLOBAL = re.compile(r"\bglobal\b")  # only where "global" occurs
 _COUNT_BUMP = re.compile(rf"\.\w*(?:call|count)\w*{_S}*\+=")  # only where "+=" occurs
 _STUB = re.compile(
@@ -82,12 +88,18 @@ _FILE_RUN = re.compile(r"PYTEST|[\"']_?pytest[\"']|[\"']unittest[\"']|sys\.argv|
 _FILE_RUN_NEEDLES = ("PYTEST", "pytest", "unittest", "sys.argv", "_called_from_test", "TEST", "CI'", 'CI"',
                      "GITHUB_ACTIONS")
 _BRANCHY = re.compile(r"\bif\b|\bwhile\b|\band\b|\bor\b", _M)
+# Without the leading \b the words are literals the engine scans for; hits()
+# re-checks a match that starts inside a word with _BRANCHY.
+_BRANCHY_FAST = re.compile(r"(?:if|while|and|or)\b")
 
 # Exits reached from code under test, and code that rewrites the test
 # machinery or reads the tests to decide an answer.
 _EXIT = re.compile(r"\b(?:sys\.exit|_exit|exit|quit)[ \t]*\(")
 _ORACLE = re.compile(r"excepthook|\batexit\.|\bunittest\.|\b_?pytest\.|TestCase\b|TestResult\b|getsource|"
                      r"[\"'][^\"'\n]*(?:\btests?[/\\]|\btest_\w*\.py|conftest)[^\"'\n]*[\"']")
+# Every match of _ORACLE holds one of these (the string alternative "test"):
+# the pattern runs only on the lines that do.
+_ORACLE_NEEDLES = ("test", "Test", "excepthook", "atexit.", "getsource")
 
 GROUPS = ("run", "branch", "table", "count", "stub", "swallow", "equal", "oracle")
 
@@ -137,17 +149,36 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
                 last = i
         return found
 
+    def lines_with(needles: "tuple[str, ...]", pattern: "re.Pattern[str]") -> List[int]:
+        """The line numbers PATTERN matches, for a pattern that stays on one
+        line and whose every match holds one of NEEDLES: the needles are found
+        with str.find (fast) and PATTERN runs on those lines only. Same lines
+        as hits(PATTERN) (a line alone and the line inside the block have the
+        same text and the same boundaries)."""
+        cands: Set[int] = set()
+        for needle in needles:
+            at = block.find(needle)
+            while at >= 0:
+                i = bisect.bisect_right(starts, at) - 1
+                cands.add(i)
+                if i + 1 >= len(starts):
+                    break
+                at = block.find(needle, starts[i + 1] + 1)  # on to the next line
+        return [numbers[i] for i in sorted(cands) if pattern.search(texts[i])]
+
     out: Dict[str, Set[int]] = {}
 
     def add(group: str, nos: Union[List[int], Set[int]]) -> None:
         if nos:
             out.setdefault(group, set()).update(nos)
 
-    run = re.compile(_RUN + ("|" + extra_run if extra_run else ""), _M)
-    add("run", hits(run))
+    if extra_run:
+        add("run", hits(re.compile(_RUN + "|" + extra_run, _M)))
+    else:
+        add("run", lines_with(_RUN_NEEDLES, _RUN_RE))
     if text and ((any(s in text for s in _FILE_RUN_NEEDLES) and _FILE_RUN.search(text)) or
                  (extra_run and re.search(extra_run, text))):
-        add("run", hits(_BRANCHY))
+        add("run", hits(_BRANCHY_FAST, _BRANCHY))
     branch = set(_ifexp_lines(texts, numbers)) | set(hits(_CASE_LIT))
     for no in hits(_IF_LIT):
         head = lines[no - 1]
@@ -163,10 +194,10 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
     add("table", hits(_TABLE))
     add("table", hits(_TABLE_OPEN))
     if "}" in block:
-        add("table", hits(_TABLE_READ))
-    add("count", hits(_COUNT))
+        add("table", lines_with(("}", "{"), _TABLE_READ))
+    add("count", lines_with(_COUNT_NEEDLES, _COUNT))
     if "global" in block:
-        add("count", hits(_GLOBAL))
+        add("count", lines_with(("global",), _GLOBAL))
     if "+=" in block:
         add("count", hits(_COUNT_BUMP))
     stub = set()
@@ -175,11 +206,11 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
         if _DEF.search(prev) or _DOC_END.search(prev) or _SIG_END.search(prev):
             stub.add(no)
     add("stub", stub)
-    add("stub", hits(_TODO))
+    add("stub", lines_with(("TODO", "FIXME", "XXX"), _TODO))
     add("swallow", {no for no in hits(_EXCEPT) if _IGNORE.search(_significant(lines, no, 1))})
     add("equal", {no for no in hits(_CONST_RETURN) if _DUNDER_CMP.search(_significant(lines, no, -1))})
     add("equal", hits(_EQ_LAMBDA))
     if "exit" in block or "quit" in block:
-        add("oracle", hits(_EXIT))
-    add("oracle", hits(_ORACLE))
+        add("oracle", lines_with(("exit", "quit"), _EXIT))
+    add("oracle", lines_with(_ORACLE_NEEDLES, _ORACLE))
     return out
