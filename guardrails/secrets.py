@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Callable, List, NamedTuple, Optional, Pattern, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Tuple
 
 if TYPE_CHECKING:
     from guardrails.model import Finding
@@ -220,6 +220,29 @@ _ASSIGNED = re.compile(
 
 _WORDS_RX = re.compile("|".join(re.escape(w) for w in _SECRET_WORDS))
 
+# A shorter piece of a needle (in the same text): where the piece is absent,
+# so is the needle, and one search answers for several needles.
+_PIECES = {"sk-ant-": "sk-", "sk-proj-": "sk-", "sk-svcacct-": "sk-", "sk-admin-": "sk-",
+           "aws_secret": "secret", "secretaccesskey": "secret", "aws-secret": "secret",
+           "secret_access_key": "secret", "sk_live_": "k_live_", "rk_live_": "k_live_",
+           "password": "pass", "passwd": "pass", "passphrase": "pass"}
+# "Does one of these needles occur?" as one search, for needle lists that
+# share a literal the engine can skip ahead to.
+_ANY_NEEDLE = {("ghp_", "gho_", "ghs_", "ghu_", "ghr_"): re.compile("gh[posur]_"),
+               ("AKIA", "ASIA", "ABIA", "ACCA"): re.compile("A(?:KIA|SIA|BIA|CCA)")}
+# The secret words ending in "key", found by searching for "key" alone.
+_KEY_WORDS = tuple(w for w in _SECRET_WORDS if w.endswith("key"))
+_KEY_RX = re.compile("key(?:" + "|".join(f"(?<={re.escape(w)})" for w in _KEY_WORDS) + ")")
+
+
+def _has(text: str, needle: str, memo: Dict[str, bool]) -> bool:
+    """NEEDLE in TEXT, remembered in MEMO (one MEMO per text)."""
+    got = memo.get(needle)
+    if got is None:
+        piece = _PIECES.get(needle)
+        got = memo[needle] = (piece is None or _has(text, piece, memo)) and needle in text
+    return got
+
 
 def _lines_holding(low: str, rx: Pattern[str]) -> List[Tuple[int, int]]:
     """(start, end) of each line of LOW where RX matches, each once."""
@@ -236,11 +259,37 @@ def _lines_holding(low: str, rx: Pattern[str]) -> List[Tuple[int, int]]:
         pos = end + 1
 
 
-def _assigned_matches(text: str, low: str) -> List[SecretMatch]:
-    if not any(word in low for word in _SECRET_WORDS):
+def _word_lines(low: str, memo: Dict[str, bool]) -> List[Tuple[int, int]]:
+    """The lines of LOW holding a secret word, as _lines_holding(low, _WORDS_RX)
+    gives them, from a few substring searches instead of one regex whose
+    alternatives start with common letters (tried at most positions)."""
+    found = set()
+    for word in _SECRET_WORDS:
+        if word in _KEY_WORDS or not _has(low, word, memo):
+            continue
+        pos = low.find(word)
+        while pos >= 0:
+            start = low.rfind("\n", 0, pos) + 1
+            end = low.find("\n", pos)
+            end = len(low) if end < 0 else end
+            found.add((start, end))
+            pos = low.find(word, end)
+    if "key" in low:
+        found.update(_lines_holding(low, _KEY_RX))
+    return sorted(found)
+
+
+def _assigned_matches(text: str, low: str, memo: Optional[Dict[str, bool]] = None) -> List[SecretMatch]:
+    memo = {} if memo is None else memo
+    if len(low) == len(text):
+        spans = _word_lines(low, memo)
+    elif any(_has(low, word, memo) for word in _SECRET_WORDS):
+        spans = [(0, len(text))]
+    else:
+        spans = []
+    if not spans:
         return []
     out = []
-    spans = _lines_holding(low, _WORDS_RX) if len(low) == len(text) else [(0, len(text))]
     for m in (m for start, end in spans for m in _ASSIGNED.finditer(text, start, end)):
         group = "value" if m.group("q") else "bare"
         value = m.group(group)
@@ -264,21 +313,29 @@ class _AssignedView:
         return self._m.group(name) or ""
 
 
-def find(text: str) -> List[SecretMatch]:
+def find(text: str, low: Optional[str] = None) -> List[SecretMatch]:
     """Every secret in TEXT, in order, without overlaps (where two overlap,
-    the one that starts first, then the longer, wins)."""
+    the one that starts first, then the longer, wins).  LOW: TEXT.lower(),
+    when the caller has it."""
     if not text:
         return []
-    low = text.lower()
+    if low is None:
+        low = text.lower()
     found: List[SecretMatch] = []
+    memo: Dict[str, bool] = {}
+    low_memo: Dict[str, bool] = {}
     for kind in _KINDS:
         haystack = low if kind.lower else text
-        if not any(needle in haystack for needle in kind.needles):
+        any_rx = _ANY_NEEDLE.get(kind.needles)
+        if any_rx is not None:
+            if any_rx.search(haystack) is None:
+                continue
+        elif not any(_has(haystack, needle, low_memo if kind.lower else memo) for needle in kind.needles):
             continue
         for m in kind.regex.finditer(text):
             if kind.valid(m):
                 found.append(SecretMatch(kind.kind, m.start(kind.group), m.end(kind.group)))
-    found.extend(_assigned_matches(text, low))
+    found.extend(_assigned_matches(text, low, low_memo))
     found.sort(key=lambda s: (s.start, -(s.end - s.start)))
     out: List[SecretMatch] = []
     for match in found:
