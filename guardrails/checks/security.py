@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import fnmatch
 import re
-from typing import Dict, Iterable, List, NamedTuple, Pattern, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Pattern, Sequence, Tuple
 
 from guardrails import secrets, textnorm
 from guardrails.checks import finding, tampering
@@ -133,24 +133,39 @@ _PROSE_EXT = (".md", ".markdown", ".mdx", ".rst", ".txt", ".adoc", ".asciidoc", 
               ".eml", ".msg")
 
 
-class _Text(NamedTuple):
-    """A file's added lines joined, as matched (normalised, lowercased)."""
+class _Text:
+    """A file's added lines joined, as matched (normalised, lowercased).
+    For ASCII text the start of each line is found only when a match needs
+    it (most files have none)."""
 
-    lines: Sequence[Line]
-    low: str
-    starts: List[int]
+    __slots__ = ("lines", "low", "_starts")
+
+    def __init__(self, lines: Sequence[Line], low: str, starts: Optional[List[int]] = None):
+        self.lines = lines
+        self.low = low
+        self._starts = starts
+
+    @property
+    def starts(self) -> List[int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in _NEWLINE.finditer(self.low)]
+        return self._starts
 
     def line_at(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset) - 1
 
 
-def _joined(lines: Sequence[Line]) -> _Text:
-    texts = [ln.text for ln in lines]
-    whole = "\n".join(texts)
+_NEWLINE = re.compile("\n")
+
+
+def _joined(lines: Sequence[Line], whole: Optional[str] = None) -> _Text:
+    """LINES as matched; WHOLE: their texts joined with newlines, when the
+    caller has it."""
+    if whole is None:
+        whole = "\n".join([ln.text for ln in lines])
     if whole.isascii():
-        texts = whole.lower().split("\n")
-    else:
-        texts = [textnorm.normalize(t).lower() for t in texts]
+        return _Text(lines, whole.lower())
+    texts = [textnorm.normalize(ln.text).lower() for ln in lines]
     starts, pos = [], 0
     for t in texts:
         starts.append(pos)
@@ -186,10 +201,27 @@ def _in_comment(path: str, text: str) -> bool:
     return any(VERDICT.search(c.text.lower()) for c in comments)
 
 
-def _spans(low: str, needles: Tuple[str, ...]) -> List[Tuple[int, int]]:
-    """(start, end) of the lines of LOW holding one of NEEDLES, in order, each once."""
+# A shorter piece of a needle: where the piece is absent, so is the needle,
+# and one search rules out several needles (each search reads the whole text).
+_PIECES = {'"decision': "decision", "'decision": "decision", '"review_decision': "decision",
+           "'review_decision": "decision", "decisions": "decision", '"verdict': "verdict", "'verdict": "verdict",
+           '"result': "result", "'result": "result", "system prompt": "system", "system:": "system",
+           "system :": "system", "assistant:": "assistant", "assistant :": "assistant", "[inst]": "inst]",
+           "[/inst]": "inst]", "<<sys>>": "sys>>", "<</sys>>": "sys>>"}
+
+
+def _spans(low: str, needles: Tuple[str, ...], pieces: Optional[Dict[str, bool]] = None) -> List[Tuple[int, int]]:
+    """(start, end) of the lines of LOW holding one of NEEDLES, in order, each once.
+    PIECES remembers which pieces LOW holds."""
     found = set()
     for needle in needles:
+        piece = _PIECES.get(needle)
+        if piece is not None and pieces is not None:
+            held = pieces.get(piece)
+            if held is None:
+                held = pieces[piece] = piece in low
+            if not held:
+                continue
         pos = low.find(needle)
         while pos >= 0:
             start = low.rfind("\n", 0, pos) + 1
@@ -200,10 +232,11 @@ def _spans(low: str, needles: Tuple[str, ...]) -> List[Tuple[int, int]]:
     return sorted(found)
 
 
-def _matches(phrase: Phrase, low: str, cache: Dict[Tuple[str, ...], List[Tuple[int, int]]]) -> Iterable["re.Match[str]"]:
+def _matches(phrase: Phrase, low: str, cache: Dict[Tuple[str, ...], List[Tuple[int, int]]],
+             pieces: Dict[str, bool]) -> Iterable["re.Match[str]"]:
     spans = cache.get(phrase.needles)
     if spans is None:
-        spans = cache[phrase.needles] = _spans(low, phrase.needles)
+        spans = cache[phrase.needles] = _spans(low, phrase.needles, pieces)
     for start, end in spans:
         yield from phrase.regex.finditer(low, start, end)
 
@@ -213,17 +246,18 @@ def _injections(path: str, joined: _Text, extra: Tuple[Phrase, ...]) -> List[Tup
     low = joined.low
     hits: Dict[int, str] = {}
     cache: Dict[Tuple[str, ...], List[Tuple[int, int]]] = {}
+    pieces: Dict[str, bool] = {}
     for phrase in STRONG + extra:
-        for m in _matches(phrase, low, cache):
+        for m in _matches(phrase, low, cache, pieces):
             hits.setdefault(joined.line_at(m.start()), phrase.name)
-    for start, end in _spans(low, _VERDICT_NEEDLES):
+    for start, end in _spans(low, _VERDICT_NEEDLES, pieces):
         for m in VERDICT.finditer(low, start, end):
             i = joined.line_at(m.start())
             if i not in hits and _in_comment(path, joined.lines[i].text):
                 hits[i] = "writes a verdict for the reviewer"
     addressed: Dict[int, str] = {}
     for phrase in ADDRESS:
-        for m in _matches(phrase, low, cache):
+        for m in _matches(phrase, low, cache, pieces):
             addressed.setdefault(joined.line_at(m.start()), phrase.name)
     for i, name in sorted(addressed.items()):
         lo, hi = max(0, i - WINDOW), min(len(joined.starts) - 1, i + WINDOW)
@@ -261,9 +295,9 @@ def _commit_findings(change: ChangeSet, extra: Tuple[Phrase, ...]) -> List[Findi
 
 # --- secrets --------------------------------------------------------------------------
 
-def _secret_findings(fc: FileChange, lines: Sequence[Line]) -> List[Finding]:
-    text = "\n".join(ln.text for ln in lines)
-    found = secrets.find(text)
+def _secret_findings(fc: FileChange, lines: Sequence[Line], text: str, low: Optional[str]) -> List[Finding]:
+    """TEXT: LINES joined with newlines; LOW: TEXT.lower() when known."""
+    found = secrets.find(text, low)
     if not found:
         return []
     before = "\n".join(ln.text for ln in fc.removed())
@@ -369,12 +403,15 @@ def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
         lines = list(fc.added())
         if not lines:
             continue
-        if not (allow_unicode and glob_match(fc.path, allow_unicode)):
-            if not all(ln.text.isascii() for ln in lines):
-                out.extend(_unicode_findings(fc, lines))
+        # Joined once; an ASCII text's lowered form serves secrets and injections.
+        text = "\n".join([ln.text for ln in lines])
+        is_ascii = text.isascii()
+        joined = _joined(lines, text) if is_ascii else None
+        if not is_ascii and not (allow_unicode and glob_match(fc.path, allow_unicode)):
+            out.extend(_unicode_findings(fc, lines))
         if not (allow_secret and glob_match(fc.path, allow_secret)):
-            out.extend(_secret_findings(fc, lines))
+            out.extend(_secret_findings(fc, lines, text, joined.low if joined is not None else None))
         if not _agent_file(fc.path) and not (allow_injection and glob_match(fc.path, allow_injection)):
-            out.extend(_injection_findings(fc, lines, _joined(lines), extra))
+            out.extend(_injection_findings(fc, lines, joined or _joined(lines, text), extra))
     out.extend(_commit_findings(change, extra))
     return out
