@@ -1505,3 +1505,17 @@ def test_joined_lines_find_every_line_a_gate_matches_alone() -> None:
     assert _Joined([]).candidates(gate) == []
     texts = ['  if (a == "b") {', "  case 3: return 4", '    "k": 5,', "  x = y", '  } else if (z) {', "a => 'b'"]
     assert _Joined(texts).candidates(_SPECIAL_GATE) == [0, 1, 2, 4, 5]
+
+
+def test_js_calls_are_the_matches_of_the_full_pattern() -> None:
+    """_js_calls checks _JS_CALL's lookbehind in Python: same matches."""
+    import random
+
+    from guardrails.checks.test_stub.lang_scan import _JS_CALL, _js_calls
+    text = 'describe("a", () => {\n  it("b", () => {});\n  submit("c");\n  x.it("d");\n  $it("e");\n  test.skip("f")\n'
+    assert [m.group("fn") for m in _js_calls(text)] == ["describe", "it", "test"]
+    rnd = random.Random(4)
+    pieces = ["it", "test", "(", ")", ".", "skip", " ", "x", "a", "$", "_", "`", "describe", "each", "\u00e9", "\n"]
+    for _ in range(20_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert [m.span() for m in _JS_CALL.finditer(text)] == [m.span() for m in _js_calls(text)], text

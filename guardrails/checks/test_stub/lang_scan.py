@@ -207,12 +207,33 @@ _JS_CALL = re.compile(
     r"(?P<mod>(?:\s*\.\s*(?:only|skip|todo|concurrent|sequential|fails|failing|serial|each|skipIf|runIf)"
     r"(?:\s*\([^()]*(?:\([^()]*\)[^()]*)*\))?)*)\s*(?P<tpl>`)?\s*\(")
 _SUITES = {"describe", "context", "suite", "xdescribe", "xcontext", "fdescribe"}
+# _JS_CALL without its lookbehind, which defeats the engine's scan for the
+# names' first letters; _js_calls checks the character before in Python.
+_JS_CALL_FAST = re.compile(_JS_CALL.pattern.replace(r"(?<![\w.$])", "", 1))
+
+
+def _js_calls(masked: str) -> "List[re.Match[str]]":
+    """The matches of _JS_CALL.finditer(MASKED), found with _JS_CALL_FAST: a
+    match whose name follows a word character, "." or "$" is dropped and the
+    search goes on from the next character (as _JS_CALL's search would)."""
+    found = []
+    pos = 0
+    while True:
+        m = _JS_CALL_FAST.search(masked, pos)
+        if m is None:
+            return found
+        at = m.start()
+        if at and (masked[at - 1].isalnum() or masked[at - 1] in "_.$"):
+            pos = at + 1
+            continue
+        found.append(m)
+        pos = m.end()
 
 
 def _js_tests(src: Source) -> List[Block]:
     masked = src.masked
     raw: List[Tuple[str, str, int, int, int]] = []  # name, kind, header, open paren, close paren
-    for m in _JS_CALL.finditer(masked):
+    for m in _js_calls(masked):
         if m.group("tpl"):
             continue
         paren = m.end() - 1

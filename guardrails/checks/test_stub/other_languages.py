@@ -59,6 +59,10 @@ MAX_CORPUS_BYTES = 8_000_000
 # Lines that start a shape only the semgrep pack follows (a new equality
 # method accepting everything, a TestMain that does not run the tests).
 _SEMGREP_ONLY = re.compile(r"\bequals\s*\(\s*Object\b|\bfn\s+eq\s*\(|\)\s*Equals?\s*\(|\bfunc\s+TestMain\b")
+_SEMGREP_ONLY_WORDS = ("equals", "fn", "Equal", "TestMain")  # one is in every match
+# The prefilters without their \b (a \b first defeats the engine's scan for a
+# literal): they pass more lines, which the prefilter itself then reads.
+_PREFILTER_GATE = {lang: re.compile(p.pattern.replace(r"\b", "")) for lang, p in P.PREFILTER.items()}
 _MINIFIED = re.compile(r"\.min\.[cm]?js$")
 # Possessive (3.11+) where giving characters back cannot help a match.
 _P = "+" if sys.version_info >= (3, 11) else ""
@@ -98,6 +102,21 @@ class _Joined:
                 return out
             pos = starts[i + 1]
         return out
+
+    def lines_with(self, needles: Sequence[str]) -> List[int]:
+        """Indexes (ascending) of the lines holding one of NEEDLES (no line
+        breaks in them), found with str.find."""
+        found: Set[int] = set()
+        starts, block = self.starts, self.block
+        for needle in needles:
+            at = block.find(needle)
+            while at >= 0:
+                i = bisect.bisect_right(starts, at) - 1
+                found.add(i)
+                if i + 1 >= len(starts):
+                    break
+                at = block.find(needle, starts[i + 1] + 1)
+        return sorted(found)
 
 
 # ====================================================================== files
@@ -299,7 +318,7 @@ class Run:
             numbers = info._sorted_added
             joined = self._joined(info)
             # the prefilter once over all added lines: the lines it may pass
-            for i in joined.candidates(prefilter):
+            for i in joined.candidates(_PREFILTER_GATE[info.lang]):
                 n = numbers[i]
                 text = joined.texts[i]
                 if not prefilter.search(text):
@@ -321,7 +340,7 @@ class Run:
         for info in self.infos:
             if info.path not in wanted and info.new is not None:
                 joined = self._joined(info)
-                if any(_SEMGREP_ONLY.search(joined.texts[i]) for i in joined.candidates(_SEMGREP_ONLY)):
+                if any(_SEMGREP_ONLY.search(joined.texts[i]) for i in joined.lines_with(_SEMGREP_ONLY_WORDS)):
                     wanted.add(info.path)
         targets = [i for i in self.infos if i.path in wanted and i.new is not None and not i.partial
                    and len(i.new.text) <= lang_semgrep.MAX_BYTES]
