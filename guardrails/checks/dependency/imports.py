@@ -16,7 +16,9 @@ the new revision.
 """
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import json
 import os
 import posixpath
@@ -28,7 +30,7 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tu
 from guardrails import git
 from guardrails.change import read_many
 from guardrails.checks.dependency.model import NPM, PYPI, Dep, pep503
-from guardrails.model import ChangeSet, FileChange
+from guardrails.model import ADDED, ChangeSet, FileChange, Line
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data")
 
@@ -158,7 +160,11 @@ class Import(NamedTuple):
     shown: str = ""  # the module as the statement writes it ("PIL" for "from PIL import Image")
 
 
-_PY_PREFILTER = re.compile(r"^\s*(?:import|from)\s+[A-Za-z_]")
+# A line that may import: `^\s*(?:import|from)\s+[A-Za-z_]`, searched without
+# its "^\s*" over the joined added lines (the keyword must then be the first
+# non-blank of its line), so that the engine skips ahead to the words;
+# [^\S\n] keeps a match on one line.
+_PY_KEYWORD = re.compile(r"(?:import|from)[^\S\n]+[A-Za-z_]")
 _PY_IMPORT = re.compile(r"^(?P<indent>\s*)import\s+(?P<mods>[A-Za-z_][\w.]*(?:\s+as\s+\w+)?"
                         r"(?:\s*,\s*[A-Za-z_][\w.]*(?:\s+as\s+\w+)?)*)\s*(?:;|#|$)")
 _PY_FROM = re.compile(r"^(?P<indent>\s*)from\s+(?P<mod>[A-Za-z_][\w.]*)\s+import\s+\(?\s*(?P<names>[\w\s,*]*)")
@@ -221,35 +227,69 @@ def _optional(lines: List[str], index: int) -> bool:
 
 
 _TRIPLES = ('"' * 3, "'" * 3)
-_PY_STRINGS = re.compile(r"#[^\n]*|" + '"""' + r"|'''" + r'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*\'''')
+# Comments and strings, a triple-quoted one read whole (to its first closing
+# quotes, or to the end of the text).  Every alternative opens with a
+# literal, so the engine skips ahead to the next "#" or quote.
+_PY_TOKENS = re.compile(r"#[^\n]*|" + '"""' + r"[\s\S]*?(?:" + '"""' + r"|\Z)|'''[\s\S]*?(?:'''|\Z)"
+                        + r'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*\'''')
 
 
 def _string_lines(lines: List[str], wanted: Set[int]) -> Set[int]:
     """Which of the WANTED line numbers (1-based) start inside a triple-quoted string."""
     text = "\n".join(lines)
-    ranges: List[Tuple[int, int]] = []
-    pos = 0
-    while True:
-        m = _PY_STRINGS.search(text, pos)
-        if not m:
-            break
-        tok = m.group()
-        pos = m.end()
-        if tok in _TRIPLES:
-            end = text.find(tok, pos)
-            ranges.append((pos, end if end >= 0 else len(text)))
-            if end < 0:
-                break
-            pos = end + 3
+    # offset of line n = lengths of the lines before it + one newline each
+    lengths = list(itertools.accumulate(map(len, lines), initial=0))
+    offsets = {no: lengths[no - 1] + no - 1 for no in wanted if 1 <= no <= len(lines)}
+    if not offsets:
+        return set()
+    last = max(offsets.values())
+    ranges: List[Tuple[int, int]] = []  # (first offset inside, offset of the closing quotes), in order
+    for m in _PY_TOKENS.finditer(text):
+        a, b = m.span()
+        if a >= last:
+            break  # a string opening here or later holds none of the wanted lines
+        if not text.startswith(_TRIPLES, a):
+            continue  # a comment or a one-line string (a triple quote always opens a triple-quoted token)
+        closed = b - a >= 6 and text.startswith(text[a:a + 3], b - 3)
+        ranges.append((a + 3, b - 3 if closed else len(text)))
     if not ranges:
         return set()
+    firsts = [a for a, _ in ranges]
     out: Set[int] = set()
-    offset = 0
-    for no, line in enumerate(lines, 1):
-        if no in wanted and any(a <= offset < b for a, b in ranges):
+    for no, offset in offsets.items():
+        i = bisect.bisect_right(firsts, offset) - 1  # the ranges are disjoint: only this one can hold it
+        if i >= 0 and offset < ranges[i][1]:
             out.add(no)
-        offset += len(line) + 1
     return out
+
+
+def _keyword_lines(lines: List[Line], rx: "re.Pattern[str]", first: bool) -> List[Line]:
+    """The LINES (in order) where RX, searched over their joined text, matches
+    (a match of RX never spans a newline).  FIRST: only a match at the
+    line's first non-blank character counts; else the match must start a
+    word."""
+    text = "\n".join([ln.text for ln in lines])
+    out: List[Line] = []
+    index = pos = 0
+    taken = -1
+    for m in rx.finditer(text):
+        at = m.start()
+        index += text.count("\n", pos, at)
+        pos = at
+        if index == taken:
+            continue
+        if first:
+            line_start = text.rfind("\n", 0, at) + 1
+            if line_start < at and not text[line_start:at].isspace():
+                continue
+        elif at > 0 and _WORD_CHAR.match(text, at - 1):
+            continue
+        taken = index
+        out.append(lines[index])
+    return out
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 def python_imports(f: FileChange) -> List[Import]:
@@ -257,7 +297,8 @@ def python_imports(f: FileChange) -> List[Import]:
     a parser: it must stay cheap on 100,000 added lines)."""
     out: List[Import] = []
     whole: Optional[List[str]] = None
-    candidates = [ln for ln in f.added() if ln.new_no is not None and _PY_PREFILTER.match(ln.text)]
+    added = [ln for hunk in f.hunks for ln in hunk.lines if ln.kind == ADDED]
+    candidates = [ln for ln in _keyword_lines(added, _PY_KEYWORD, first=True) if ln.new_no is not None]
     if not candidates:
         return out
     text_all = f.new_text()
@@ -294,7 +335,9 @@ def python_imports(f: FileChange) -> List[Import]:
     return out
 
 
-_JS_PREFILTER = re.compile(r"\b(?:import|require|from)\b")
+# A line that may import: `\b(?:import|require|from)\b`, the leading \b
+# checked on the character before, so that the engine skips ahead to the words.
+_JS_KEYWORD = re.compile(r"(?:import|require|from)\b")
 # Static forms must start the line (a code sample inside a string does not);
 # require()/import() may stand anywhere in an expression.
 _JS_SPEC = re.compile(
@@ -322,9 +365,10 @@ def js_package(spec: str) -> Optional[str]:
 
 def js_imports(f: FileChange) -> List[Import]:
     out: List[Import] = []
-    for ln in f.added():
+    added = [ln for hunk in f.hunks for ln in hunk.lines if ln.kind == ADDED]
+    for ln in _keyword_lines(added, _JS_KEYWORD, first=False):
         t = ln.text
-        if ln.new_no is None or not _JS_PREFILTER.search(t):
+        if ln.new_no is None:
             continue
         s = t.lstrip()
         if s.startswith(("//", "*", "/*")):
