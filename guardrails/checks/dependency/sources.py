@@ -1242,10 +1242,35 @@ _CODE_FILE = re.compile(r"\.(?:py|pyw|js|mjs|cjs|jsx|ts|mts|cts|tsx|rb|php|go|rs
 _CODE_HINT = re.compile(
     r"""\b(?:pip[0-9.]*|pipx|npm|pnpm|yarn|bun|uv|poetry|pdm|gem|cargo|go|conda|mamba|apt-get|apt|apk|brew|composer)"""
     r"""["']?\s*[,\s]\s*["']?(?:install|i|add|dlx)\b|\b(?:npx|uvx|bunx|pnpx)["']?[\s,]""")
+_CODE_WORDS = ("install", "npx", "uvx", "dlx", "bunx", "pnpx", "npm i ", " add ")
+
+
+# "npx", "uvx", "dlx", "bunx" ("pnpx" holds "npx"): one search for their
+# last letter, rarer in code than their first, instead of one per word.
+_X_WORDS = re.compile(r"x(?:(?<=npx)|(?<=uvx)|(?<=dlx)|(?<=bunx))")
+
+
 def _code_words(text: str) -> bool:
     """Substring test before the regex: most lines of code name no installer verb."""
-    return ("install" in text or "npx" in text or "uvx" in text or "dlx" in text or "bunx" in text
-            or "pnpx" in text or "npm i " in text or " add " in text)
+    return "install" in text or _X_WORDS.search(text) is not None or "npm i " in text or " add " in text
+
+
+def _code_hint(joined: str) -> bool:
+    """Does _CODE_HINT match one of the lines of JOINED that hold a code word?
+    Only those lines are cut out and searched (a code word never spans lines)."""
+    seen = set()
+    for word in _CODE_WORDS:
+        pos = joined.find(word)
+        while pos >= 0:
+            start = joined.rfind("\n", 0, pos) + 1
+            end = joined.find("\n", pos)
+            end = len(joined) if end < 0 else end
+            if start not in seen:
+                seen.add(start)
+                if _CODE_HINT.search(joined[start:end]):
+                    return True
+            pos = joined.find(word, end)
+    return False
 
 
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'|`([^`$]*)`')
@@ -1325,8 +1350,8 @@ def code_findings(f: FileChange) -> List[Finding]:
     old_text, new_text, _, path = _sides(f)
     if new_text is None or not _CODE_FILE.search(path):
         return []
-    texts = [ln.text for ln in f.added()]
-    if not _code_words("\n".join(texts)) or not any(_CODE_HINT.search(t) for t in texts if _code_words(t)):
+    joined = "\n".join([ln.text for hunk in f.hunks for ln in hunk.lines if ln.kind == "+"])
+    if not _code_words(joined) or not _code_hint(joined):
         return []
     added = f.added_line_numbers()
     python = path.endswith((".py", ".pyw"))

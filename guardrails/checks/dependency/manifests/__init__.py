@@ -6,6 +6,7 @@ unless its name matches the table, and nothing is ever executed.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import posixpath
 import re
@@ -48,6 +49,7 @@ _SKIP = re.compile(r"(?:^|/)(?:" + "|".join(re.escape(d) for d in SKIP_DIRS) + r
 _FIXTURE = re.compile(r"(?:^|/)(?:fixtures?|testdata|test_data)/")
 
 
+@functools.lru_cache(maxsize=4096)  # asked several times per path by each check
 def _target(path: str) -> Optional[str]:
     base = posixpath.basename(path)
     for regex, target in _COMPILED:
