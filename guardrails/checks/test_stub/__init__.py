@@ -28,11 +28,32 @@ CONFIG_SCHEMA: dict = {
     "semgrep": True,
 }
 
+# Two halves that share nothing but the change: on a big change they run in
+# separate worker processes (see guardrails/workers.py).
+PARTS = ("python", "other_languages")
+
+
 def check(change: ChangeSet, ctx: Context) -> Iterable[Finding]:
+    change = _prepared(change, ctx)
+    found: List[Finding] = []
+    for part in PARTS:
+        found.extend(_run(part, change, ctx))
+    return found
+
+
+def check_part(part: str, change: ChangeSet, ctx: Context) -> Iterable[Finding]:
+    return _run(part, _prepared(change, ctx), ctx)
+
+
+def _prepared(change: ChangeSet, ctx: Context) -> ChangeSet:
     # Files whose changed lines hide characters are read normalised, so a
     # `PYTEST_CURRENT<U+200B>_TEST` or a Cyrillic look-alike is found as what it is.
     change = textnorm.normalize_change(change)
     testfiles.register_extra(change, tuple(ctx.settings.get("test_files") or ()))
-    found: List[Finding] = list(python.check(change, ctx))
-    found.extend(other_languages.check(change, ctx))
-    return found
+    return change
+
+
+def _run(part: str, change: ChangeSet, ctx: Context) -> List[Finding]:
+    if part == "python":
+        return list(python.check(change, ctx))
+    return list(other_languages.check(change, ctx))
