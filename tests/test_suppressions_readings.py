@@ -236,3 +236,43 @@ def test_ts_nocheck_counts_only_at_the_top():
     late = "const a = 1;\n// @ts-nocheck\nconst b: number = 'x';\n"
     assert read(top, sc.JS) == [(2, "ts-nocheck", (), True, "file-level-suppression")]
     assert read(late, sc.JS) == [(2, "ts-nocheck", (), False, "malformed-suppression")]
+
+
+# --- linear time on a long line --------------------------------------------------
+
+def _deadline(seconds: int = 20):
+    """Fail (instead of running for minutes) when a regex goes super-linear."""
+    import signal
+
+    def expired(signum, frame):
+        raise AssertionError(f"no answer in {seconds} s: super-linear on a long line")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    return lambda: (signal.alarm(0), signal.signal(signal.SIGALRM, old))
+
+
+def test_eslint_rule_is_linear_on_a_long_line() -> None:
+    import random
+    import re
+
+    from guardrails.checks.suppressions.readings import _ESLINT_RULE
+
+    def pairs(rx: "re.Pattern[str]", text: str) -> List[Tuple[str, str]]:
+        return [(m.group("rule"), m.group("level")) for m in rx.finditer(text) if m.group("level") is not None]
+
+    old = re.compile(r"(?P<rule>[@\w][\w@/.-]*)\s*:\s*\[?\s*[\"']?(?P<level>off|warn|error|[012])\b")
+    done = _deadline()
+    try:
+        assert pairs(_ESLINT_RULE, "a" * 200_000) == []
+        assert pairs(_ESLINT_RULE, "a:" + " " * 200_000) == []
+        assert pairs(_ESLINT_RULE, "/" * 200_000 + "b: off") == [("b", "off")]
+        assert pairs(_ESLINT_RULE, "x" * 200_000 + ': "off"') == [("x" * 200_000, "off")]
+    finally:
+        done()
+    assert pairs(_ESLINT_RULE, 'no-console: "off", @scope/rule: [2], -x.y: warn') == \
+        [("no-console", "off"), ("@scope/rule", "2"), ("x.y", "warn")]
+    rnd = random.Random(5)
+    pieces = ["a", "@", "/", ".", "-", ":", " ", "[", "'", '"', "off", "warn", "error", "0", "2", "9", ",", "é", "offx"]
+    for _ in range(20_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert pairs(old, text) == pairs(_ESLINT_RULE, text), text

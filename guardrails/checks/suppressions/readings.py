@@ -184,7 +184,22 @@ def mypy_comment(row: Row, m: "re.Match[str]", src: str, place: Place) -> Option
 
 # --- JavaScript ----------------------------------------------------------
 
-_ESLINT_RULE = re.compile(r"(?P<rule>[@\w][\w@/.-]*)\s*:\s*\[?\s*[\"']?(?P<level>off|warn|error|[012])\b")
+def _atomic(body: str, name: str) -> str:
+    """``(?>BODY)`` spelled for Python before 3.11 too: a lookahead never
+    gives back what it matched, and the backreference then consumes it."""
+    return f"(?=(?P<{name}>{body}))(?P={name})"
+
+
+# `rule: "off"` pairs.  Read as `(?P<rule>[@\w][\w@/.-]*)\s*:\s*\[?\s*["']?(?P<level>...)\b`
+# would be, but in linear time on a long line: a rule name always runs to
+# the end of its run of name characters (a colon or a blank cannot be one),
+# so the run is taken whole (atomic) and once, from its first possible
+# start; a run that is no rule is consumed too (no level), so that the
+# search does not start again inside it; the blanks are taken atomically.
+_ESLINT_RULE = re.compile(
+    _atomic(r"[/.-]*", "lead") + r"(?P<rule>[@\w]" + _atomic(r"[\w@/.-]*", "run") + ")(?:"
+    + _atomic(r"\s*", "s1") + ":" + _atomic(r"\s*", "s2") + r"\[?" + _atomic(r"\s*", "s3")
+    + r"[\"']?(?P<level>off|warn|error|[012])\b)?|[/.-]+")
 
 
 def eslint_config(row: Row, m: "re.Match[str]", src: str, place: Place) -> Optional[Reading]:
