@@ -505,3 +505,47 @@ def test_block_finding_says_how_it_can_be_overridden(repo, tmp_path):
     hint = next(ln for ln in out.splitlines() if ln.strip().startswith("waive:"))
     assert "waivers:" in hint and "base branch" in hint and "guardrails:approved" in hint
     assert "guardrails: allow" not in hint and "refused" in hint
+
+
+# --- linear time on a long line --------------------------------------------------
+
+def _deadline(seconds: int = 20):
+    """Fail (instead of running for minutes) when a regex goes super-linear."""
+    import signal
+
+    def expired(signum, frame):
+        raise AssertionError(f"no answer in {seconds} s: super-linear on a long line")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    return lambda: (signal.alarm(0), signal.signal(signal.SIGALRM, old))
+
+
+def test_ruff_code_patterns_are_linear_on_a_long_line() -> None:
+    import random
+    import re
+
+    from guardrails.checks.relaxed_config.hunks import _CODE, _CODE_ITEM, _TABLE
+
+    old_item = re.compile(r"^\s*[\"']([A-Z]+[0-9]*)[\"']\s*,?\s*(?:#.*)?$")
+    old_table = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+    done = _deadline()
+    try:
+        assert _CODE_ITEM.match('"E501"' + " " * 200_000 + "x") is None
+        assert _CODE_ITEM.match('  "E501",' + " " * 200_000).group(1) == "E501"
+        assert _TABLE.match("[tool" + " " * 200_000 + "x") is None
+        assert _TABLE.match("[a" + " " * 100_000 + "]" + " " * 100_000 + "x") is None
+        assert _TABLE.match("[[ tool.ruff" + " " * 200_000 + "]]").group(1).strip() == "tool.ruff"
+        assert _CODE.findall('"' + "A" * 200_000) == []
+        assert _CODE.findall("'A1" * 70_000) == ["A1"] * 35_000
+    finally:
+        done()
+    assert _CODE_ITEM.match('    "E501",  # long lines').group(1) == "E501"
+    assert _TABLE.match("[tool.ruff.lint]  # rules").group(1).strip() == "tool.ruff.lint"
+    rnd = random.Random(5)
+    for _ in range(20_000):
+        item = "".join(rnd.choice([" ", '"', "'", "A", "0", ",", "#", "x", "\t"]) for _ in range(rnd.randint(0, 9)))
+        a, b = old_item.match(item), _CODE_ITEM.match(item)
+        assert (a and a.group(1)) == (b and b.group(1)), item
+        table = "".join(rnd.choice([" ", "[", "]", "a", ".", "#", "x", "\t"]) for _ in range(rnd.randint(0, 9)))
+        a, b = old_table.match(table), _TABLE.match(table)
+        assert (a and a.group(1).strip()) == (b and b.group(1).strip()), table

@@ -182,9 +182,14 @@ def _workflow(cx: _Ctx, hunks_only: bool) -> Iterable[Finding]:
 
 _LIST_KEY = re.compile(r"^\s*([\w.\"'-]+)\s*=\s*\[\s*(?:#.*)?$")
 _INLINE_LIST = re.compile(r"^\s*([\w.\"'-]+)\s*=\s*\[([^\]]*)\]")
-_CODE_ITEM = re.compile(r"^\s*[\"']([A-Z]+[0-9]*)[\"']\s*,?\s*(?:#.*)?$")
+# `\s*(?:,\s*)?` reads what `\s*,?\s*` reads, without trying every split of a
+# run of blanks between the two (quadratic on a long line).
+_CODE_ITEM = re.compile(r"^\s*[\"']([A-Z]+[0-9]*)[\"']\s*(?:,\s*)?(?:#.*)?$")
 _CODE = re.compile(r"[\"']([A-Z]+[0-9]*)[\"']")
-_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+# A [table] header; group 1 is read stripped.  `([^\]]+)` up to the first "]"
+# matches where `\s*([^\]]+?)\s*` did, and holds the same name once stripped,
+# without the blanks being split every way (quadratic on a long line).
+_TABLE = re.compile(r"^\s*\[\[?([^\]]+)\]\]?\s*(?:#.*)?$")
 IGNORE_KEYS = {"ignore", "extend-ignore", "lint.ignore", "lint.extend-ignore"}
 SELECT_KEYS = {"select", "extend-select", "lint.select", "lint.extend-select"}
 
