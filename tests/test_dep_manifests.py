@@ -384,3 +384,26 @@ def test_pyproject_lines_with_escaped_quotes_and_single_line_arrays():
     assert found[("pypi", "tomli", "runtime")].line == 5
     assert found[("pypi", "tomli", "runtime")].marker == 'python_version<"3.11"'
     assert found[("pypi", "ruff", "optional")].line == 8
+
+
+def test_requirements_comment_is_linear_on_a_long_line():
+    import random
+    import re
+    import signal
+
+    def expired(signum, frame):
+        raise AssertionError("no answer in 20 s: super-linear on a long line")
+    old_handler = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    try:
+        assert list(requirements.logical_lines("x" + " " * 200_000 + "y#")) == [(1, "x" + " " * 200_000 + "y#")]
+        assert list(requirements.logical_lines("requests" + " " * 200_000 + "# pinned")) == [(1, "requests")]
+        assert list(requirements.logical_lines("\\\n" + " \\\n" * 50_000 + "a #")) == [(1, "a")]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old_handler)
+    old = re.compile(r"(^|\s+)#.*$")
+    rnd = random.Random(5)
+    for _ in range(20_000):
+        line = "".join(rnd.choice([" ", "\t", "#", "a", "=", "\u00a0", "1"]) for _ in range(rnd.randint(0, 10)))
+        assert old.sub("", line) == requirements._COMMENT.sub("", line), line

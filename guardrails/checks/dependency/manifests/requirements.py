@@ -17,7 +17,10 @@ from guardrails.checks.dependency.model import (
     BUILD, CONSTRAINT, DEV, PYPI, RUNTIME, Dep, Index, Parsed, mask, pep503,
 )
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+# A comment: "#" at the start or after blanks.  The blanks are taken from
+# the start of their run only (the lookbehind), as the leftmost match would
+# be anyway: else each blank of a long run starts a new scan (quadratic).
+_COMMENT = re.compile(r"(^|(?<!\s)\s+)#.*$")
 # Options that take a value, long and short spellings.
 _INCLUDE = {"-r": "requirement", "--requirement": "requirement", "-c": "constraint", "--constraint": "constraint"}
 _INDEX = {"-i": "index-url", "--index-url": "index-url", "--extra-index-url": "extra-index-url",
