@@ -406,3 +406,46 @@ FROM alpine:3.19
     assert set(found) == {("golang", "build"), ("gcr.io/distroless/static", "build"), ("alpine", "runtime")}
     assert found[("gcr.io/distroless/static", "build")].source == "digest:sha256:abc"
     assert found[("alpine", "runtime")].spec == "3.19" and found[("alpine", "runtime")].line == 8
+
+
+def test_gemfile_tokens_are_linear_on_a_long_line():
+    import random
+    import re
+    import signal
+
+    from guardrails.checks.dependency.manifests import gemfile
+
+    old = re.compile(
+        r"""\s*(?:
+            (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|%[qQw]?[\[({<].*?[\])}>])
+          | (?P<key>[A-Za-z_][A-Za-z0-9_]*):(?!:)
+          | (?P<sym>:[A-Za-z_][A-Za-z0-9_?!]*)
+          | (?P<arrow>=>)
+          | (?P<open>\[) | (?P<close>\])
+          | (?P<comma>,)
+          | (?P<word>[A-Za-z_][A-Za-z0-9_.:]*[?!]?)
+          | (?P<other>\S)
+        )""", re.X)
+    kinds = ("str", "key", "sym", "arrow", "open", "close", "comma", "word", "other")
+
+    def old_tokens(body):
+        return [next((k, m.group(k)) for k in kinds if m.group(k) is not None) for m in old.finditer(body)]
+
+    def expired(signum, frame):
+        raise AssertionError("no answer in 20 s: super-linear on a long line")
+    old_handler = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    try:
+        assert gemfile._tokens(" " * 200_000) == []
+        assert gemfile._tokens("%q(" * 66_000)[:3] == [("other", "%"), ("word", "q"), ("other", "(")]
+        assert gemfile._tokens('"' + '\\"' * 100_000)[:2] == [("other", '"'), ("other", "\\")]
+        assert gemfile._tokens("'a', " * 40_000)[:2] == [("str", "'a'"), ("comma", ",")]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old_handler)
+    assert gemfile._args("'rails', '~> 7.1', require: false") == (["rails", "~> 7.1"], {"require": "false"})
+    rnd = random.Random(5)
+    pieces = ['"', "'", "\\", "%", "q", "w", "(", "[", "<", ")", "]", ">", " ", "\n", "a", ":", "=>", ",", "?", "é"]
+    for _ in range(20_000):
+        body = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 12)))
+        assert old_tokens(body) == gemfile._tokens(body), body

@@ -10,17 +10,66 @@ from guardrails.checks.dependency.model import (
     DEV, RUBYGEMS, RUNTIME, Dep, Index, Parsed, mask, normalise,
 )
 
-_TOKEN = re.compile(
-    r"""\s*(?:
-        (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|%[qQw]?[\[({<].*?[\])}>])
-      | (?P<key>[A-Za-z_][A-Za-z0-9_]*):(?!:)
+# The tokens of a call written as data, in order: a string ("...", '...',
+# %q(...)), then key:, :sym, =>, [, ], ",", word, or any other character,
+# blanks between them skipped.  Read by _tokens in linear time: one regex
+# over the whole body (the string kinds inside it) rescans the rest of the
+# line from every opening quote or %( that never closes (quadratic on a long
+# line).
+_BLANKS = re.compile(r"\s*")
+_DQ_SCAN = re.compile(r'"(?:[^"\\]|\\.)*')  # a closing quote, if any, is the next character
+_SQ_SCAN = re.compile(r"'(?:[^'\\]|\\.)*")
+_PCT_OPEN = re.compile(r"%[qQw]?[\[({<]")
+_PCT = re.compile(r"%[qQw]?[\[({<].*?[\])}>]")
+_REST = re.compile(
+    r"""(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?!:)
       | (?P<sym>:[A-Za-z_][A-Za-z0-9_?!]*)
       | (?P<arrow>=>)
       | (?P<open>\[) | (?P<close>\])
       | (?P<comma>,)
       | (?P<word>[A-Za-z_][A-Za-z0-9_.:]*[?!]?)
-      | (?P<other>\S)
-    )""", re.X)
+      | (?P<other>\S)""", re.X)
+_REST_KINDS = ("key", "sym", "arrow", "open", "close", "comma", "word", "other")
+
+
+def _tokens(body: str) -> List[Tuple[str, str]]:
+    """(kind, text) of each token of BODY.  A string that does not close at
+    one opening quote (or %-bracket) does not close at any later one that
+    its scan passed over (an escaped quote; a %-bracket before the same line
+    end), so those are not scanned again."""
+    tokens: List[Tuple[str, str]] = []
+    n = len(body)
+    dead = {'"': -1, "'": -1, "%": -1}  # a string of that kind opening before this offset does not close
+    pos = 0
+    while True:
+        at = _BLANKS.match(body, pos).end()
+        if at >= n:
+            return tokens
+        c = body[at]
+        if c in dead and at >= dead[c]:
+            if c == "%":
+                m = _PCT.match(body, at)
+                if m:
+                    tokens.append(("str", m.group()))
+                    pos = m.end()
+                    continue
+                if _PCT_OPEN.match(body, at):
+                    end = body.find("\n", at)
+                    dead["%"] = n if end < 0 else end
+            else:
+                end = (_DQ_SCAN if c == '"' else _SQ_SCAN).match(body, at).end()
+                if end < n and body[end] == c:
+                    tokens.append(("str", body[at:end + 1]))
+                    pos = end + 1
+                    continue
+                dead[c] = end
+        m = _REST.match(body, at)
+        assert m is not None  # `other` takes any non-blank
+        kind = next(k for k in _REST_KINDS if m.group(k) is not None)
+        tokens.append((kind, m.group(kind)))
+        pos = m.end()
+
+
 _KEYWORD_BLOCKS = {"if", "unless", "case", "begin", "def", "while", "until", "class", "module"}
 _DEV_GROUPS = {"development", "test", "dev", "ci", "lint", "rubocop", "tools"}
 
@@ -52,12 +101,7 @@ def _value(tok: Tuple[str, str]) -> str:
 
 def _args(body: str) -> Tuple[List[str], dict]:
     """Positional string args and keyword options of a call written as data."""
-    tokens = []
-    for m in _TOKEN.finditer(body):
-        for kind in ("str", "key", "sym", "arrow", "open", "close", "comma", "word", "other"):
-            if m.group(kind) is not None:
-                tokens.append((kind, m.group(kind)))
-                break
+    tokens = _tokens(body)
     positional: List[str] = []
     options: dict = {}
     i = 0
