@@ -289,6 +289,33 @@ def test_homoglyphs_in_code_comments_and_package_names(repo):
     assert f["details"]["characters"] == ["U+0435 CYRILLIC SMALL LETTER IE"]
 
 
+def test_whole_words_of_another_script_in_strings_and_comments_are_text(repo):
+    """Shapes from real packages (chardet's language models, docutils' math
+    alphabets, pygments' BQN lexer, a Russian UI string): letters of another
+    script written whole inside a string or a comment are not a disguise."""
+    files = {
+        "src/langmodel.py": "MODEL = {\n    31: 0,  # '\u0410'\n    35: 0,  # '\u0412'\n}\n",
+        "src/mathalpha.py": "TABLE = {'\\\\j': '\u0237', '0': '\\U0001d7d8',  # \U0001d7d8 DOUBLE-STRUCK ZERO\n}\n",
+        "src/lexer.py": "RULES = [(r'_(\U0001d563|[a-zA-Z0-9]+)', Name.Attribute)]\n",
+        "src/ui.py": 'LABEL = "\u0412\u0441\u0435"\n',
+        "web/ui.js": "const label = '\u0412\u0441\u0435'; // \u0410\n",
+    }
+    findings = run(repo, files)
+    assert of(findings, HOMOGLYPH) == []
+
+
+def test_whole_look_alike_names_in_code_are_still_found(repo):
+    files = {
+        "src/b.py": "x = 1\n\u0430 = 2  # \u0430 looks like a\n",
+        "web/a.js": "const \u0430 = 1; // a\n",
+        "requirements.txt": "\u0441\u043e\u0441\u043e==1.0\n",  # "coco" in Cyrillic letters
+        "src/c.py": 'x = "ok"; \u0430 = 3\n',  # after a closed string
+    }
+    findings = run(repo, files)
+    assert {(f["path"], f["line"]) for f in of(findings, HOMOGLYPH)} == {
+        ("src/b.py", 2), ("web/a.js", 1), ("requirements.txt", 1), ("src/c.py", 1)}
+
+
 def test_allow_unicode_paths(repo):
     base = {".guardrails.yml": "security:\n  allow_unicode_paths: ['tests/unicode/**']\n"}
     findings = run(repo, {"tests/unicode/data.txt": f"a{ZWSP}b\n", "src/a.txt": f"a{ZWSP}b\n"}, base)

@@ -324,12 +324,13 @@ def _secret_findings(fc: FileChange, lines: Sequence[Line], text: str, low: Opti
 
 def _unicode_findings(fc: FileChange, lines: Sequence[Line]) -> List[Finding]:
     out = []
+    comments = _comment_marks(fc.path)
     for line in lines:
         text = line.text
         if text.isascii():
             continue
         marks = textnorm.hidden(text, first_line=line.new_no == 1)
-        words = _mixed(text)
+        words = _mixed(text, comments)
         if not marks and not words:
             continue
         shown = _shown(text)
@@ -371,16 +372,80 @@ def _unicode_findings(fc: FileChange, lines: Sequence[Line]) -> List[Finding]:
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _mixed(text: str) -> List[Tuple[str, int]]:
-    """Mixed-script words of TEXT, and words made only of look-alikes on a
-    line whose other letters are ASCII (a Cyrillic `а` used as a name)."""
+def _mixed(text: str, comments: Tuple[str, ...] = ("#", "//")) -> List[Tuple[str, int]]:
+    """Mixed-script words of TEXT, and words made only of look-alikes in
+    code on a line whose other letters are ASCII (a Cyrillic `а` used as a
+    name).  A word of another script written whole inside a string or a
+    comment is text in that language (`'А'` in a table of Cyrillic letters,
+    `# 𝟘 DOUBLE-STRUCK DIGIT ZERO`), not a disguised name: only the mixed
+    words count there."""
     words = [(m.group(0), m.start()) for m in _WORD.finditer(text) if not m.group(0).isascii()]
     out = [(w, i) for w, i in words if textnorm.mixes_scripts(w)]
     if not out:
         foreign = [(w, i) for w, i in words if all(textnorm.is_lookalike(c) or c.isascii() for c in w)]
         if foreign and len(foreign) == len(words):
-            out = foreign
+            code_ends = _code_until(text, comments)
+            out = [(w, i) for w, i in foreign if _in_code(text, i, code_ends)]
     return out
+
+
+# Comment markers by file name ending; other files get both.
+_HASH_COMMENTS = (".py", ".pyi", ".pyw", ".rb", ".sh", ".bash", ".zsh", ".yml", ".yaml", ".toml", ".cfg", ".ini",
+                  ".txt", ".in", ".r", ".pl", "makefile", "dockerfile", "gemfile", ".gemspec", ".mk")
+_SLASH_COMMENTS = (".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".go", ".rs", ".java", ".kt",
+                   ".kts", ".c", ".h", ".cc", ".cpp", ".hpp", ".cs", ".swift", ".scala", ".json", ".jsonc")
+
+
+def _comment_marks(path: str) -> Tuple[str, ...]:
+    low = path.lower()
+    if low.endswith(_HASH_COMMENTS):
+        return ("#",)
+    if low.endswith(_SLASH_COMMENTS):
+        return ("//", "/*")
+    return ("#", "//")
+
+
+def _code_until(text: str, comments: Tuple[str, ...]) -> int:
+    """Where a comment starts on the line TEXT (len(TEXT) when none), quotes
+    taken into account: a marker inside a string does not start one."""
+    quote = ""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                quote = ""
+        elif c in "'\"`":
+            quote = c
+        elif any(text.startswith(m, i) for m in comments):
+            return i
+        i += 1
+    return n
+
+
+def _in_code(text: str, at: int, code_ends: int) -> bool:
+    """Whether position AT of the line TEXT is code: before the comment, and
+    outside a string (an even number of unescaped quotes of each kind before
+    it, counting only quotes that open a string)."""
+    if at >= code_ends:
+        return False
+    quote = ""
+    i = 0
+    while i < at:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                quote = ""
+        elif c in "'\"`":
+            quote = c
+        i += 1
+    return not quote
 
 
 def _extra_phrase(text: str) -> Phrase:
