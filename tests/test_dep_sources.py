@@ -609,3 +609,32 @@ def test_trusted_actions_and_allowed_indexes_come_from_the_policy(repo):
     unpinned = [f["evidence"] for f in report["findings"] if f["rule"] == "dependency/unpinned-action"]
     assert unpinned == ["- uses: someone/tool@v1"]
     assert not [f for f in report["findings"] if f["rule"] == "dependency/new-package-index"]
+
+
+def test_python_the_parser_cannot_hold_is_read_as_unparsable_not_an_error(tmp_path):
+    """ast.parse raises MemoryError (its stack overflowing), not SyntaxError,
+    on a long chain of operators, and RecursionError on a deep one: the run
+    still ends 0/1 with the findings it would give for a file that does not
+    parse, and the other files are read."""
+    from conftest import run_cli
+
+    def add(path, lines):
+        return (f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+                f"@@ -0,0 +1,{len(lines)} @@\n" + "".join(f"+{x}\n" for x in lines))
+
+    hostile = {"stack": "pip install " * 1667, "unary": "- " * 10_000 + "x", "deep": "x = " + "1+" * 10_000 + "1"}
+    for label, line in hostile.items():
+        patch = (add("app/boot.py", ["import subprocess", line])
+                 + add("setup.py", ["from setuptools import setup", line, "setup(install_requires=['x'])"])
+                 + add("tools/get.py", ["import subprocess", "subprocess.run('pip install left-pad', shell=True)"]))
+        assert len(patch) < 60_000  # in-process (a worker reports a MemoryError as a memory limit)
+        (tmp_path / "p.diff").write_text(patch)
+        res = run_cli(["check", "--format", "json", "--no-llm", "--diff", str(tmp_path / "p.diff")], cwd=tmp_path)
+        assert res.code in (0, 1), (label, res.err)
+        report = res.json()
+        assert at(report, "dependency/installer-command") == [("tools/get.py", 2)], label
+        unreadable = hits(report, "dependency/unreadable-manifest")
+        assert [f["path"] for f in unreadable] == ["setup.py"], label
+        why = unreadable[0]["details"]["problem"]
+        assert why == ("setup.py: too deeply nested to read" if label == "deep"
+                       else "setup.py: cannot parse: too complex for the Python parser"), (label, why)

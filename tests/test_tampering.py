@@ -142,3 +142,20 @@ def test_composite_action_running_guardrails(repo):
     found = tampering(repo, {".github/actions/gate/action.yml": action},
                       {".github/actions/gate/action.yml": action.replace("--base main", "--base main --no-llm")})
     assert [f["details"]["kind"] for f in found] == ["CI workflow that runs guardrails"]
+
+
+def test_policy_python_cannot_hold_is_still_a_policy_change(tmp_path):
+    """A value YAML types but Python refuses (the date 2024-02-30, an integer
+    of 5,000 digits) raises ValueError from the loader: the policy is then
+    read as unreadable (no `extends:` followed), not a failed run."""
+    for value in ("2024-02-30", "1" * 5000):
+        body = ["extends: ci/base.yml", f"since: {value}"]
+        patch = ("diff --git a/.guardrails.yml b/.guardrails.yml\nnew file mode 100644\n--- /dev/null\n"
+                 f"+++ b/.guardrails.yml\n@@ -0,0 +1,{len(body)} @@\n" + "".join(f"+{x}\n" for x in body)
+                 + "diff --git a/ci/base.yml b/ci/base.yml\nnew file mode 100644\n--- /dev/null\n"
+                 "+++ b/ci/base.yml\n@@ -0,0 +1 @@\n+rules: {}\n")
+        (tmp_path / "p.diff").write_text(patch)
+        res = run_cli(["check", "--format", "json", "--no-llm", "--diff", str(tmp_path / "p.diff")], cwd=tmp_path)
+        assert res.code in (0, 1), res.err
+        found = [(f["path"], f["details"]["kind"]) for f in res.json()["findings"] if f["rule"] == RULE]
+        assert found == [(".guardrails.yml", "guardrails policy")], found

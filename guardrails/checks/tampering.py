@@ -76,7 +76,9 @@ def _extends(change: ChangeSet) -> Set[str]:
                 continue
             try:
                 data = yaml.safe_load(text)
-            except (yaml.YAMLError, RecursionError):
+            except (yaml.YAMLError, RecursionError, ValueError):
+                # ValueError: a value YAML types but Python refuses (an integer of
+                # 5,000 digits, the date 2024-02-30)
                 continue
             value = data.get("extends") if isinstance(data, dict) else None
             items = value if isinstance(value, list) else [value] if isinstance(value, str) else []

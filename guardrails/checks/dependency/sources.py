@@ -1297,7 +1297,8 @@ def _python_calls(text: str) -> Iterator[Tuple[int, int, List[List[str]]]]:
     """(first line, last line, commands) of calls in Python code that run a command line."""
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # MemoryError: the parser's stack overflowing on hostile input, not a lack of memory
         return
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:

@@ -43,6 +43,10 @@ def parse(text: str, path: str) -> Parsed:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as exc:
         return Parsed(problems=(f"{path}: cannot parse: {exc}",))
+    except MemoryError:
+        # The parser's own stack overflowing on hostile input (a long chain
+        # of operators); a RecursionError is reported by manifests.parse.
+        return Parsed(problems=(f"{path}: cannot parse: too complex for the Python parser",))
     lines = text.splitlines()
     names: Dict[str, ast.AST] = {}
     for stmt in tree.body:
