@@ -815,6 +815,27 @@ def test_semgrep_runs_once_per_change_on_the_changed_files_where_something_can_m
     assert {f["path"] for f in found(findings, "skipped-test")} == {"tests/price.test.js", "price_test.go"}
 
 
+
+def test_a_file_with_a_line_too_long_for_semgrep_gets_the_built_in_patterns(repo, monkeypatch):
+    # semgrep's own parse of a long line of `#[ignore]` takes it 7 s at 5,000
+    # characters and 36 s at 20,000: such a file is not given to it.
+    calls = []
+    monkeypatch.setattr(lang_semgrep, "run", lambda files, timeout=60: calls.append(files) or ([], ""))
+    long_line = "#[ignore]" * 600
+    assert len(long_line) > lang_semgrep.MAX_LINE_CHARS
+    new = RUST_LIB.replace("    #[test]\n    fn parses_numbers", "    #[test]\n    #[ignore]\n    fn parses_numbers").replace(
+        "    use super::*;\n", "    use super::*;\n    // " + long_line + "\n")
+    findings, _ = judge(repo, {"src/lib.rs": RUST_LIB, "price.go": GO_CODE, "price_test.go": GO_TEST},
+                        {"src/lib.rs": new, "price_test.go": GO_TEST.replace("\tgot, err", "\tt.Skip()\n\tgot, err")})
+    assert [sorted(p for p, _ in files) for files in calls] == [["price_test.go"]]
+    skip = one(findings, "skipped-test", "src/lib.rs")
+    assert skip["line"] == 16 and skip["details"]["found_by"] == "regex"
+    # the same file with its longest line at the bound is given to semgrep
+    assert lang_semgrep.accepts(new.replace(long_line, long_line[:lang_semgrep.MAX_LINE_CHARS - 7]))
+    assert not lang_semgrep.accepts(new)
+    assert not lang_semgrep.accepts("x\n" * (lang_semgrep.MAX_BYTES // 2 + 1))
+
+
 # ====================================================================== scanner units
 
 def test_mask_blanks_strings_and_comments_but_keeps_offsets():

@@ -20,6 +20,11 @@ PACK = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.absp
 TIMEOUT = 60
 # semgrep skips bigger files (its --max-target-bytes default); they get the built-in patterns
 MAX_BYTES = 1_000_000
+# nor is a file with a line longer than this (minified or generated code, not
+# what the pack is for): semgrep's own parse of a long line of attributes or
+# calls grows faster than the line (5,000 characters of `#[ignore]` take it
+# 7 s, 20,000 take 36 s), so such a file gets the built-in patterns too
+MAX_LINE_CHARS = 4_000
 # repository-relative paths of the last run that semgrep reported an error for
 failed_paths: Set[str] = set()
 
@@ -42,6 +47,14 @@ def find_semgrep() -> Optional[str]:
         if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return shutil.which("semgrep")
+
+
+def accepts(text: str) -> bool:
+    """Whether semgrep is given a file with this new text (else the built-in
+    patterns read it)."""
+    if len(text) > MAX_BYTES:
+        return False
+    return len(text) <= MAX_LINE_CHARS or max(map(len, text.splitlines())) <= MAX_LINE_CHARS
 
 
 def run(files: List[Tuple[str, str]], timeout: int = TIMEOUT) -> Tuple[Optional[List[Hit]], str]:

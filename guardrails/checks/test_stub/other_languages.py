@@ -343,7 +343,7 @@ class Run:
                 if any(_SEMGREP_ONLY.search(joined.texts[i]) for i in joined.lines_with(_SEMGREP_ONLY_WORDS)):
                     wanted.add(info.path)
         targets = [i for i in self.infos if i.path in wanted and i.new is not None and not i.partial
-                   and len(i.new.text) <= lang_semgrep.MAX_BYTES]
+                   and lang_semgrep.accepts(i.new.text)]
         scanned = {i.path for i in targets}
         hits: Optional[list] = []
         if use_semgrep and targets:
