@@ -2,6 +2,11 @@
 pytest configuration read from the change's new side."""
 from __future__ import annotations
 
+import random
+import re
+import signal
+from typing import List, Tuple
+
 import pytest
 
 from guardrails.change import from_revisions
@@ -109,3 +114,90 @@ def test_rust_test_module_ranges() -> None:
     )
     assert tf.rust_test_ranges(text) == [(3, 9)]
     assert tf.rust_test_ranges("fn main() {}\n") == []
+
+
+# The scan before it was made linear: the reference the new one must agree with.
+_OLD_MOD_OPEN = re.compile(r"\s*(?:#\s*\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
+
+
+def _old_matching_brace(text: str, pos: int) -> int:
+    depth, i, n = 1, pos, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "/" and text.startswith("//", i):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+            continue
+        if ch == "/" and text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            i = n if close < 0 else close + 2
+            continue
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch == "'" and i + 2 < n and (text[i + 2] == "'" or text[i + 1] == "\\"):
+            close = text.find("'", i + 2)
+            i = n if close < 0 else close
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return n
+
+
+def _old_rust_test_ranges(text: str) -> List[Tuple[int, int]]:
+    ranges = []
+    for m in re.finditer(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]", text):
+        opener = _OLD_MOD_OPEN.match(text, m.end())
+        if opener:
+            end = _old_matching_brace(text, opener.end())
+            ranges.append((text.count("\n", 0, m.start()) + 1, text.count("\n", 0, end) + 1))
+    return ranges
+
+
+def test_rust_test_ranges_agree_with_the_scan_per_module() -> None:
+    pieces = ["#[cfg(test)]", "# [ cfg ( test ) ]", "#[ignore]", "#[", "]", " mod a {", "pub ", "pub(crate) ",
+              "mod t {", "{", "}", '"', "\\", "'", "'a'", "'\\n'", "//", "/*", "*/", "\n", " ", "x", "fn f() {",
+              "#[cfg(test)]\nmod tests {\n", "(", ")"]
+    rnd = random.Random(7)
+    several = 0
+    for _ in range(5_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 60)))
+        got = tf.rust_test_ranges(text)
+        assert got == _old_rust_test_ranges(text), text
+        several += len(got) > 1
+        # every brace of the text, in any order, closes where the old scan says
+        braces = tf._Braces(text)
+        opens = [i + 1 for i, c in enumerate(text) if c == "{"]
+        rnd.shuffle(opens)
+        for pos in opens:
+            assert braces.close(pos) == _old_matching_brace(text, pos), (text, pos)
+    assert several > 1000
+
+
+@pytest.mark.parametrize("line", [
+    "#[ignore]", "#[cfg(test)]", "#[cfg(test)] ", "#[cfg(test)]#[", "#[cfg(test)] mod a {}",
+    "#[cfg(test)] mod a {", "#[cfg(test)] mod a { /*", "#[cfg(test)] mod a { //", '#[cfg(test)] mod a { \\"',
+    "#[cfg(test)] mod a { '\\", '#[cfg(test)] mod a { "', " ",
+])
+def test_rust_test_ranges_are_linear_on_a_long_line(line: str) -> None:
+    # Each `#[cfg(test)]` read the attributes after it, and each module's
+    # brace was scanned to the end: minutes on 200,000 characters.
+    def expired(signum, frame):
+        raise AssertionError("no answer in 20 s: super-linear on a long line")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    try:
+        long_line = (line * (200_000 // len(line) + 1))[:200_000]
+        text = "#[cfg(test)]\n" + long_line + "\nmod tests {\n}\n"
+        ranges = tf.rust_test_ranges(text)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert all(1 <= a <= b <= 5 for a, b in ranges)
+    if "mod a" in line:
+        assert len(ranges) >= 200_000 // len(line)

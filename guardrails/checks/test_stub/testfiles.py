@@ -11,10 +11,12 @@ text (configparser / tomllib).
 """
 from __future__ import annotations
 
+import bisect
 import configparser
 import fnmatch
 import posixpath
 import re
+from array import array
 from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from guardrails.change import read_many
@@ -288,50 +290,121 @@ def collected_class(name: str, cfg: PytestConfig = DEFAULT_CONFIG, is_testcase: 
 
 
 _CFG_TEST = re.compile(r"#\s*\[\s*cfg\s*\(\s*test\s*\)\s*\]")
-_MOD_OPEN = re.compile(r"\s*(?:#\s*\[[^\]]*\]\s*)*(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
+# The opener after a `#[cfg(test)]` was once one pattern, attributes then
+# `mod name {`. Each attribute reads to its first "]", so the run of
+# attributes is read one way only, and `mod`/`pub` can only follow its end:
+# reading the run, then the rest at its end, matches the same. Split, the
+# run can be shared by every `#[cfg(test)]` inside it (a line of 100,000
+# `#[cfg(test)]` was read once per `#[cfg(test)]`, quadratic).
+_ATTRS = re.compile(r"\s*(?:#\s*\[[^\]]*\]\s*)*")
+_MOD_TAIL = re.compile(r"(?:pub(?:\([^)]*\))?\s+)?mod\s+\w+\s*\{")
 
 
 def rust_test_ranges(text: str) -> List[Tuple[int, int]]:
     """1-based inclusive line ranges of the ``#[cfg(test)] mod name { ... }``
     blocks of a Rust file (braces counted outside strings and comments)."""
     ranges: List[Tuple[int, int]] = []
+    run_end = -1  # end of the last run of attributes read
+    opener_end: Optional[int] = None  # where its `mod name {` ends (None: no module there)
+    braces: Optional[_Braces] = None
+    newlines: List[int] = []
     for m in _CFG_TEST.finditer(text):
-        opener = _MOD_OPEN.match(text, m.end())
-        if not opener:
+        if m.start() >= run_end:  # not inside the run read for an earlier one
+            run_end = _ATTRS.match(text, m.end()).end()
+            tail = _MOD_TAIL.match(text, run_end)
+            opener_end = tail.end() if tail else None
+        if opener_end is None:
             continue
-        start_line = text.count("\n", 0, m.start()) + 1
-        end = _matching_brace(text, opener.end())
-        end_line = text.count("\n", 0, end) + 1
-        ranges.append((start_line, end_line))
+        if braces is None:
+            braces = _Braces(text)
+            newlines = [nl.start() for nl in re.finditer("\n", text)]
+        end = braces.close(opener_end)
+        ranges.append((bisect.bisect_left(newlines, m.start()) + 1, bisect.bisect_left(newlines, end) + 1))
     return ranges
 
 
-def _matching_brace(text: str, pos: int) -> int:
-    """Offset of the brace closing the one just before POS (or the end)."""
-    depth = 1
-    i, n = pos, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "/" and text.startswith("//", i):
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl
-            continue
-        if ch == "/" and text.startswith("/*", i):
-            close = text.find("*/", i + 2)
-            i = n if close < 0 else close + 2
-            continue
-        if ch == '"':
+class _Braces:
+    """The closing braces of the openers of one text. Each is found by a scan
+    counting braces outside strings, chars and comments, but a scan that
+    reaches a place where an earlier one stood (outside strings and
+    comments) would go on as that one did, so it takes the earlier results
+    from there: nested openers on one line of 100,000 `mod a {` were each
+    scanned to the end (quadratic)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        n = len(text)
+        # per offset where an earlier scan stood outside strings and
+        # comments: the key of the innermost brace open there (-1: none yet)
+        self.top = array("q", [-1]) * (n + 1)
+        self.closed: Dict[int, int] = {}  # key (the offset after a "{") -> its "}" (n: never closed)
+        # per offset a string was read through: where the string ends (-1: not known)
+        self.string_end = array("q", [-1]) * (n + 2)
+        self.found: Dict[str, List[int]] = {}  # needle -> offsets of all its occurrences
+
+    def _find(self, needle: str, start: int) -> int:
+        """text.find(NEEDLE, START) for needles that cannot overlap themselves."""
+        offsets = self.found.get(needle)
+        if offsets is None:
+            offsets = self.found[needle] = [m.start() for m in re.finditer(re.escape(needle), self.text)]
+        k = bisect.bisect_left(offsets, start)
+        return offsets[k] if k < len(offsets) else -1
+
+    def close(self, pos: int) -> int:
+        """Offset of the brace closing the one just before POS (or the end)."""
+        closed = self.closed
+        if pos in closed:
+            return closed[pos]
+        text, top, n = self.text, self.top, len(self.text)
+        stack = [pos]  # keys of the braces open, innermost last
+        i = pos
+        while stack:
+            if i >= n:
+                for key in stack:
+                    closed[key] = n
+                break
+            seen = top[i]
+            if seen >= 0:  # an earlier scan stood here: its innermost brace closes where ours does
+                end = closed[seen]
+                if end >= n:
+                    for key in stack:
+                        closed[key] = n
+                    break
+                closed[stack.pop()] = end
+                i = end + 1
+                continue
+            top[i] = stack[-1]
+            ch = text[i]
+            if ch == "/" and text.startswith("//", i):
+                nl = self._find("\n", i)
+                i = n if nl < 0 else nl
+                continue
+            if ch == "/" and text.startswith("/*", i):
+                end = self._find("*/", i + 2)
+                i = n if end < 0 else end + 2
+                continue
+            if ch == '"':
+                i = self._string(i + 1)
+            elif ch == "'" and i + 2 < n and (text[i + 2] == "'" or text[i + 1] == "\\"):
+                end = self._find("'", i + 2)
+                i = n if end < 0 else end
+            elif ch == "{":
+                stack.append(i + 1)
+            elif ch == "}":
+                closed[stack.pop()] = i
             i += 1
-            while i < n and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif ch == "'" and i + 2 < n and (text[i + 2] == "'" or text[i + 1] == "\\"):
-            close = text.find("'", i + 2)
-            i = n if close < 0 else close
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return n
+        return closed[pos]
+
+    def _string(self, i: int) -> int:
+        """Offset of the quote ending a string read from I (n or more: none)."""
+        text, ends, n = self.text, self.string_end, len(self.text)
+        path = []
+        while i < n and text[i] != '"':
+            if ends[i] >= 0:
+                i = ends[i]
+                break
+            path.append(i)
+            i += 2 if text[i] == "\\" else 1
+        for j in path:
+            ends[j] = i
+        return i
