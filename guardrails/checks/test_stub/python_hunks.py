@@ -63,11 +63,13 @@ def _header(section: str) -> Tuple[str, str, str]:
     if m:
         head = s if s.rstrip().endswith(":") else ""
         if head:
+            # some invalid headers (`pip install ` 1,667 times) exhaust the
+            # parser: MemoryError, not SyntaxError
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     ast.parse(head + "\n pass")
-            except (SyntaxError, ValueError):
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 head = ""
         if not head:  # a signature cut short or spread over lines
             head = f"def {m.group(1)}(self, *args, **kwargs):" if _SELF.match(s) else \
@@ -80,7 +82,7 @@ def _header(section: str) -> Tuple[str, str, str]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 ast.parse(head + "\n pass")
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             head = f"class {m.group(1)}:"
         return "class", m.group(1), head
     return "", "", ""
