@@ -1254,6 +1254,24 @@ def test_test_comment_is_linear_on_a_long_line(deadline) -> None:
     _same_yes_no(old, _TEST_COMMENT, ["#", " ", "a", "Test", "hard-", "cod", "expects", "_", "\n"])
 
 
+
+def test_return_of_a_conditional_expression_is_linear_on_a_long_line(deadline) -> None:
+    from guardrails.checks.test_stub.python_triggers import _ifexp_lines
+    assert _ifexp_lines(["    return 1 if x == 2 else 3", "    return y", "    return a if k in KEYS else b",
+                         "    returned = 1 if x == 2 else 3"], [1, 2, 3, 4]) == [1, 3]
+    for line in ("return if == " * 20_000 + "els", "else " + "return if == " * 20_000, "return " * 40_000 + "else",
+                 "return if " * 20_000 + "else"):
+        assert _ifexp_lines([line], [1]) == []
+    assert _ifexp_lines(["return if == " * 20_000 + "else"], [7]) == [7]
+    # the one pattern it stands for, on many short lines
+    exact = re.compile(r"\breturn\b.*\bif\b.*(?:==|\bin\b).*\belse\b")
+    rnd = random.Random(11)
+    pieces = ["return", "if", "==", "in", "else", " ", "x", "_", "=", "(", "returns", "elif"]
+    for _ in range(20_000):
+        line = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 9)))
+        assert bool(_ifexp_lines([line], [1])) == bool(exact.search(line)), line
+
+
 def test_a_line_added_to_an_existing_collection_hook_is_read(repo) -> None:
     """Only `items.clear()` is added (no removed line, no hook name on an
     added line): the file defines a pytest hook, so it is still parsed."""

@@ -1300,7 +1300,6 @@ _WEAK_ASSERT = {
                        r"|\bassertThrows\(\s*(?:Exception|Throwable|RuntimeException)\.class"),
 }
 _TRIVIAL_ASSERT = {p.langs[0]: p.regex for p in P.PATTERNS if p.rule == WEAK}
-_GO_IF_CHECK = re.compile(r"\bif\s+[^{]*(?:!=|==|!reflect\.DeepEqual|!cmp\.Equal|!bytes\.Equal)[^{]*\{")
 
 
 def _assert_helpers(src: Source) -> Dict[str, Tuple[int, int]]:
