@@ -549,3 +549,32 @@ def test_ruff_code_patterns_are_linear_on_a_long_line() -> None:
         table = "".join(rnd.choice([" ", "[", "]", "a", ".", "#", "x", "\t"]) for _ in range(rnd.randint(0, 9)))
         a, b = old_table.match(table), _TABLE.match(table)
         assert (a and a.group(1).strip()) == (b and b.group(1).strip()), table
+
+
+def test_golangci_yaml_key_is_linear_on_a_long_line() -> None:
+    import random
+    import re
+
+    from guardrails.checks.relaxed_config.hunks import _yaml_key
+
+    old = re.compile(r"^(\s*)([\w-]+)\s*:\s*(.*?)\s*(?:#.*)?$")
+    done = _deadline()
+    try:
+        assert _yaml_key("a: x" + " " * 200_000 + "y") == ("", "a", "x" + " " * 200_000 + "y")
+        assert _yaml_key("  default:" + " " * 200_000 + "none  # all") == ("  ", "default", "none")
+        assert _yaml_key("a" * 200_000 + " " * 200_000) is None
+        assert _yaml_key("a:" + ' "' * 100_000) == ("", "a", (' "' * 100_000).strip())
+        assert _yaml_key("k:" + " #" * 100_000) == ("", "k", "")
+    finally:
+        done()
+    assert _yaml_key("    disable-all: true  # only these") == ("    ", "disable-all", "true")
+    assert _yaml_key("- gofmt") is None
+    rnd = random.Random(7)
+    # \n never: a diff line ends before it
+    alphabet = [" ", "\t", "\r", "\x0c", "\x1c", "\x85", "\xa0", "\u2028", "\u200b", "#", ":", "-", "_", "a", "0",
+                "é", '"', "'", "."]
+    for _ in range(30_000):
+        line = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        for text in (line, "  key:" + line, "k" + line):
+            a = old.match(text)
+            assert (a and a.groups()) == _yaml_key(text), repr(text)

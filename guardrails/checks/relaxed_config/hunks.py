@@ -350,7 +350,22 @@ def _tsconfig(cx: _Ctx, hunks_only: bool) -> Iterable[Finding]:
 
 # ---------------------------------------------------------------- golangci-lint
 
-_YAML_KEY = re.compile(r"^(\s*)([\w-]+)\s*:\s*(.*?)\s*(?:#.*)?$")
+# `key: value  # comment` was one regex ending `\s*(.*?)\s*(?:#.*)?$`: the
+# lazy value stopped at each blank of a run to read the run to its end
+# (quadratic on a long line).  The head is matched (it has one parse) and the
+# value cut with str methods: blanks stripped, up to the first "#".  Same
+# parts on a line without "\n", which a diff line never holds.
+_YAML_KEY_HEAD = re.compile(r"(\s*)([\w-]+)\s*:")
+
+
+def _yaml_key(text: str) -> Optional[Tuple[str, str, str]]:
+    """(indent, key, value without its comment) of a `key: value` line, or None."""
+    m = _YAML_KEY_HEAD.match(text)
+    if m is None:
+        return None
+    return m.group(1), m.group(2), text[m.end():].lstrip().split("#", 1)[0].rstrip()
+
+
 _YAML_ITEM = re.compile(r"^(\s*)-\s+([\w-]+)\s*(?:#.*)?$")
 
 
@@ -360,9 +375,9 @@ def _yaml_parent(lines: List[Line], i: int) -> str:
         t = lines[j].text
         if _blank(t) or _YAML_ITEM.match(t):
             continue
-        m = _YAML_KEY.match(t)
-        if m and len(m.group(1)) <= indent:
-            return m.group(2) if not m.group(3) else ""
+        m = _yaml_key(t)
+        if m and len(m[0]) <= indent:
+            return m[1] if not m[2] else ""
         if _indent(t) < indent:
             return ""
     return ""
@@ -403,9 +418,9 @@ def _golangci(cx: _Ctx, hunks_only: bool) -> Iterable[Finding]:
             yield _emit(LINT, fc, ln, golangci.TOOL, "linters.disable", f"linters.disable: +{linter}",
                         "linters turned off", None, hunks_only)
     for ln in keys:
-        key = _YAML_KEY.match(ln.text)
+        key = _yaml_key(ln.text)
         if key and ln.text.strip() not in cx.removed:
-            k, v = key.group(2), key.group(3).lower()
+            k, v = key[1], key[2].lower()
             if (k == "disable-all" and v == "true") or (k == "default" and v == "none"):
                 yield _emit(LINT, fc, ln, golangci.TOOL, "linters.default", f"{k}: {v}",
                             "only the linters listed under enable still run", None, hunks_only)
