@@ -861,6 +861,50 @@ def test_tests_and_functions_are_found_in_each_language():
     assert {"times", "format", "equals", "hashCode"} <= {b.name for b in Source("Money.java", JAVA_CODE, "java").functions()}
 
 
+
+def test_java_tests_are_found_in_linear_time_on_a_line_of_annotations():
+    import random
+    import signal
+
+    from guardrails.checks.test_stub import lang_scan
+
+    def spans(matches):
+        return [(m.start(), m.end(), m.group(1)) for m in matches]
+
+    def expired(signum, frame):
+        raise AssertionError("no answer in 20 s: super-linear on a long line")
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    try:
+        # each `@Test` of the run was tried again after the first failed (8 s at 20,000 characters)
+        for unit in ("@Test", "@Test ", "@Test(x) ", "@Test @Foo ", "@org.junit.Test"):
+            line = (unit * (200_000 // len(unit) + 1))[:200_000]
+            assert lang_scan._java_test_matches(line) == []
+            method = line + " void t() {"  # the first `@Test` starts the match: fast for the pattern too
+            assert spans(lang_scan._java_test_matches(method)) == spans(lang_scan._JAVA_TEST.finditer(method))
+            assert spans(lang_scan._java_test_matches(method))[0][2] == "t"
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    # the same matches as the one pattern, on many small Java-like texts
+    ann = ["@Test", "@org.junit.Test", "@Foo", "@Foo.Bar", "@ParameterizedTest", "@Test(timeout = 5)", "@Inject",
+           "@Tes", "@Test(", "@DisplayName(x)", "@"]
+    rest = [["public", "static", ""], ["void", "int", "List<String>", "Foo.Bar", "<T> void", "int[]", ""],
+            ["foo", "testA", "Foo", ""], ["() {", "(int a) {", "() throws E {", "()", ";", " {", ""]]
+    rnd = random.Random(3)
+    matched = 0
+    for _ in range(5_000):
+        parts = []
+        for _k in range(rnd.randint(1, 3)):
+            parts += [rnd.choice(ann) + rnd.choice([" ", "\n", ""]) for _a in range(rnd.randint(0, 4))]
+            parts += [rnd.choice(options) + rnd.choice([" ", "\n", ""]) for options in rest]
+        text = "".join(parts)
+        want = spans(lang_scan._JAVA_TEST.finditer(text))
+        assert spans(lang_scan._java_test_matches(text)) == want, text
+        matched += bool(want)
+    assert matched > 1000
+
+
 def test_literals_compare_across_quote_styles_and_number_forms():
     assert norm_literal("'USD'") == norm_literal('"USD"') == norm_literal("`USD`")
     assert norm_literal("1_000") == norm_literal("1000") == norm_literal("1000.0")

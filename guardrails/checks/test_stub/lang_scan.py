@@ -297,12 +297,48 @@ _JAVA_TEST = re.compile(
     r"(?:\s*@[\w.]+(?:\s*\([^)]*\))?)*\s*(?:(?:public|protected|private|static|final|synchronized)\s+)*"
     r"(?:<[^>]*>\s*)?" + _JAVA_TYPE + r"\s+(\w+)\s*\([^)]*\)[^{;]*\{")
 _JAVA_JUNIT3 = re.compile(r"\bpublic\s+void\s+(test\w*)\s*\(\s*\)[^{;]*\{")
+# Where a _JAVA_TEST match can start, and one more annotation of its run.
+_JAVA_TEST_HEAD = re.compile(r"@(?:\w+\.)*(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|Property)\b")
+_JAVA_ANNOTATION = re.compile(r"\s*@[\w.]+(?:\s*\([^)]*\))?")
+_JAVA_ARGS = re.compile(r"\s*\([^)]*\)")
+
+
+def _java_test_matches(text: str) -> List["re.Match[str]"]:
+    """_JAVA_TEST.finditer(TEXT), without trying again inside a run of
+    annotations that already failed: a match from a later `@Test` of the
+    run would be one from the first (its annotations are read by the run's
+    loop), so none can start there either. A line of 4,000 `@Test` was
+    read once per `@Test` (quadratic: 8 s)."""
+    found: List["re.Match[str]"] = []
+    pos = 0
+    failed: set = set()  # the annotation starts of runs read from a failed start
+    for head in _JAVA_TEST_HEAD.finditer(text):
+        start = head.start()
+        if start < pos or start in failed:
+            continue
+        m = _JAVA_TEST.match(text, start)
+        if m is not None:
+            found.append(m)
+            pos = m.end()
+            continue
+        args = _JAVA_ARGS.match(text, head.end())  # the head's own arguments, if any
+        at = args.end() if args is not None else head.end()
+        while True:
+            nxt = _JAVA_ANNOTATION.match(text, at)
+            if nxt is None:
+                break
+            mark = text.index("@", at)
+            if mark in failed:
+                break  # the rest of the run is known from an earlier start
+            failed.add(mark)
+            at = nxt.end()
+    return found
 
 
 def _java_tests(src: Source) -> List[Block]:
     seen = set()
     blocks = []
-    for m in list(_JAVA_TEST.finditer(src.masked)) + list(_JAVA_JUNIT3.finditer(src.masked)):
+    for m in _java_test_matches(src.masked) + list(_JAVA_JUNIT3.finditer(src.masked)):
         brace = m.end() - 1
         if brace in seen:
             continue
