@@ -638,3 +638,61 @@ def test_python_the_parser_cannot_hold_is_read_as_unparsable_not_an_error(tmp_pa
         why = unreadable[0]["details"]["problem"]
         assert why == ("setup.py: too deeply nested to read" if label == "deep"
                        else "setup.py: cannot parse: too complex for the Python parser"), (label, why)
+
+
+def test_download_piped_to_a_shell_is_found_in_linear_time():
+    """_pipe_to_shell on 200,000-char lines (each was seconds to minutes
+    when one regex was searched: many fetch words before one pipe, `-x.`
+    options, blanks after iex, `a=a=...` after env), and the same match as
+    the four original patterns on random lines."""
+    import random
+    import re
+    import signal
+
+    def expired(signum, frame):
+        raise AssertionError("no answer in 20 s: super-linear on a long line")
+    old_handler = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    try:
+        n = 200_000
+        assert sources._pipe_to_shell(("curl " * n)[:n]) == ""
+        assert sources._pipe_to_shell(("iwr " * n)[:n] + "| sh") == ("iwr " * n)[:n] + "| sh"
+        assert sources._pipe_to_shell("curl " + ("-x. " * n)[:n] + "y") == ""
+        assert sources._pipe_to_shell("curl iex" + " " * n + "x") == ""
+        assert sources._pipe_to_shell("curl iex" + " " * n + "(iwr") == "iex" + " " * n + "(iwr"
+        assert sources._pipe_to_shell("curl x | env " + ("a=" * n)[:n]) == ""
+        assert sources._pipe_to_shell("curl x | env" + " a=b" * (n // 4) + " sh") == "curl x | env" + " a=b" * (n // 4) + " sh"
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old_handler)
+
+    fetch, shells = sources._FETCH, sources._SHELLS
+    old = (
+        re.compile(fetch + r"\b[^|;&\n]*\|\s*(?:sudo\b(?:\s+-\S+)*\s+)?(?:env\b(?:\s+\S+=\S*)*\s+)?"
+                   r"(?:/usr/bin/|/bin/|/usr/local/bin/)?" + shells + r"\b(?![.-])(?!\s+-[cmeE]\b)", re.I),
+        re.compile(r"\b(?:(?:ba|z|k)?sh|source|\.)\s+(?:-\S+\s+)*<\(\s*" + fetch + r"\b", re.I),
+        re.compile(r"\b(?:(?:ba|z|k)?sh\s+-c|eval)\s+[\"']?(?:\$\(|`)\s*" + fetch + r"\b", re.I),
+        re.compile(r"\b(?:iex|Invoke-Expression)\s*\(?\s*(?:\(\s*)?(?:" + fetch + r"|New-Object\s+Net\.WebClient)",
+                   re.I),
+    )
+
+    def before(text):
+        if not sources._FETCH_HINT.search(text):
+            return ""
+        return next((m.group(0) for m in (rx.search(text) for rx in old) if m), "")
+
+    pieces = (
+        ["sh", "bash", ".", "source", "x.", " ", "  ", "-a", "-x.", "<(", "curl", "wget", "iwr", "x", "-", "\t", "(",
+         "<", "-<(", "ksh", "sh."],
+        ["curl", "x", " ", "|", " ", "sudo", "-E", "env", "A=1", "a=b=", "=", "x=", "sh", "bash", "/bin/", "-c", "-e",
+         "sh.", "\n", ";", "&", "--", "python3", "Invoke-WebRequest"],
+        ["iex", "Invoke-Expression", " ", "(", "  (", "curl", "iwr", "New-Object", "Net.WebClient", "x", "sh -c", "eval",
+         "$(", "`", "'", '"', "FETCH"],
+    )
+    rnd = random.Random(11)
+    found = 0
+    for i in range(60_000):
+        text = "".join(rnd.choice(pieces[i % 3]) for _ in range(rnd.randint(1, 12)))
+        assert sources._pipe_to_shell(text) == before(text), repr(text)
+        found += bool(before(text))
+    assert found > 1000

@@ -577,12 +577,29 @@ _PREFILTER = re.compile(
     r"Invoke-WebRequest|Invoke-RestMethod)\b")
 _FETCH = r"(?:curl|wget|iwr|irm|Invoke-WebRequest|Invoke-RestMethod|fetch)"
 _SHELLS = r"(?:(?:ba|z|k|da|fi|c|tc)?sh|python[0-9.]*|perl|ruby|node|php|iex|Invoke-Expression|pwsh|powershell)"
+# The four shapes of a download run by a shell; the first two are each read
+# as a head (found by finditer) and a tail matched where the head ends.  One
+# regex searched for the whole shape read the same run again from every
+# fetch word of a pipeline segment (every `sh`/`.` of an option list), which
+# is quadratic on a long line; every start inside a head ends that head at
+# the same place, so the same tail decides them all and finditer, which
+# resumes past the head, tries each head once.  Same leftmost match.
+# `curl ... | [sudo -E] [env A=1] sh`: the segment after the fetch word runs
+# to the first | ; & or newline, which must be a pipe.
+_FETCH_SEGMENT = re.compile(_FETCH + r"\b[^|;&\n]*", re.I)
+# `\S[^\s=]*=\S*` is `\S+=\S*` (a word with "=" past its first character),
+# without trying each "=" of a long word as the split.
+_TO_SHELL = re.compile(r"\|\s*(?:sudo\b(?:\s+-\S+)*\s+)?(?:env\b(?:\s+\S[^\s=]*=\S*)*\s+)?"
+                       r"(?:/usr/bin/|/bin/|/usr/local/bin/)?" + _SHELLS + r"\b(?![.-])(?!\s+-[cmeE]\b)", re.I)
+# `bash -s <(curl ...)`: the shell word and its options, then the process substitution.
+_SOURCE_HEAD = re.compile(r"\b(?:(?:ba|z|k)?sh|source|\.)\s+(?:-\S+\s+)*", re.I)
+_SOURCE_FETCH = re.compile(r"<\(\s*" + _FETCH + r"\b", re.I)
 _PIPE_TO_SHELL = (
-    re.compile(_FETCH + r"\b[^|;&\n]*\|\s*(?:sudo\b(?:\s+-\S+)*\s+)?(?:env\b(?:\s+\S+=\S*)*\s+)?"
-               r"(?:/usr/bin/|/bin/|/usr/local/bin/)?" + _SHELLS + r"\b(?![.-])(?!\s+-[cmeE]\b)", re.I),
-    re.compile(r"\b(?:(?:ba|z|k)?sh|source|\.)\s+(?:-\S+\s+)*<\(\s*" + _FETCH + r"\b", re.I),
     re.compile(r"\b(?:(?:ba|z|k)?sh\s+-c|eval)\s+[\"']?(?:\$\(|`)\s*" + _FETCH + r"\b", re.I),
-    re.compile(r"\b(?:iex|Invoke-Expression)\s*\(?\s*(?:\(\s*)?(?:" + _FETCH + r"|New-Object\s+Net\.WebClient)", re.I),
+    # `\s*(?:\(\s*)?(?:\(\s*)?` reads what `\s*\(?\s*(?:\(\s*)?` read, without
+    # trying every split of a blank run between two `\s*` (quadratic).
+    re.compile(r"\b(?:iex|Invoke-Expression)\s*(?:\(\s*)?(?:\(\s*)?(?:" + _FETCH + r"|New-Object\s+Net\.WebClient)",
+               re.I),
 )
 
 
@@ -931,6 +948,11 @@ _FETCH_HINT = re.compile(r"curl|wget|iwr|irm|invoke-|fetch|webclient", re.I)
 def _pipe_to_shell(text: str) -> str:
     if not _FETCH_HINT.search(text):
         return ""
+    for head_rx, tail_rx in ((_FETCH_SEGMENT, _TO_SHELL), (_SOURCE_HEAD, _SOURCE_FETCH)):
+        for head in head_rx.finditer(text):
+            tail = tail_rx.match(text, head.end())
+            if tail:
+                return text[head.start():tail.end()]
     for regex in _PIPE_TO_SHELL:
         m = regex.search(text)
         if m:
