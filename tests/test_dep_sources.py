@@ -696,3 +696,36 @@ def test_download_piped_to_a_shell_is_found_in_linear_time():
         assert sources._pipe_to_shell(text) == before(text), repr(text)
         found += bool(before(text))
     assert found > 1000
+
+
+def test_dockerfile_run_nested_past_the_stack_and_long_flag_lists(tmp_path):
+    """RUN [[[[... (json.loads raises RecursionError) is read as shell text,
+    not a failed run; leading --flags are dropped as before, in linear time."""
+    import random
+    import time
+
+    from conftest import run_cli
+
+    for line in ("RUN " + "[" * 20_000, "RUN " + "[" * 900 + "]" * 900):
+        body = ["FROM python:3.12", line, "RUN pip install evil-helper"]
+        (tmp_path / "p.diff").write_text(
+            "diff --git a/Dockerfile b/Dockerfile\nnew file mode 100644\n--- /dev/null\n+++ b/Dockerfile\n"
+            f"@@ -0,0 +1,{len(body)} @@\n" + "".join(f"+{x}\n" for x in body))
+        res = run_cli(["check", "--format", "json", "--no-llm", "--diff", str(tmp_path / "p.diff")], cwd=tmp_path)
+        assert res.code in (0, 1), res.err
+        assert at(res.json(), "dependency/installer-command") == [("Dockerfile", 3)]
+
+    def before(body):
+        while body.startswith("--"):
+            body = body.split(None, 1)[1] if " " in body else ""
+        return body
+
+    rnd = random.Random(3)
+    pieces = ["--", "-", "a", " ", "\t", "\x0b", "\x85", "\u2028", "\xa0", "=", "--m=x"]
+    for _ in range(50_000):
+        body = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 10))).strip()
+        assert sources._run_flags_dropped(body) == before(body), repr(body)
+    flags = "--mount=type=cache " * 20_000
+    began = time.perf_counter()
+    assert sources._run_flags_dropped(flags + "pip install x") == "pip install x"
+    assert time.perf_counter() - began < 1.0

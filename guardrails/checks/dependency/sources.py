@@ -1000,6 +1000,23 @@ def shell_logicals(text: str) -> Iterator[Logical]:
 _HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)[\"']?")
 
 
+_WORD_AND_BLANKS = re.compile(r"\S+\s+")
+
+
+def _run_flags_dropped(body: str) -> str:
+    """BODY without its leading --flags (RUN --mount=... --network=...), as
+    `body = body.split(None, 1)[1] if " " in body else ""` while it starts
+    with "--", each word skipped in place (splitting off the rest again for
+    each flag is quadratic on a long line).  BODY has no trailing blank."""
+    pos, last_space = 0, body.rfind(" ")
+    while body.startswith("--", pos):
+        if last_space < pos:
+            return ""
+        m = _WORD_AND_BLANKS.match(body, pos)  # found: a blank follows, then more (no trailing blank)
+        pos = m.end() if m else len(body)
+    return body[pos:]
+
+
 def dockerfile_logicals(text: str) -> Iterator[Logical]:
     lines = text.splitlines()
     heredoc: Optional[str] = None
@@ -1021,9 +1038,7 @@ def dockerfile_logicals(text: str) -> Iterator[Logical]:
         m = re.match(r"^\s*RUN\s+(.*)$", lg.text, re.I | re.S)
         if not m:
             continue
-        body = m.group(1).strip()
-        while body.startswith("--"):  # RUN --mount=... --network=...
-            body = body.split(None, 1)[1] if " " in body else ""
+        body = _run_flags_dropped(m.group(1).strip())
         here = _HEREDOC.match(body)
         if here:
             heredoc = here.group(1)
@@ -1038,7 +1053,7 @@ def dockerfile_logicals(text: str) -> Iterator[Logical]:
                     body = " ".join(shlex.quote(str(a)) for a in argv)
                     if argv[:2] in (["/bin/sh", "-c"], ["sh", "-c"], ["bash", "-c"], ["/bin/bash", "-c"]):
                         body = " ".join(str(a) for a in argv[2:])
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: [[[[... nested past the stack
                 pass
         yield Logical(lg.first, lg.lines, body)
 
