@@ -333,3 +333,22 @@ def test_conda_environment_declares_python_packages(repo):
     repo.commit({"app.py": "import requests\nimport numpy as np\nimport pandas as pd\n"})
     report = check_json(repo, "--base", "HEAD~1")
     assert [f["details"]["package"] for f in findings(report, UNDECLARED)] == ["pandas"]
+
+
+def test_package_json_nested_past_the_stack_beside_js_imports(tmp_path):
+    """json.loads raises RecursionError (not ValueError) on [[[[... : the
+    package.json and tsconfig read for the project's own names are then
+    unreadable, the run still ends 0/1 and the import is still judged."""
+    from tests.conftest import run_cli
+
+    deep = "[" * 20_000 + "]" * 20_000
+    for config in ("package.json", "tsconfig.json"):
+        files = {"package.json": ['{"name": "web"}'], config: [deep], "src/app.ts": ['import y from "leftpadz";']}
+        patch = "".join(f"diff --git a/{p} b/{p}\nnew file mode 100644\n--- /dev/null\n+++ b/{p}\n"
+                        f"@@ -0,0 +1,{len(body)} @@\n" + "".join(f"+{x}\n" for x in body) for p, body in files.items())
+        (tmp_path / "p.diff").write_text(patch)
+        res = run_cli(["check", "--format", "json", "--no-llm", "--diff", str(tmp_path / "p.diff")], cwd=tmp_path)
+        assert res.code in (0, 1), (config, res.err)
+        found = [(f["path"], f["line"]) for f in res.json()["findings"] if f["rule"] == UNDECLARED]
+        assert found == [("src/app.ts", 1)], config
+    assert imports._loose_json(deep) is None and imports._loose_json("{\"a\": 1,}") == {"a": 1}

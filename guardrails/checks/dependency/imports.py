@@ -509,10 +509,12 @@ def _loose_json(text: Optional[str]):
         return json.loads(text)
     except ValueError:
         pass
+    except RecursionError:  # [[[[... nested past the stack: no cleaning makes it readable
+        return None
     cleaned = _JSON_COMMENT.sub(lambda m: m.group(1) or "", text)
     try:
         return json.loads(_TRAILING_COMMA.sub(r"\1", cleaned))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
