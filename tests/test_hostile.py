@@ -226,6 +226,20 @@ def test_deeply_nested_json_manifest_and_lockfile(repo: Repo):
     assert {"package.json", "package-lock.json"} <= unreadable, report["findings"]
 
 
+def test_deeply_nested_toml_configs_are_unreadable_not_a_failed_run(repo: Repo):
+    """tomllib recurses per nesting level: a pyproject.toml or ruff.toml nested
+    20,000 deep must not fail the families that read the pytest or ruff
+    configuration (exit 2), with or without test files in the change."""
+    repo.commit({"README.md": "x\n", "src/app.py": "def f(x):\n    return x\n"})
+    deep = "a = " + "[" * 20_000 + "]" * 20_000 + "\n"
+    repo.commit({"pyproject.toml": "[tool.pytest.ini_options]\n" + deep, "ruff.toml": deep,
+                 "tests/test_app.py": "from src.app import f\n\ndef test_f():\n    assert f(1) == 1\n",
+                 "src/app.py": "def f(x):\n    if x == 1:\n        return 1\n    return x\n"})
+    report = check_json(repo, "--base", "HEAD~1")
+    assert "dependency/unreadable-manifest" in rules_found(report)
+    assert report["verdict"] != "pass"
+
+
 # -- unreadable manifests and configs ---------------------------------------------
 
 @pytest.mark.parametrize("path,text,rule", [

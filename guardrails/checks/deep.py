@@ -85,7 +85,7 @@ def _toml(text: str) -> Optional[dict]:
             return None
     try:
         return tomllib.loads(text)
-    except ValueError:  # TOMLDecodeError
+    except (ValueError, RecursionError, MemoryError):  # TOMLDecodeError, or nested too deep
         return None
 
 

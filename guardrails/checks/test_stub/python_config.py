@@ -28,7 +28,7 @@ def addopts(name: str, text: Optional[str]) -> List[str]:
     if base == "pyproject.toml":
         try:
             value = _toml.loads(text).get("tool", {}).get("pytest", {}).get("ini_options", {}).get("addopts")
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, RecursionError, MemoryError):
             return []
     else:
         parser = configparser.RawConfigParser(strict=False, interpolation=None)

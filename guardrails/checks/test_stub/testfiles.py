@@ -109,7 +109,7 @@ def parse_pytest_config(name: str, text: str, root: str = "") -> Optional[Pytest
     if base == "pyproject.toml":
         try:
             data = _toml.loads(text)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError, MemoryError):  # nested too deep: unreadable too
             return None
         section = data.get("tool", {}).get("pytest", {}).get("ini_options")
         if not isinstance(section, dict):
