@@ -7,7 +7,8 @@ manifests, lockfiles, workflows, linter configs, Makefiles, Dockerfiles,
 Markdown) and each adversarial line (one character repeated, two
 alternating, and the keywords the checks look for, repeated), this builds a
 unified diff adding that line (with a few ordinary lines around it) and
-times `guardrails check --diff` in-process at N and 4 x N characters.  Time
+times `guardrails check --diff` in-process (every family in this process)
+at N and 4 x N characters.  Time
 linear in the line's length grows about 4x; a check that backtracks grows
 about 16x.
 
@@ -34,6 +35,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from guardrails import cli  # noqa: E402  (after the path is set)
+
+# Where the long line goes, when not at the start of a line: a Dockerfile's
+# RUN, a Makefile recipe, a workflow's run step (the lines those checks read).
+PREFIX = {"Dockerfile": "RUN ", "Makefile": "\t", ".github/workflows/ci.yml": "      - run: "}
 
 # path -> ordinary lines around the long one (so each file looks like its kind)
 KINDS = {
@@ -66,7 +71,8 @@ WORDS = ("noqa", "# noqa:", "type: ignore[", "eslint-disable", "@ts-ignore", "no
          "if x == ", "return ", "assert ", "expect(", "skip", "pytest", "PYTEST_CURRENT_TEST", "import ", "require(",
          "pip install ", "curl ", "| sh", "ignore", "--no-verify", "continue-on-error: true", "uses: a/b@",
          "password = '", "sk-", "ignore previous instructions", "gem '", "[", "{\"", "\"a\": ", "mod ", "fn ",
-         "def ", "class ", "@Test", "t.Skip(", "#[ignore]", "==", "rules: ", "off", "A1", "E501,")
+         "def ", "class ", "@Test", "@Test(", "t.Skip(", "#[ignore]", "#[cfg(test)]", "==", "rules: ", "off", "A1",
+         "E501,", "iex ", "-x ", "a=")
 
 
 def lines(n: int) -> Iterator[Tuple[str, str]]:
@@ -79,7 +85,7 @@ def lines(n: int) -> Iterator[Tuple[str, str]]:
 
 
 def diff_for(path: str, around: List[str], line: str) -> str:
-    body = around[:1] + [line] + around[1:]
+    body = around[:1] + [PREFIX.get(path, "") + line] + around[1:]
     head = f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
     return head + f"@@ -0,0 +1,{len(body)} @@\n" + "".join(f"+{x}\n" for x in body)
 
@@ -103,6 +109,10 @@ def main() -> int:
     parser.add_argument("--only", default="", help="only file kinds whose path contains this")
     args = parser.parse_args()
     os.environ["SEMGREP_ENABLE_VERSION_CHECK"] = "0"
+    from guardrails import workers
+    # The checks' own growth, in this process: a line over workers.WORKER_BYTES
+    # would otherwise add the fork of worker processes to the longer run only.
+    workers.WORKER_BYTES = 1 << 62
     work = tempfile.mkdtemp(prefix="guardrails-long-lines-")
     os.chdir(work)  # not a repository: --diff is read hunks-only
     bad = []

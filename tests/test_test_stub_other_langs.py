@@ -877,6 +877,13 @@ def test_java_tests_are_found_in_linear_time_on_a_line_of_annotations():
     signal.alarm(20)
     try:
         # each `@Test` of the run was tried again after the first failed (8 s at 20,000 characters)
+        for unit in ("@Test(", "@Foo(@Test("):
+            # an argument list read to the line's end from every `@Test(` was quadratic too (5 s at
+            # 200,000 characters, minutes at 1,000,000)
+            line = (unit * (1_000_000 // len(unit) + 1))[:1_000_000]
+            assert lang_scan._java_test_matches(line) == []
+            # the test is still found (from the last `@Test(` whose arguments fit the bound)
+            assert [m.group(1) for m in lang_scan._java_test_matches(line + ") void t() {")] == ["t"]
         for unit in ("@Test", "@Test ", "@Test(x) ", "@Test @Foo ", "@org.junit.Test"):
             line = (unit * (200_000 // len(unit) + 1))[:200_000]
             assert lang_scan._java_test_matches(line) == []

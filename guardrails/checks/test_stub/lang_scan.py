@@ -292,15 +292,19 @@ def _rust_tests(src: Source) -> List[Block]:
 # a Java type: a dotted name, generic arguments, array brackets (no ambiguous spaces:
 # the pattern must stay linear on long lines)
 _JAVA_TYPE = r"[\w$.]+(?:\s*<[^(){};=]*?>)?(?:\s*\[\s*\])*"
+# An annotation's arguments are read up to _ARGS characters: without a bound
+# a line of `@Test(` repeated read to its end from every `@Test` (quadratic);
+# no real annotation has an argument list that long.
+_ARGS = r"\([^)]{0,2000}\)"
 _JAVA_TEST = re.compile(
-    r"@(?:\w+\.)*(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|Property)\b(?:\s*\([^)]*\))?"
-    r"(?:\s*@[\w.]+(?:\s*\([^)]*\))?)*\s*(?:(?:public|protected|private|static|final|synchronized)\s+)*"
+    r"@(?:\w+\.)*(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|Property)\b(?:\s*" + _ARGS + r")?"
+    r"(?:\s*@[\w.]+(?:\s*" + _ARGS + r")?)*\s*(?:(?:public|protected|private|static|final|synchronized)\s+)*"
     r"(?:<[^>]*>\s*)?" + _JAVA_TYPE + r"\s+(\w+)\s*\([^)]*\)[^{;]*\{")
 _JAVA_JUNIT3 = re.compile(r"\bpublic\s+void\s+(test\w*)\s*\(\s*\)[^{;]*\{")
 # Where a _JAVA_TEST match can start, and one more annotation of its run.
 _JAVA_TEST_HEAD = re.compile(r"@(?:\w+\.)*(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate|Property)\b")
-_JAVA_ANNOTATION = re.compile(r"\s*@[\w.]+(?:\s*\([^)]*\))?")
-_JAVA_ARGS = re.compile(r"\s*\([^)]*\)")
+_JAVA_ANNOTATION = re.compile(r"\s*@[\w.]+(?:\s*" + _ARGS + r")?")
+_JAVA_ARGS = re.compile(r"\s*" + _ARGS)
 
 
 def _java_test_matches(text: str) -> List["re.Match[str]"]:
