@@ -5,16 +5,36 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Optional, Union
+from typing import Dict, Iterator, List, NamedTuple, Optional, Union
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+
+@contextmanager
+def deadline(seconds: int = 20, what: str = "super-linear on a long line",
+             message: Optional[str] = None) -> Iterator[None]:
+    """Fail with AssertionError (instead of running for minutes) when the block
+    takes more than SECONDS: "no answer in SECONDS s: WHAT", or MESSAGE whole."""
+    text = message if message is not None else f"no answer in {seconds} s: {what}"
+
+    def expired(signum, frame):
+        raise AssertionError(text)
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",

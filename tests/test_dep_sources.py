@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import check_json
+from conftest import check_json, deadline
 
 from guardrails.checks.dependency import sources
 
@@ -647,13 +647,8 @@ def test_download_piped_to_a_shell_is_found_in_linear_time():
     the four original patterns on random lines."""
     import random
     import re
-    import signal
 
-    def expired(signum, frame):
-        raise AssertionError("no answer in 20 s: super-linear on a long line")
-    old_handler = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(20)
-    try:
+    with deadline():
         n = 200_000
         assert sources._pipe_to_shell(("curl " * n)[:n]) == ""
         assert sources._pipe_to_shell(("iwr " * n)[:n] + "| sh") == ("iwr " * n)[:n] + "| sh"
@@ -662,9 +657,6 @@ def test_download_piped_to_a_shell_is_found_in_linear_time():
         assert sources._pipe_to_shell("curl iex" + " " * n + "(iwr") == "iex" + " " * n + "(iwr"
         assert sources._pipe_to_shell("curl x | env " + ("a=" * n)[:n]) == ""
         assert sources._pipe_to_shell("curl x | env" + " a=b" * (n // 4) + " sh") == "curl x | env" + " a=b" * (n // 4) + " sh"
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old_handler)
 
     fetch, shells = sources._FETCH, sources._SHELLS
     old = (

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from conftest import Repo, run_cli
+from conftest import Repo, deadline, run_cli
 
 OURS = {
     "suppression/relaxed-lint-config", "suppression/relaxed-type-config", "suppression/relaxed-test-config",
@@ -509,17 +509,6 @@ def test_block_finding_says_how_it_can_be_overridden(repo, tmp_path):
 
 # --- linear time on a long line --------------------------------------------------
 
-def _deadline(seconds: int = 20):
-    """Fail (instead of running for minutes) when a regex goes super-linear."""
-    import signal
-
-    def expired(signum, frame):
-        raise AssertionError(f"no answer in {seconds} s: super-linear on a long line")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    return lambda: (signal.alarm(0), signal.signal(signal.SIGALRM, old))
-
-
 def test_ruff_code_patterns_are_linear_on_a_long_line() -> None:
     import random
     import re
@@ -528,8 +517,7 @@ def test_ruff_code_patterns_are_linear_on_a_long_line() -> None:
 
     old_item = re.compile(r"^\s*[\"']([A-Z]+[0-9]*)[\"']\s*,?\s*(?:#.*)?$")
     old_table = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
-    done = _deadline()
-    try:
+    with deadline():
         assert _CODE_ITEM.match('"E501"' + " " * 200_000 + "x") is None
         assert _CODE_ITEM.match('  "E501",' + " " * 200_000).group(1) == "E501"
         assert _TABLE.match("[tool" + " " * 200_000 + "x") is None
@@ -537,8 +525,6 @@ def test_ruff_code_patterns_are_linear_on_a_long_line() -> None:
         assert _TABLE.match("[[ tool.ruff" + " " * 200_000 + "]]").group(1).strip() == "tool.ruff"
         assert _CODE.findall('"' + "A" * 200_000) == []
         assert _CODE.findall("'A1" * 70_000) == ["A1"] * 35_000
-    finally:
-        done()
     assert _CODE_ITEM.match('    "E501",  # long lines').group(1) == "E501"
     assert _TABLE.match("[tool.ruff.lint]  # rules").group(1).strip() == "tool.ruff.lint"
     rnd = random.Random(5)
@@ -558,15 +544,12 @@ def test_golangci_yaml_key_is_linear_on_a_long_line() -> None:
     from guardrails.checks.relaxed_config.hunks import _yaml_key
 
     old = re.compile(r"^(\s*)([\w-]+)\s*:\s*(.*?)\s*(?:#.*)?$")
-    done = _deadline()
-    try:
+    with deadline():
         assert _yaml_key("a: x" + " " * 200_000 + "y") == ("", "a", "x" + " " * 200_000 + "y")
         assert _yaml_key("  default:" + " " * 200_000 + "none  # all") == ("  ", "default", "none")
         assert _yaml_key("a" * 200_000 + " " * 200_000) is None
         assert _yaml_key("a:" + ' "' * 100_000) == ("", "a", (' "' * 100_000).strip())
         assert _yaml_key("k:" + " #" * 100_000) == ("", "k", "")
-    finally:
-        done()
     assert _yaml_key("    disable-all: true  # only these") == ("    ", "disable-all", "true")
     assert _yaml_key("- gofmt") is None
     rnd = random.Random(7)

@@ -5,6 +5,8 @@ from typing import List, Tuple
 
 import pytest
 
+from conftest import deadline
+
 from guardrails.checks.suppressions import directives, rule_for
 from guardrails.checks.suppressions import scan as sc
 from guardrails.checks.suppressions import table as tb
@@ -240,17 +242,6 @@ def test_ts_nocheck_counts_only_at_the_top():
 
 # --- linear time on a long line --------------------------------------------------
 
-def _deadline(seconds: int = 20):
-    """Fail (instead of running for minutes) when a regex goes super-linear."""
-    import signal
-
-    def expired(signum, frame):
-        raise AssertionError(f"no answer in {seconds} s: super-linear on a long line")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    return lambda: (signal.alarm(0), signal.signal(signal.SIGALRM, old))
-
-
 def test_eslint_rule_is_linear_on_a_long_line() -> None:
     import random
     import re
@@ -261,14 +252,11 @@ def test_eslint_rule_is_linear_on_a_long_line() -> None:
         return [(m.group("rule"), m.group("level")) for m in rx.finditer(text) if m.group("level") is not None]
 
     old = re.compile(r"(?P<rule>[@\w][\w@/.-]*)\s*:\s*\[?\s*[\"']?(?P<level>off|warn|error|[012])\b")
-    done = _deadline()
-    try:
+    with deadline():
         assert pairs(_ESLINT_RULE, "a" * 200_000) == []
         assert pairs(_ESLINT_RULE, "a:" + " " * 200_000) == []
         assert pairs(_ESLINT_RULE, "/" * 200_000 + "b: off") == [("b", "off")]
         assert pairs(_ESLINT_RULE, "x" * 200_000 + ': "off"') == [("x" * 200_000, "off")]
-    finally:
-        done()
     assert pairs(_ESLINT_RULE, 'no-console: "off", @scope/rule: [2], -x.y: warn') == \
         [("no-console", "off"), ("@scope/rule", "2"), ("x.y", "warn")]
     rnd = random.Random(5)

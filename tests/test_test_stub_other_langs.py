@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from conftest import check_json
+from conftest import check_json, deadline
 from guardrails.checks.test_stub import lang_semgrep
 from guardrails.checks.test_stub.lang_scan import Source, literals, mask, norm_literal
 
@@ -864,18 +864,13 @@ def test_tests_and_functions_are_found_in_each_language():
 
 def test_java_tests_are_found_in_linear_time_on_a_line_of_annotations():
     import random
-    import signal
 
     from guardrails.checks.test_stub import lang_scan
 
     def spans(matches):
         return [(m.start(), m.end(), m.group(1)) for m in matches]
 
-    def expired(signum, frame):
-        raise AssertionError("no answer in 20 s: super-linear on a long line")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(20)
-    try:
+    with deadline():
         # each `@Test` of the run was tried again after the first failed (8 s at 20,000 characters)
         for unit in ("@Test(", "@Foo(@Test("):
             # an argument list read to the line's end from every `@Test(` was quadratic too (5 s at
@@ -890,9 +885,6 @@ def test_java_tests_are_found_in_linear_time_on_a_line_of_annotations():
             method = line + " void t() {"  # the first `@Test` starts the match: fast for the pattern too
             assert spans(lang_scan._java_test_matches(method)) == spans(lang_scan._JAVA_TEST.finditer(method))
             assert spans(lang_scan._java_test_matches(method))[0][2] == "t"
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
     # the same matches as the one pattern, on many small Java-like texts
     ann = ["@Test", "@org.junit.Test", "@Foo", "@Foo.Bar", "@ParameterizedTest", "@Test(timeout = 5)", "@Inject",
            "@Tes", "@Test(", "@DisplayName(x)", "@"]
@@ -1536,7 +1528,6 @@ def test_test_remark_is_linear_on_a_long_line() -> None:
     the original pattern's match started."""
     import random
     import re
-    import signal
 
     from guardrails.checks.test_stub.other_languages import _REMARK
     old = re.compile(r"(?://|#|/\*|\*)\s*.*\b(?:tests?|expected|expects|expectation|assert\w*|flawed|wrong test|"
@@ -1552,18 +1543,11 @@ def test_test_remark_is_linear_on_a_long_line() -> None:
         m, o = _REMARK.search(line), old.search(line)
         assert (m is None) == (o is None) and (m is None or m.start("at") == o.start()), line
 
-    def expired(signum, frame):
-        raise AssertionError("no answer in 20 s: super-linear on a long line")
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(20)  # the old pattern took minutes on these
-    try:
+    with deadline():  # the old pattern took minutes on these
         for line in ["#" * 200_000, "*" * 200_000, "/" * 200_000, "// " + " " * 200_000, "/x" * 100_000]:
             assert _REMARK.search(line) is None
         m = _REMARK.search("a" * 200_000 + " // test")
         assert m is not None and m.start("at") == 200_001
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def test_joined_lines_find_every_line_a_gate_matches_alone() -> None:

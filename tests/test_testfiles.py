@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 import re
-import signal
 from typing import List, Tuple
 
 import pytest
+
+from conftest import deadline
 
 from guardrails.change import from_revisions
 from guardrails.checks.test_stub import testfiles as tf
@@ -187,17 +188,10 @@ def test_rust_test_ranges_agree_with_the_scan_per_module() -> None:
 def test_rust_test_ranges_are_linear_on_a_long_line(line: str) -> None:
     # Each `#[cfg(test)]` read the attributes after it, and each module's
     # brace was scanned to the end: minutes on 200,000 characters.
-    def expired(signum, frame):
-        raise AssertionError("no answer in 20 s: super-linear on a long line")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(20)
-    try:
+    with deadline():
         long_line = (line * (200_000 // len(line) + 1))[:200_000]
         text = "#[cfg(test)]\n" + long_line + "\nmod tests {\n}\n"
         ranges = tf.rust_test_ranges(text)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
     assert all(1 <= a <= b <= 5 for a, b in ranges)
     if "mod a" in line:
         assert len(ranges) >= 200_000 // len(line)

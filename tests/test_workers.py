@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import time
 import types
@@ -15,7 +14,7 @@ from typing import Iterator, List
 import jsonschema
 import pytest
 
-from conftest import ROOT, Repo, check_json
+from conftest import ROOT, Repo, check_json, deadline
 from guardrails import checks, limits, workers
 from guardrails.errors import GuardError
 from guardrails.model import ADDED_FILE, ChangeSet, FileChange, Hunk, Line, Options
@@ -28,13 +27,8 @@ pytestmark = pytest.mark.skipif(not workers.can_fork(), reason="workers need for
 @pytest.fixture(autouse=True)
 def alarm() -> Iterator[None]:
     # A runner that fails to stop a family would hang the suite: fail instead.
-    def expired(signum, frame):
-        raise AssertionError("the workers did not stop in 120 s")
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(120)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, old)
+    with deadline(120, message="the workers did not stop in 120 s"):
+        yield
 
 
 def _change(lines: int = 6000) -> ChangeSet:
