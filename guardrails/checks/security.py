@@ -384,8 +384,7 @@ def _mixed(text: str, comments: Tuple[str, ...] = ("#", "//")) -> List[Tuple[str
     if not out:
         foreign = [(w, i) for w, i in words if all(textnorm.is_lookalike(c) or c.isascii() for c in w)]
         if foreign and len(foreign) == len(words):
-            code_ends = _code_until(text, comments)
-            out = [(w, i) for w, i in foreign if _in_code(text, i, code_ends)]
+            out = [(w, i) for w, i in foreign if _in_code(text, i, comments)]
     return out
 
 
@@ -405,12 +404,15 @@ def _comment_marks(path: str) -> Tuple[str, ...]:
     return ("#", "//")
 
 
-def _code_until(text: str, comments: Tuple[str, ...]) -> int:
-    """Where a comment starts on the line TEXT (len(TEXT) when none), quotes
-    taken into account: a marker inside a string does not start one."""
+def _code_until(text: str, comments: Tuple[str, ...], stop: int = -1) -> Tuple[int, bool]:
+    """(where a comment starts on the line TEXT, or len(TEXT); whether
+    position STOP, when given, is inside a string).  Quotes are taken into
+    account: a comment marker inside a string does not start one."""
     quote = ""
     i, n = 0, len(text)
     while i < n:
+        if i == stop:
+            return n, bool(quote)
         c = text[i]
         if quote:
             if c == "\\":
@@ -421,31 +423,16 @@ def _code_until(text: str, comments: Tuple[str, ...]) -> int:
         elif c in "'\"`":
             quote = c
         elif any(text.startswith(m, i) for m in comments):
-            return i
+            return i, False
         i += 1
-    return n
+    return n, bool(quote)
 
 
-def _in_code(text: str, at: int, code_ends: int) -> bool:
-    """Whether position AT of the line TEXT is code: before the comment, and
-    outside a string (an even number of unescaped quotes of each kind before
-    it, counting only quotes that open a string)."""
-    if at >= code_ends:
-        return False
-    quote = ""
-    i = 0
-    while i < at:
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 2
-                continue
-            if c == quote:
-                quote = ""
-        elif c in "'\"`":
-            quote = c
-        i += 1
-    return not quote
+def _in_code(text: str, at: int, comments: Tuple[str, ...]) -> bool:
+    """Whether position AT of the line TEXT is code: before any comment, and
+    outside a string."""
+    ends, in_string = _code_until(text, comments, at)
+    return at < ends and not in_string
 
 
 def _extra_phrase(text: str) -> Phrase:

@@ -29,6 +29,7 @@ from guardrails.checks.test_stub import lang_hunks, lang_semgrep
 from guardrails.checks.test_stub.lang_scan import (
     TRIVIAL, Block, Source, language, literals, match_brace, match_paren, shape,
 )
+from guardrails.checks.test_stub.python_triggers import line_indexes_holding
 from guardrails.checks.test_stub.testfiles import is_test_file, rust_test_ranges
 from guardrails.model import ADDED_FILE, DELETED, ChangeSet, Context, FileChange, Finding
 
@@ -106,17 +107,7 @@ class _Joined:
     def lines_with(self, needles: Sequence[str]) -> List[int]:
         """Indexes (ascending) of the lines holding one of NEEDLES (no line
         breaks in them), found with str.find."""
-        found: Set[int] = set()
-        starts, block = self.starts, self.block
-        for needle in needles:
-            at = block.find(needle)
-            while at >= 0:
-                i = bisect.bisect_right(starts, at) - 1
-                found.add(i)
-                if i + 1 >= len(starts):
-                    break
-                at = block.find(needle, starts[i + 1] + 1)
-        return sorted(found)
+        return sorted(line_indexes_holding(self.block, self.starts, needles))
 
 
 # ====================================================================== files

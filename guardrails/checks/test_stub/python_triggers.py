@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from typing import Dict, List, Optional, Set, Union
+from typing import Dict, List, Optional, Sequence, Set, Union
 
 _S = r"[ \t]"  # horizontal space only: the patterns run over many lines at once
 # Possessive (3.11+) where giving characters back can never help the match
@@ -103,6 +103,22 @@ _ORACLE_NEEDLES = ("test", "Test", "excepthook", "atexit.", "getsource")
 GROUPS = ("run", "branch", "table", "count", "stub", "swallow", "equal", "oracle")
 
 
+def line_indexes_holding(block: str, starts: List[int], needles: Sequence[str]) -> Set[int]:
+    """Indexes of the lines of BLOCK (lines joined, each after a "\n" at
+    STARTS[i]) that hold one of NEEDLES (no line breaks in them), found with
+    str.find: one search per line found, not one per line."""
+    found: Set[int] = set()
+    for needle in needles:
+        at = block.find(needle)
+        while at >= 0:
+            i = bisect.bisect_right(starts, at) - 1
+            found.add(i)
+            if i + 1 >= len(starts):
+                break
+            at = block.find(needle, starts[i + 1] + 1)  # on to the next line
+    return found
+
+
 def _significant(lines: List[str], no: int, step: int) -> str:
     no += step
     while 0 < no <= len(lines):
@@ -154,15 +170,7 @@ def code_triggers(lines: List[str], added: frozenset, extra_run: str = "",
         with str.find (fast) and PATTERN runs on those lines only. Same lines
         as hits(PATTERN) (a line alone and the line inside the block have the
         same text and the same boundaries)."""
-        cands: Set[int] = set()
-        for needle in needles:
-            at = block.find(needle)
-            while at >= 0:
-                i = bisect.bisect_right(starts, at) - 1
-                cands.add(i)
-                if i + 1 >= len(starts):
-                    break
-                at = block.find(needle, starts[i + 1] + 1)  # on to the next line
+        cands = line_indexes_holding(block, starts, needles)
         return [numbers[i] for i in sorted(cands) if pattern.search(texts[i])]
 
     out: Dict[str, Set[int]] = {}
