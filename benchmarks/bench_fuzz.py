@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 import traceback
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)

@@ -35,7 +35,6 @@ family's options, see CONFIG_SCHEMA).
 from __future__ import annotations
 
 import posixpath
-import time
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from guardrails.model import ADDED_FILE, DELETED, INFO, ChangeSet, FileChange, Finding

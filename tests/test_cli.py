@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import jsonschema
-import pytest
 
 from conftest import ROOT, Repo, check_json, run_cli
 
