@@ -68,6 +68,15 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork") and os.path.isdir("/proc/self")
 
 
+def _cores() -> int:
+    # The cores this process may run on (a CI container's share), not the
+    # host's count that os.cpu_count() reports.
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _added_bytes(change: ChangeSet, limit: int) -> int:
     total = 0
     for fc in change.files:
@@ -83,7 +92,7 @@ def run(modules: Sequence[ModuleType], change: ChangeSet, settings: Callable[[st
     """Run MODULES (check families) on CHANGE; SETTINGS(name) is a family's
     validated options, LIMITS the policy's ``limits`` section, STARTED the
     run's perf_counter start (max_seconds count from it)."""
-    jobs = int(limits.get("jobs", 0)) or (os.cpu_count() or 1)
+    jobs = int(limits.get("jobs", 0)) or _cores()
     jobs = max(1, min(jobs, MAX_JOBS))
     if can_fork() and _added_bytes(change, WORKER_BYTES) >= WORKER_BYTES:
         return _Pool(modules, change, settings, options, limits, started, jobs).run()
