@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Pattern, Tuple
 
 if TYPE_CHECKING:
     from guardrails.model import Finding
@@ -259,6 +259,18 @@ def _lines_holding(low: str, rx: Pattern[str]) -> List[Tuple[int, int]]:
         pos = end + 1
 
 
+def line_spans(text: str, needle: str) -> Iterator[Tuple[int, int]]:
+    """(start, end) of each line of TEXT holding NEEDLE (no line break in it),
+    once per line, found with str.find: one search per line found."""
+    pos = text.find(needle)
+    while pos >= 0:
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        yield start, end
+        pos = text.find(needle, end)
+
+
 def _word_lines(low: str, memo: Dict[str, bool]) -> List[Tuple[int, int]]:
     """The lines of LOW holding a secret word, as _lines_holding(low, _WORDS_RX)
     gives them, from a few substring searches instead of one regex whose
@@ -267,13 +279,7 @@ def _word_lines(low: str, memo: Dict[str, bool]) -> List[Tuple[int, int]]:
     for word in _SECRET_WORDS:
         if word in _KEY_WORDS or not _has(low, word, memo):
             continue
-        pos = low.find(word)
-        while pos >= 0:
-            start = low.rfind("\n", 0, pos) + 1
-            end = low.find("\n", pos)
-            end = len(low) if end < 0 else end
-            found.add((start, end))
-            pos = low.find(word, end)
+        found.update(line_spans(low, word))
     if "key" in low:
         found.update(_lines_holding(low, _KEY_RX))
     return sorted(found)

@@ -222,13 +222,7 @@ def _spans(low: str, needles: Tuple[str, ...], pieces: Optional[Dict[str, bool]]
                 held = pieces[piece] = piece in low
             if not held:
                 continue
-        pos = low.find(needle)
-        while pos >= 0:
-            start = low.rfind("\n", 0, pos) + 1
-            end = low.find("\n", pos)
-            end = len(low) if end < 0 else end
-            found.add((start, end))
-            pos = low.find(needle, end)
+        found.update(secrets.line_spans(low, needle))
     return sorted(found)
 
 
