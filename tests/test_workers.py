@@ -52,6 +52,11 @@ def _quick(change, ctx):
     return [finding("suppression/blanket-noqa", "big.py", 1, "found")]
 
 
+def _hangs(change, ctx):
+    time.sleep(600)
+    return []
+
+
 def _run(modules, change=None, **limit):
     settings = dict(limits.CONFIG_SCHEMA)
     settings.update(limit)
@@ -127,10 +132,7 @@ def test_a_family_in_parts_gives_what_its_check_gives():
 
 
 def test_a_family_past_the_time_limit_is_stopped_and_named():
-    def hangs(change, ctx):
-        time.sleep(600)
-        return []
-    out = _run([_family("hangs", hangs), _family("quick", _quick)], max_seconds=1.0, jobs=2)
+    out = _run([_family("hangs", _hangs), _family("quick", _quick)], max_seconds=1.0, jobs=2)
     by_name = {r.name: r for r in out.runs}
     assert by_name["hangs"].stopped == "time-limit"
     assert "check family hangs stopped after" in by_name["hangs"].reason
@@ -202,11 +204,8 @@ def test_a_worker_that_dies_fails_the_run_never_passes():
 def test_time_and_memory_limits_in_the_report(repo: Repo, monkeypatch):
     """End to end: the stopped family is a not-analysed finding, a note and a
     state, and the verdict is not pass."""
-    def hangs(change, ctx):
-        time.sleep(600)
-        return []
     real = checks.families
-    monkeypatch.setattr(checks, "families", lambda: real() + [_family("hangs", hangs)])
+    monkeypatch.setattr(checks, "families", lambda: real() + [_family("hangs", _hangs)])
     repo.commit({".guardrails.yml": "limits:\n  max_seconds: 2\n", "README.md": "x\n"})
     repo.commit({"big.py": "".join(f"value_{i} = {i}\n" for i in range(8000))})
     report = check_json(repo, "--base", "HEAD~1")
